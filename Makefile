@@ -1,0 +1,41 @@
+# Two commands for a new machine: `make run` and `make test`. Both build .venv from pinned constraints.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint format check-evidence browser bench clean
+
+$(STAMP): setup.cfg pyproject.toml .ci/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c .ci/constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/gunicorn --config app/gunicorn_conf.py --workers 2 --bind $(HOST):$(PORT) 'app:create_app()'
+
+# Debian's Chromium for the browser tests; never a downloaded browser build.
+browser:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check --config .ci/ruff.toml app tests
+	$(BIN)/ruff format --config .ci/ruff.toml --check app tests
+
+format: $(STAMP)
+	$(BIN)/ruff format --config .ci/ruff.toml app tests
+	$(BIN)/ruff check --config .ci/ruff.toml --fix app tests
+
+check-evidence: $(STAMP)
+	$(BIN)/flask --app app check-evidence
+
+test: $(STAMP) browser lint
+	$(BIN)/flask --app app check-evidence > /dev/null
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info

@@ -1,0 +1,63 @@
+"""Command-line checks of the evidence base (a Flask plugin command, usable when the app cannot start)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from app.analysis import EvidenceBase, analyse
+from app.evidence import DEFAULT_DIR, EvidenceError, load_evidence
+
+
+def describe(base: EvidenceBase) -> list[str]:
+    """Return the report lines: each study, its outcomes, and the audit's disagreements."""
+    lines = [f"Evidence version {base.version}: {len(base.studies)} studies"]
+    for entry in base.studies:
+        study = entry.study
+        lines.append("")
+        lines.append(
+            f"{study.id} ({study.design.value}, {study.setting.value}, unit: {study.unit.value}):"
+            f" {study.short_name}"
+        )
+        arms = study.arms
+        lines.append(
+            f"  compares {arms[study.intervention].label} ({arms[study.intervention].treatment})"
+            f" with {arms[study.comparator].label} ({arms[study.comparator].treatment})"
+        )
+        for outcome in entry.outcomes:
+            checked = [i for i in outcome.audit if i.agrees is not None]
+            agreeing = sum(1 for i in checked if i.agrees)
+            lines.append(
+                f"  - {outcome.outcome.id} [{outcome.outcome.kind}] {outcome.outcome.label}"
+                f" ({outcome.outcome.timeframe}); audit {agreeing}/{len(checked)} figures agree"
+            )
+        disagreements = entry.disagreements
+        lines.append(f"  audit disagreements: {len(disagreements)}")
+        for outcome_id, item in disagreements:
+            where = outcome_id or "study"
+            lines.append(
+                f"    ! {where}: {item.figure}: published {item.published}, recomputed"
+                f" {item.recomputed}. {item.note}"
+            )
+    return lines
+
+
+@click.command("check-evidence")
+@click.option(
+    "--evidence-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DIR,
+    show_default=True,
+    help="Folder holding manifest.toml and the study files.",
+)
+def check_evidence(evidence_dir: Path) -> None:
+    """Validate the evidence, list studies, outcomes and audit disagreements; exit 1 on errors."""
+    try:
+        base = analyse(load_evidence(evidence_dir))
+    except EvidenceError as error:
+        click.echo(f"Evidence is invalid: {len(error.problems)} problem(s)", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1) from None
+    click.echo("\n".join(describe(base)))

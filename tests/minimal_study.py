@@ -1,0 +1,140 @@
+"""A minimal valid study, written to a temporary evidence folder, for loader tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SOURCE_TEXT = (
+    "We randomized 20 patients with stenosis of 70-99% and a symptomatic event in the past 30 days."
+    " Stroke within 30 days occurred in 3/10 (30%) with stenting vs 1/10 (10%) with medical therapy"
+    " (P = .58)."
+)
+
+STUDY = """
+schema_version = 1
+
+[study]
+id = "mini"
+short_name = "Mini"
+title = "A minimal trial"
+
+[study.citation]
+text = "Doe J. A minimal trial. 2020."
+source = "abstract"
+quote = "We randomized 20 patients"
+
+[study.design]
+value = "randomized_trial"
+source = "abstract"
+quote = "We randomized 20 patients"
+
+[study.setting]
+value = "symptomatic_icas"
+source = "abstract"
+quote = "stenosis of 70-99% and a symptomatic event"
+
+[study.unit]
+value = "patients"
+source = "abstract"
+quote = "We randomized 20 patients"
+
+[sources.abstract]
+kind = "primary"
+title = "Abstract"
+file = "sources/mini.txt"
+origin = "tests"
+
+[criteria.stenosis_percent]
+min = 70
+max = 99
+source = "abstract"
+quote = "stenosis of 70-99%"
+
+[criteria.symptomatic]
+required = true
+source = "abstract"
+quote = "a symptomatic event"
+
+[criteria.days_since_event]
+max = 30
+source = "abstract"
+quote = "in the past 30 days"
+
+[criteria.artery]
+reported = false
+note = "Not stated."
+source = "abstract"
+quote = "We randomized 20 patients"
+
+[criteria.age]
+reported = false
+note = "Not stated."
+source = "abstract"
+quote = "We randomized 20 patients"
+
+[arms.stent]
+treatment = "balloon_stent"
+label = "Stent"
+n = 10
+source = "abstract"
+quote = "3/10 (30%) with stenting"
+
+[arms.medical]
+treatment = "medical"
+label = "Medical therapy"
+n = 10
+source = "abstract"
+quote = "1/10 (10%) with medical therapy"
+
+[comparison]
+intervention = "stent"
+comparator = "medical"
+
+[[outcomes]]
+id = "stroke_30d"
+kind = "binary"
+role = "primary"
+label = "Stroke within 30 days"
+plain_label = "a stroke"
+event = "harmful"
+timeframe = "30 days"
+
+[outcomes.definition]
+source = "abstract"
+quote = "Stroke within 30 days"
+
+[outcomes.arms.stent]
+events = 3
+total = 10
+percent = "30"
+source = "abstract"
+quote = "3/10 (30%) with stenting"
+
+[outcomes.arms.medical]
+events = 1
+total = 10
+percent = "10"
+source = "abstract"
+quote = "1/10 (10%) with medical therapy"
+
+[outcomes.test]
+p = ".58"
+source = "abstract"
+quote = "(P = .58)"
+"""
+
+MANIFEST = """
+schema_version = 1
+revision = 2026-01-01
+studies = ["studies/mini.toml"]
+"""
+
+
+def write_evidence(root: Path, study: str = STUDY, manifest: str = MANIFEST) -> Path:
+    """Write a one-study evidence folder under `root` and return it."""
+    (root / "studies").mkdir(parents=True, exist_ok=True)
+    (root / "sources").mkdir(exist_ok=True)
+    (root / "sources" / "mini.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    (root / "studies" / "mini.toml").write_text(study, encoding="utf-8")
+    (root / "manifest.toml").write_text(manifest, encoding="utf-8")
+    return root

@@ -1,0 +1,131 @@
+"""The reproduction audit finds what the papers' own figures say, including their errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.analysis import EvidenceBase, StudyAnalysis, analyse
+from app.audit import AuditItem
+from app.evidence import load_evidence
+
+
+@pytest.fixture(scope="module")
+def base() -> EvidenceBase:
+    return analyse(load_evidence())
+
+
+def items(entry: StudyAnalysis, outcome_id: str) -> list[AuditItem]:
+    return list(next(o for o in entry.outcomes if o.outcome.id == outcome_id).audit)
+
+
+def find(entry: StudyAnalysis, outcome_id: str, figure: str) -> AuditItem:
+    matches = [i for i in items(entry, outcome_id) if i.figure == figure]
+    assert len(matches) == 1, [i.figure for i in items(entry, outcome_id)]
+    return matches[0]
+
+
+def test_vissit_rates_cis_and_p_values_all_reproduce(base: EvidenceBase) -> None:
+    vissit = base.by_id["vissit"]
+    for outcome_id in ("primary_safety_30d", "primary_stroke_tia_12m", "mrs_worsening_12m"):
+        checked = [i for i in items(vissit, outcome_id) if "denominator" not in i.figure]
+        assert len(checked) == 5  # two percents, two CIs, one P
+        assert all(i.agrees for i in checked), outcome_id
+    p = find(vissit, "primary_safety_30d", "P value between groups")
+    assert (p.published, p.recomputed) == (".05", "0.05")
+
+
+def test_vissit_zero_event_interval_is_one_sided(base: EvidenceBase) -> None:
+    item = find(base.by_id["vissit"], "ich_30d", "Medical therapy alone: 95% CI")
+    assert item.agrees is False
+    assert (item.published, item.recomputed) == ("0–5.5%", "0.0–6.7%")
+    assert "one-sided 95% exact bound" in item.note
+
+
+def test_vissit_analysed_58_of_59_randomized(base: EvidenceBase) -> None:
+    item = find(
+        base.by_id["vissit"],
+        "primary_safety_30d",
+        "Balloon-expandable stent plus medical therapy: denominator",
+    )
+    assert (item.published, item.recomputed, item.agrees) == ("59 in the arm", "58 analysed", False)
+
+
+def test_retrospective_relative_risk_is_not_reproducible(base: EvidenceBase) -> None:
+    entry = base.by_id["angioplasty-vs-stent-retro"]
+    rr = find(entry, "residual_stenosis", "Risk ratio (crude, from counts)")
+    assert (rr.published, rr.recomputed, rr.agrees) == (
+        "2.8 (0.85–9.5)",
+        "3.61 (1.23–10.58)",
+        False,
+    )
+    p = find(entry, "residual_stenosis", "P value printed with the risk ratio")
+    assert (p.published, p.recomputed, p.agrees) == ("0.09", "0.01", False)
+    # The printed RR, CI and P agree with one another, just not with the counts.
+    assert find(entry, "residual_stenosis", "P value implied by the risk ratio's CI").agrees is True
+
+
+def test_retrospective_pooled_percents(base: EvidenceBase) -> None:
+    entry = base.by_id["angioplasty-vs-stent-retro"]
+    deaths = find(entry, "periprocedural_death", "All groups together: percent")
+    assert (deaths.published, deaths.recomputed, deaths.agrees) == ("1.5%", "1.6%", False)
+    strokes = find(entry, "periprocedural_stroke", "All groups together: percent")
+    assert (strokes.published, strokes.recomputed, strokes.agrees) == ("7.3%", "7.3%", True)
+    restenosis = find(entry, "restenosis", "All groups together: percent")
+    assert (restenosis.published, restenosis.recomputed, restenosis.agrees) == (
+        "36.1%",
+        "35.8%",
+        False,
+    )
+    assert find(entry, "restenosis", "Pooled events: sum of the groups").agrees is True
+
+
+def test_retrospective_restenosis_p_not_reproduced_by_any_common_test(base: EvidenceBase) -> None:
+    item = find(base.by_id["angioplasty-vs-stent-retro"], "restenosis", "P value between groups")
+    assert (item.published, item.recomputed, item.agrees) == ("0.85", "0.72", False)
+    assert "None of these reproduces" in item.note
+
+
+def test_hazard_ratio_is_marked_not_recomputable(base: EvidenceBase) -> None:
+    item = find(base.by_id["angioplasty-vs-stent-retro"], "periprocedural_stroke", "Hazard ratio")
+    assert item.agrees is None
+    assert "crude risk ratio from the counts is 1.03" in item.note
+
+
+def test_rescue_odds_ratio_p_values_against_their_intervals(base: EvidenceBase) -> None:
+    entry = base.by_id["rescue-icas-ses-bms"]
+    mrs = find(entry, "mrs_0_2_90d", "P value implied by the odds ratio's CI")
+    assert (mrs.published, mrs.agrees) == ("0.75", True)
+    restenosis = find(entry, "restenosis_followup", "P value implied by the odds ratio's CI")
+    assert (restenosis.published, restenosis.recomputed, restenosis.agrees) == (
+        "0.02",
+        "0.03",
+        False,
+    )
+
+
+def test_rescue_recurrent_stroke_from_derived_counts(base: EvidenceBase) -> None:
+    entry = base.by_id["rescue-icas-ses-bms"]
+    p = find(entry, "recurrent_stroke", "P value between groups")
+    assert (p.published, p.recomputed, p.agrees) == ("0.001", "0.001", True)
+    assert find(entry, "recurrent_stroke", "Self-expanding stent: percent").agrees is True
+    fact = entry.audit[0]
+    assert (fact.published, fact.recomputed, fact.agrees) == ("55%", "55%", True)
+
+
+def test_disagreement_counts_per_study(base: EvidenceBase) -> None:
+    counts = {entry.study.id: len(entry.disagreements) for entry in base.studies}
+    assert counts == {"vissit": 5, "angioplasty-vs-stent-retro": 5, "rescue-icas-ses-bms": 1}
+
+
+def test_outcome_statistics_are_precomputed(base: EvidenceBase) -> None:
+    safety = base.by_id["vissit"].outcomes[0]
+    assert safety.risk_difference is not None
+    assert round(safety.risk_difference.value, 4) == round(14 / 58 - 5 / 53, 4)
+    assert safety.nnt is not None and safety.nnt.kind == "NNTH"
+    km = next(
+        o
+        for o in base.by_id["angioplasty-vs-stent-retro"].outcomes
+        if o.outcome.id == "stroke_death_free_2y"
+    )
+    assert km.survival_difference is not None
+    assert round(km.survival_difference.value, 4) == 0.03

@@ -1,0 +1,261 @@
+"""The loader: the shipped evidence loads, and each kind of problem is reported exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.evidence import EvidenceError, Printed, load_evidence
+from tests.minimal_study import STUDY, write_evidence
+
+
+def problems_for(tmp_path: Path, *edits: tuple[str, str], study: str = STUDY) -> list[str]:
+    """Apply text edits to the minimal study and return the loader's problems (must fail)."""
+    for old, new in edits:
+        assert old in study, f"test edit target not found: {old!r}"
+        study = study.replace(old, new, 1)
+    with pytest.raises(EvidenceError) as raised:
+        load_evidence(write_evidence(tmp_path, study))
+    return list(raised.value.problems)
+
+
+def test_minimal_study_loads(tmp_path: Path) -> None:
+    evidence = load_evidence(write_evidence(tmp_path))
+    (study,) = evidence.studies
+    assert study.id == "mini"
+    assert study.outcomes[0].arms["stent"].events == 3
+    assert evidence.version.startswith("2026-01-01+")
+
+
+def test_shipped_evidence_loads_three_studies() -> None:
+    evidence = load_evidence()
+    assert [s.id for s in evidence.studies] == [
+        "vissit",
+        "angioplasty-vs-stent-retro",
+        "rescue-icas-ses-bms",
+    ]
+    designs = {s.id: s.design.value for s in evidence.studies}
+    assert designs == {
+        "vissit": "randomized_trial",
+        "angioplasty-vs-stent-retro": "retrospective_cohort",
+        "rescue-icas-ses-bms": "prospective_registry",
+    }
+
+
+def test_shipped_vissit_values() -> None:
+    vissit = load_evidence().study("vissit")
+    assert vissit is not None
+    safety = vissit.outcome("primary_safety_30d")
+    assert (safety.arms["stent"].events, safety.arms["stent"].total) == (14, 58)
+    assert (safety.arms["medical"].events, safety.arms["medical"].total) == (5, 53)
+    assert safety.arms["stent"].ci == (Printed("13.9"), Printed("37.2"))
+    assert vissit.arms["stent"].n == 59
+    assert vissit.citation.pmid == "25803346"
+
+
+def test_shipped_derived_values_say_how() -> None:
+    rescue = load_evidence().study("rescue-icas-ses-bms")
+    assert rescue is not None
+    assert rescue.arms["bms"].n == 83
+    assert "194" in rescue.arms["bms"].derived["n"]
+    stroke = rescue.outcome("recurrent_stroke")
+    assert (stroke.arms["ses"].events, stroke.arms["bms"].events) == (15, 1)
+    assert set(stroke.arms["ses"].derived) == {"events", "total"}
+
+
+def test_unknown_key_is_an_error(tmp_path: Path) -> None:
+    problems = problems_for(
+        tmp_path, ('n = 10\nsource = "abstract"', 'n = 10\nsize = 3\nsource = "abstract"')
+    )
+    assert problems == ["studies/mini.toml: arms.stent.size: unknown key"]
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ("events = 3", 'events = "3"'))
+    assert problems == [
+        "studies/mini.toml: outcomes[0].arms.stent.events: must be an integer, got str '3'"
+    ]
+
+
+def test_boolean_is_not_a_count(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ("n = 10", "n = true"))
+    assert problems == ["studies/mini.toml: arms.stent.n: must be an integer, got bool True"]
+
+
+def test_unknown_treatment_code(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ('"balloon_stent"', '"stent"'))
+    assert problems == [
+        "studies/mini.toml: arms.stent.treatment: 'stent' is not one of: medical, angioplasty,"
+        " balloon_stent, self_expanding_stent, stent_unspecified"
+    ]
+
+
+def test_events_above_total(tmp_path: Path) -> None:
+    problems = problems_for(
+        tmp_path, ('events = 3\ntotal = 10\npercent = "30"', "events = 11\ntotal = 10")
+    )
+    assert problems == [
+        "studies/mini.toml: outcomes[0].arms.stent.events: 11 events exceed the total of 10"
+    ]
+
+
+def test_total_above_arm_size(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ('label = "Stent"\nn = 10', 'label = "Stent"\nn = 8'))
+    assert problems == [
+        "studies/mini.toml: outcomes[0].arms.stent.total: 10 exceeds the arm size of 8"
+    ]
+
+
+def test_percent_must_match_counts(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ('percent = "30"', 'percent = "31"'))
+    assert problems == [
+        "studies/mini.toml: outcomes[0].arms.stent.percent: printed 31% does not match 3/10 = 30.00%"
+        " at the printed precision; correct it, or record the source's error in `discrepancy`"
+    ]
+
+
+def test_acknowledged_discrepancy_loads(tmp_path: Path) -> None:
+    study = STUDY.replace(
+        'percent = "30"', 'percent = "31"\ndiscrepancy = "The source prints 31%."'
+    )
+    evidence = load_evidence(write_evidence(tmp_path, study))
+    assert evidence.studies[0].outcomes[0].arms["stent"].discrepancy == "The source prints 31%."
+
+
+def test_stale_discrepancy_is_an_error(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ('percent = "30"', 'percent = "30"\ndiscrepancy = "Wrong."'))
+    assert problems == [
+        "studies/mini.toml: outcomes[0].arms.stent.discrepancy: given, but 30% agrees with the counts"
+    ]
+
+
+def test_percent_precision_is_the_printed_one(tmp_path: Path) -> None:
+    # 1/10 is 10%; a printed "10.0" agrees, a printed "10.4" does not, "10.5" is out by more than 0.05.
+    problems = problems_for(tmp_path, ('percent = "10"', 'percent = "10.4"'))
+    assert problems == [
+        "studies/mini.toml: outcomes[0].arms.medical.percent: printed 10.4% does not match 1/10 = 10.000%"
+        " at the printed precision; correct it, or record the source's error in `discrepancy`"
+    ]
+
+
+def test_quote_must_be_verbatim(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ('quote = "(P = .58)"', 'quote = "(P = .05)"'))
+    assert problems == [
+        "studies/mini.toml: outcomes[0].test.quote: not found verbatim in source 'abstract'"
+    ]
+
+
+def test_unknown_source(tmp_path: Path) -> None:
+    problems = problems_for(
+        tmp_path, ('source = "abstract"\nquote = "(P = .58)"', 'source = "x"\nquote = "(P = .58)"')
+    )
+    assert problems == [
+        "studies/mini.toml: outcomes[0].test.source: unknown source 'x'; declare it under [sources]"
+    ]
+
+
+def test_duplicate_outcome_id(tmp_path: Path) -> None:
+    second = STUDY[STUDY.index("[[outcomes]]") :]
+    problems = problems_for(tmp_path, study=STUDY + second)
+    assert problems == ["studies/mini.toml: outcomes[1].id: duplicate outcome id 'stroke_30d'"]
+
+
+def test_missing_criterion_must_be_declared(tmp_path: Path) -> None:
+    block = '[criteria.age]\nreported = false\nnote = "Not stated."\nsource = "abstract"\nquote = "We randomized 20 patients"\n'
+    problems = problems_for(tmp_path, (block, ""))
+    assert problems == [
+        "studies/mini.toml: criteria.age: missing; write reported = false if the source does not report it"
+    ]
+
+
+def test_unknown_arm_in_outcome(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ("[outcomes.arms.medical]", "[outcomes.arms.aspirin]"))
+    assert problems == [
+        "studies/mini.toml: outcomes[0].arms.aspirin: unknown arm 'aspirin'; arms are: stent, medical",
+        "studies/mini.toml: outcomes[0].arms: missing the compared arm 'medical'",
+    ]
+
+
+def test_invalid_printed_number(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ('p = ".58"', 'p = "0,58"'))
+    assert problems == [
+        'studies/mini.toml: outcomes[0].test.p: must be a number as printed, e.g. "24.1" or ".05",'
+        " got '0,58'"
+    ]
+
+
+def test_every_problem_is_collected(tmp_path: Path) -> None:
+    problems = problems_for(
+        tmp_path,
+        ('"balloon_stent"', '"stent"'),
+        ('percent = "30"', 'percent = "31"'),
+        ('p = ".58"', 'p = "2"'),
+        ('kind = "binary"', 'kind = "binary"\ncolour = "red"'),
+    )
+    assert len(problems) == 4
+    assert all(p.startswith("studies/mini.toml: ") for p in problems)
+
+
+def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ("[comparison]", "[comparison"))
+    assert len(problems) == 1
+    assert problems[0].startswith("studies/mini.toml: not valid TOML: ")
+
+
+def test_schema_version_is_checked(tmp_path: Path) -> None:
+    problems = problems_for(tmp_path, ("schema_version = 1", "schema_version = 2"))
+    assert problems == ["studies/mini.toml: schema_version: must be 1, got 2"]
+
+
+def test_unlisted_study_file_is_an_error(tmp_path: Path) -> None:
+    root = write_evidence(tmp_path)
+    (root / "studies" / "extra.toml").write_text(STUDY, encoding="utf-8")
+    with pytest.raises(EvidenceError) as raised:
+        load_evidence(root)
+    assert raised.value.problems == (
+        "manifest.toml: studies: studies/extra.toml exists but is not listed",
+    )
+
+
+def test_duplicate_study_id(tmp_path: Path) -> None:
+    root = write_evidence(tmp_path)
+    (root / "studies" / "copy.toml").write_text(STUDY, encoding="utf-8")
+    (root / "manifest.toml").write_text(
+        'schema_version = 1\nrevision = 2026-01-01\nstudies = ["studies/mini.toml", "studies/copy.toml"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(EvidenceError) as raised:
+        load_evidence(root)
+    assert raised.value.problems == (
+        "studies/copy.toml: study.id: duplicate study id 'mini' (also in studies/mini.toml)",
+    )
+
+
+def test_missing_listed_file(tmp_path: Path) -> None:
+    root = write_evidence(tmp_path)
+    (root / "studies" / "mini.toml").unlink()
+    with pytest.raises(EvidenceError) as raised:
+        load_evidence(root)
+    assert raised.value.problems == ("studies/mini.toml: file not found",)
+
+
+def test_effect_estimate_outside_its_interval(tmp_path: Path) -> None:
+    effect = (
+        '\n[[outcomes.effects]]\ntype = "risk_ratio"\nestimate = "5.0"\nci = ["0.5", "3.0"]\n'
+        'adjustment = "not stated"\ndirection = "intervention_vs_comparator"\n'
+        'source = "abstract"\nquote = "(P = .58)"\n'
+    )
+    problems = problems_for(tmp_path, study=STUDY + effect)
+    assert problems == [
+        "studies/mini.toml: outcomes[0].effects[0].estimate: 5.0 lies outside its CI 0.5-3.0"
+    ]
+
+
+def test_printed_agreement_rules() -> None:
+    assert Printed("24.1").agrees(24.138)
+    assert not Printed("24.1").agrees(24.16)
+    assert Printed("15").agrees(14.74)
+    assert Printed("<0.001").agrees(0.0004)
+    assert not Printed("<0.001").agrees(0.002)
+    assert Printed(".05").decimals == 2
