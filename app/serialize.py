@@ -1,0 +1,279 @@
+"""Turn assessments, evidence and statistics into plain JSON: floats or null, never NaN."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from app import stats
+from app.analysis import ArmStats, EvidenceBase, OutcomeStats, StudyAnalysis
+from app.audit import AuditItem
+from app.engine import Assessment, Comparison, OutcomeResult
+from app.evidence import ArmResult, Effect, Printed, Quote, Study
+
+JSON = dict[str, Any]
+
+
+def number(value: float | None) -> float | None:
+    """Return a plain float, or None for missing or non-finite values (JSON has no NaN)."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def quote_json(quote: Quote, study: Study) -> JSON:
+    source = study.sources.get(quote.source)
+    return {
+        "source": quote.source,
+        "source_title": source.title if source else "",
+        "source_kind": source.kind if source else "",
+        "text": quote.text,
+    }
+
+
+def interval_json(interval: stats.Interval | stats.Undefined | None) -> JSON | None:
+    if not isinstance(interval, stats.Interval):
+        return None
+    return {
+        "value": number(interval.value),
+        "ci": [number(interval.lower), number(interval.upper)],
+        "confidence": interval.confidence,
+        "method": interval.method,
+    }
+
+
+def undefined_reason(value: stats.Interval | stats.Undefined | None) -> str | None:
+    return value.reason if isinstance(value, stats.Undefined) else None
+
+
+def nnt_json(nnt: stats.NNT | None) -> JSON | None:
+    if nnt is None:
+        return None
+    return {
+        "value": number(nnt.value),
+        "kind": nnt.kind,
+        "ci": [number(nnt.lower), number(nnt.upper)]
+        if nnt.lower is not None or nnt.upper is not None
+        else None,
+        "spans_infinity": nnt.spans_infinity,
+        "text": nnt.text,
+        "method": nnt.method,
+    }
+
+
+def p_json(p: stats.PValue | None) -> JSON | None:
+    return None if p is None else {"value": number(p.value), "method": p.method}
+
+
+def arm_stats_json(arm: ArmStats | None, result: ArmResult | None) -> JSON | None:
+    if arm is None:
+        return None
+    return {
+        "events": arm.events,
+        "total": arm.total,
+        "rate": number(arm.rate.value),
+        "ci": [number(arm.rate.lower), number(arm.rate.upper)],
+        "ci_method": arm.rate.method,
+        "derived": dict(arm.derived) or None,
+        "subset": (result.subset or None) if result else None,
+    }
+
+
+def printed(value: Printed | None) -> str | None:
+    return None if value is None else value.text
+
+
+def published_arm_json(result: ArmResult, study: Study) -> JSON:
+    return {
+        "events": result.events,
+        "total": result.total,
+        "percent": printed(result.percent),
+        "ci": [p.text for p in result.ci] if result.ci else None,
+        "survival": printed(result.survival),
+        "se": printed(result.se),
+        "derived": dict(result.derived) or None,
+        "discrepancy": result.discrepancy or None,
+        "quote": quote_json(result.quote, study),
+    }
+
+
+def effect_json(effect: Effect, study: Study) -> JSON:
+    return {
+        "type": effect.type,
+        "estimate": effect.estimate.text,
+        "ci": [p.text for p in effect.ci],
+        "p": printed(effect.p),
+        "adjustment": effect.adjustment,
+        "direction": effect.direction,
+        "quote": quote_json(effect.quote, study),
+    }
+
+
+def audit_json(item: AuditItem, study: Study) -> JSON:
+    return {
+        "figure": item.figure,
+        "published": item.published,
+        "recomputed": item.recomputed,
+        "agrees": item.agrees,
+        "note": item.note,
+        "quote": quote_json(item.quote, study),
+    }
+
+
+def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
+    """Serialize one outcome's published figures, statistics and audit (patient-independent)."""
+    outcome = entry.outcome
+    first = outcome.arms.get(study.intervention)
+    second = outcome.arms.get(study.comparator)
+    return {
+        "id": outcome.id,
+        "label": outcome.label,
+        "plain_label": outcome.plain_label,
+        "role": outcome.role,
+        "timeframe": outcome.timeframe,
+        "kind": outcome.kind,
+        "event": outcome.event,
+        "note": outcome.note or None,
+        "statement": outcome.statement or None,
+        "definition": quote_json(outcome.definition, study),
+        "intervention": arm_stats_json(entry.intervention, first),
+        "comparator": arm_stats_json(entry.comparator, second),
+        "risk_difference": interval_json(entry.risk_difference),
+        "risk_ratio": interval_json(entry.risk_ratio),
+        "risk_ratio_undefined": undefined_reason(entry.risk_ratio),
+        "odds_ratio": interval_json(entry.odds_ratio),
+        "odds_ratio_undefined": undefined_reason(entry.odds_ratio),
+        "nnt": nnt_json(entry.nnt),
+        "p_value": p_json(entry.p_value),
+        "survival_difference": interval_json(entry.survival_difference),
+        "survival_p_value": p_json(entry.survival_p),
+        "published": {
+            "intervention": published_arm_json(first, study) if first else None,
+            "comparator": published_arm_json(second, study) if second else None,
+            "overall": published_arm_json(outcome.overall, study) if outcome.overall else None,
+            "p": printed(outcome.test.p) if outcome.test else None,
+            "p_quote": quote_json(outcome.test.quote, study) if outcome.test else None,
+            "effects": [effect_json(e, study) for e in outcome.effects],
+        },
+        "audit": [audit_json(item, study) for item in entry.audit],
+    }
+
+
+def arm_json(study: Study, arm_id: str, option: str | None = None) -> JSON:
+    arm = study.arms[arm_id]
+    return {
+        "arm": arm.id,
+        "treatment": arm.treatment,
+        "label": arm.label,
+        "n": arm.n,
+        "n_derived": arm.derived.get("n"),
+        "matched_option": option,
+        "quote": quote_json(arm.quote, study),
+    }
+
+
+def study_summary_json(study: Study) -> JSON:
+    return {
+        "id": study.id,
+        "name": study.short_name,
+        "title": study.title,
+        "design": study.design.value,
+        "setting": study.setting.value,
+        "unit": study.unit.value,
+        "citation": study.citation.text or None,
+        "citation_note": study.citation.note or None,
+        "doi": study.citation.doi or None,
+        "pmid": study.citation.pmid or None,
+        "registration": study.citation.registration or None,
+    }
+
+
+def study_json(analysis: StudyAnalysis) -> JSON:
+    """Serialize a whole study: population, arms, caveats, outcomes with statistics and audit."""
+    study = analysis.study
+    return {
+        **study_summary_json(study),
+        "file": study.file,
+        "sources": [
+            {"id": s.id, "kind": s.kind, "title": s.title, "origin": s.origin}
+            for s in study.sources.values()
+        ],
+        "criteria": [
+            {
+                "field": c.field,
+                "reported": c.reported,
+                "min": c.min,
+                "max": c.max,
+                "required": c.required,
+                "allowed": list(c.allowed) or None,
+                "note": c.note or None,
+                "quote": quote_json(c.quote, study),
+            }
+            for c in study.criteria.values()
+        ],
+        "intervention": arm_json(study, study.intervention),
+        "comparator": arm_json(study, study.comparator),
+        "facts": [
+            {"label": f.label, "value": f.value, "quote": quote_json(f.quote, study)}
+            for f in study.facts
+        ],
+        "caveats": [
+            {"code": c.code, "text": c.text, "quote": quote_json(c.quote, study)}
+            for c in study.caveats
+        ],
+        "outcomes": [outcome_json(o, study) for o in analysis.outcomes],
+        "audit": [audit_json(item, study) for item in analysis.audit],
+        "disagreements": len(analysis.disagreements),
+    }
+
+
+def evidence_json(base: EvidenceBase) -> JSON:
+    return {
+        "evidence_version": base.version,
+        "revision": base.evidence.revision.isoformat(),
+        "studies": [study_json(a) for a in base.studies],
+    }
+
+
+def _outcome_result_json(result: OutcomeResult, study: Study) -> JSON:
+    return {
+        **outcome_json(result.stats, study),
+        "signals": [{"code": s.code, "text": s.text} for s in result.signals],
+    }
+
+
+def comparison_json(comparison: Comparison) -> JSON:
+    study = comparison.analysis.study
+    return {
+        "study": study_summary_json(study),
+        "intervention": arm_json(study, study.intervention, comparison.match.intervention_option),
+        "comparator": arm_json(study, study.comparator, comparison.match.comparator_option),
+        "applicability": {
+            "status": comparison.applicability.status,
+            "reasons": [
+                {
+                    "criterion": r.criterion,
+                    "status": r.status,
+                    "text": r.text,
+                    "source_kind": r.source_kind,
+                    "quote": quote_json(r.quote, study),
+                }
+                for r in comparison.applicability.reasons
+            ],
+        },
+        "caveats": [{"code": c.code, "text": c.text} for c in study.caveats],
+        "outcomes": [_outcome_result_json(o, study) for o in comparison.outcomes],
+        "warnings": [{"code": w.code, "text": w.text} for w in comparison.warnings],
+    }
+
+
+def assessment_json(assessment: Assessment) -> JSON:
+    """Serialize an assessment to the public JSON shape (see README: JSON API)."""
+    return {
+        "scenario": assessment.scenario.to_json(),
+        "comparisons": [comparison_json(c) for c in assessment.comparisons],
+        "warnings": [{"code": w.code, "text": w.text} for w in assessment.warnings],
+        "available_comparisons": list(assessment.available),
+        "evidence_version": assessment.evidence_version,
+    }

@@ -1,0 +1,128 @@
+"""The scenario contract: each bad field is named, nothing is defaulted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.scenario import Scenario, ScenarioError, parse_scenario
+
+VALID: dict[str, Any] = {
+    "setting": "symptomatic_icas",
+    "options": ["medical", "balloon_stent"],
+    "stenosis_percent": 80,
+}
+
+
+def errors(data: Any) -> dict[str, list[str]]:
+    with pytest.raises(ScenarioError) as raised:
+        parse_scenario(data)
+    return raised.value.fields
+
+
+def test_minimal_scenario() -> None:
+    assert parse_scenario(VALID) == Scenario("symptomatic_icas", ("medical", "balloon_stent"), 80)
+
+
+def test_full_scenario_round_trips_to_json() -> None:
+    data = {
+        **VALID,
+        "symptomatic": True,
+        "days_since_event": 0,
+        "artery": "basilar",
+        "age": 18,
+        "prestent_angioplasty": False,
+    }
+    assert parse_scenario(data).to_json() == data
+
+
+def test_null_optional_means_not_given() -> None:
+    assert parse_scenario({**VALID, "age": None, "symptomatic": None}).age is None
+
+
+def test_zero_stenosis_is_valid() -> None:
+    assert parse_scenario({**VALID, "stenosis_percent": 0}).stenosis_percent == 0
+
+
+def test_required_fields() -> None:
+    assert errors({}) == {"setting": ["Required."], "options": ["Required."]}
+
+
+def test_stenosis_required_only_for_symptomatic_icas() -> None:
+    assert errors({"setting": "symptomatic_icas", "options": ["medical"]}) == {
+        "stenosis_percent": ["Required for symptomatic intracranial stenosis."]
+    }
+    assert (
+        parse_scenario({"setting": "lvo_icas", "options": ["balloon_stent"]}).stenosis_percent
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("stenosis_percent", 101, "Must be from 0 to 100; got 101."),
+        ("stenosis_percent", -1, "Must be from 0 to 100; got -1."),
+        ("stenosis_percent", 70.5, "Must be a whole number from 0 to 100; got a decimal number."),
+        ("stenosis_percent", "80", "Must be a whole number from 0 to 100; got the text '80'."),
+        ("stenosis_percent", True, "Must be a whole number from 0 to 100; got true/false."),
+        ("age", 17, "Must be from 18 to 120; got 17."),
+        ("age", 121, "Must be from 18 to 120; got 121."),
+        ("days_since_event", 3651, "Must be from 0 to 3650; got 3651."),
+        ("symptomatic", "yes", "Must be true or false; got the text 'yes'."),
+        ("symptomatic", 1, "Must be true or false; got a number."),
+        ("prestent_angioplasty", [], "Must be true or false; got a list."),
+        (
+            "artery",
+            "aorta",
+            "Must be one of: intracranial_ica, mca, vertebral, basilar, other; got the text 'aorta'.",
+        ),
+        (
+            "setting",
+            "asymptomatic",
+            "Must be one of: symptomatic_icas, lvo_icas; got the text 'asymptomatic'.",
+        ),
+        (
+            "options",
+            [],
+            "Must be a non-empty list of: medical, angioplasty, balloon_stent, self_expanding_stent; got a list.",
+        ),
+        (
+            "options",
+            "medical",
+            "Must be a non-empty list of: medical, angioplasty, balloon_stent, self_expanding_stent; got the text 'medical'.",
+        ),
+        ("options", ["medical", "medical"], "Each option may be listed once."),
+        (
+            "options",
+            ["stent"],
+            "Unknown option the text 'stent'; options are: medical, angioplasty, balloon_stent, self_expanding_stent.",
+        ),
+        (
+            "options",
+            [1],
+            "Unknown option a number; options are: medical, angioplasty, balloon_stent, self_expanding_stent.",
+        ),
+    ],
+)
+def test_field_errors(field: str, value: Any, message: str) -> None:
+    assert errors({**VALID, field: value}) == {field: [message]}
+
+
+def test_unknown_field_is_rejected() -> None:
+    assert errors({**VALID, "stenosis": 80}) == {
+        "stenosis": [
+            "Unknown field; fields are: setting, options, stenosis_percent, symptomatic,"
+            " days_since_event, artery, age, prestent_angioplasty."
+        ]
+    }
+
+
+def test_every_bad_field_is_reported_at_once() -> None:
+    found = errors({"setting": "lvo_icas", "options": ["x"], "age": 5, "artery": 3, "extra": 1})
+    assert set(found) == {"options", "age", "artery", "extra"}
+
+
+def test_body_must_be_an_object() -> None:
+    assert errors([1, 2]) == {"body": ["Must be a JSON object; got a list."]}
