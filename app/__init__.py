@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from app.analysis import analyse
 from app.evidence import DEFAULT_DIR, load_evidence
@@ -14,14 +15,47 @@ from app.evidence import DEFAULT_DIR, load_evidence
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class StrictJSONProvider(DefaultJSONProvider):
+    """JSON that keeps the documented key order and refuses NaN or infinity outright."""
+
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(obj, **kwargs)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; load and check the evidence once, refusing to start on any problem."""
     app = Flask(
         __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static")
     )
+    app.json = StrictJSONProvider(app)
     app.config.from_mapping(EVIDENCE_DIR=DEFAULT_DIR, MAX_CONTENT_LENGTH=16 * 1024)
     if config:
         app.config.from_mapping(config)
     # Raises EvidenceError listing every problem: the app never serves unchecked evidence.
     app.extensions["evidence_base"] = analyse(load_evidence(Path(app.config["EVIDENCE_DIR"])))
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security(app)
     return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from app import api, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+
+
+def register_security(app: Flask) -> None:
+    from app import security
+
+    security.register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app import errors
+
+    errors.register(app)

@@ -270,7 +270,7 @@ def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
             Warning(
                 "no_direct_comparison",
                 f"No study in this evidence base {what} in this setting"
-                f" ({SETTINGS[scenario.setting].lower()}). In this setting it compares: {listed}."
+                f" ({SETTINGS[scenario.setting]}). In this setting it compares: {listed}."
                 " Numbers are never borrowed from other comparisons.",
             )
         )

@@ -1,0 +1,61 @@
+"""HTML pages: the scenario form with its results, and the evidence pages every number links to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+
+from app import present
+from app.context import evidence_base
+from app.engine import assess
+from app.forms import ScenarioForm
+
+bp = Blueprint("web", __name__)
+
+
+@bp.app_context_processor
+def evidence_version() -> dict[str, Any]:
+    """Every page, error pages included, names the evidence version it was built from."""
+    return {
+        "evidence_version": evidence_base().version,
+        "disclaimer": present.DISCLAIMER,
+        "intended_use": present.INTENDED_USE_LINE,
+    }
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template(
+        "index.html", form=ScenarioForm(), results=None, errors=(), nav="calculator"
+    )
+
+
+@bp.post("/")
+def calculate() -> tuple[str, int]:
+    # Nothing from the form is logged or stored: the scenario lives only in this response.
+    form = ScenarioForm(request.form)
+    scenario = form.scenario()
+    if scenario is None:
+        page = render_template(
+            "index.html", form=form, results=None, errors=form.error_summary(), nav="calculator"
+        )
+        return page, 422
+    results = present.results(assess(scenario, evidence_base()), form.ignored_inputs())
+    page = render_template("index.html", form=form, results=results, errors=(), nav="calculator")
+    return page, 200
+
+
+@bp.get("/evidence")
+def evidence() -> str:
+    return render_template(
+        "evidence.html", page=present.evidence_index(evidence_base()), nav="evidence"
+    )
+
+
+@bp.get("/evidence/<study_id>")
+def study(study_id: str) -> str:
+    analysis = evidence_base().by_id.get(study_id)
+    if analysis is None:
+        abort(404)
+    return render_template("study.html", study=present.study_view(analysis), nav="evidence")
