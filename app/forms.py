@@ -141,6 +141,19 @@ class ScenarioForm(Form):
         """The id of the first input of a field: what a label or an error link points at."""
         return f"{name}-0" if name in GROUPS else name
 
+    def carried(self) -> tuple[tuple[str, str], ...]:
+        """Every entered value as (name, value) pairs, for hidden inputs that re-post the scenario.
+
+        The patient and print views carry the scenario in their own POST form, never in a URL or a
+        cookie, so that switching views submits exactly what was entered.
+        """
+        return tuple(
+            (name, value)
+            for name in FIELD_NAMES
+            for value in (self[name].raw_data or ())
+            if isinstance(value, str) and value.strip()
+        )
+
     @property
     def has_errors(self) -> bool:
         return any(self[name].errors for name in FIELD_NAMES)

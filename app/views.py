@@ -1,12 +1,24 @@
-"""HTML pages: the scenario form with its results, and the evidence pages every number links to."""
+"""HTML pages: the scenario form with its results, and the evidence pages every number links to.
+
+POST / takes the scenario form and a `view` chosen by the button pressed:
+
+- ``clinician`` (default, and for any unknown value): the form with the summary-of-findings results;
+- ``patient``: the counselling view in plain words with icon arrays (app/counsel.py);
+- ``print``: the printable consent summary built from the same counselling view.
+
+The patient and print pages carry the entered values in hidden inputs of their own POST form, so
+switching views re-posts the same scenario; nothing goes in a URL or a cookie. An invalid scenario
+shows the form with its errors (422) whichever view was asked for.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
-from app import present
+from app import counsel, present
 from app.context import evidence_base
 from app.engine import assess
 from app.forms import ScenarioForm
@@ -41,7 +53,19 @@ def calculate() -> tuple[str, int]:
             "index.html", form=form, results=None, errors=form.error_summary(), nav="calculator"
         )
         return page, 422
-    results = present.results(assess(scenario, evidence_base()), form.ignored_inputs())
+    assessment = assess(scenario, evidence_base())
+    view = request.form.get("view", "clinician")
+    if view in ("patient", "print"):
+        template = "counsel.html" if view == "patient" else "print.html"
+        page = render_template(
+            template,
+            page=counsel.counsel_view(assessment, today=dt.date.today()),
+            carried=form.carried(),
+            view=view,
+            nav="calculator",
+        )
+        return page, 200
+    results = present.results(assessment, form.ignored_inputs())
     page = render_template("index.html", form=form, results=results, errors=(), nav="calculator")
     return page, 200
 

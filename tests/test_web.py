@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 VISSIT_FORM: dict[str, Any] = {
@@ -122,13 +123,43 @@ def test_results_show_the_one_sided_interval_audit_note(client: FlaskClient) -> 
     assert "RR not estimable: The risk ratio cannot be estimated because the comparator arm" in page
 
 
-def test_results_show_evidence_version_and_disclaimer(client: FlaskClient, app: Any) -> None:
+def test_results_show_evidence_version_and_disclaimer_once(client: FlaskClient, app: Any) -> None:
     page = text(post(client))
     version = app.extensions["evidence_base"].version
-    closing = f"Evidence version {version} . This tool presents evidence; it does not recommend a treatment."
-    assert closing in page
+    footer = f"This tool presents evidence; it does not recommend a treatment. Evidence version {version} ."
+    assert page.endswith(footer)
+    # The footer says it; the results no longer repeat it.
+    assert page.count(f"Evidence version {version}") == 1
+    assert (
+        page.count("This tool presents evidence; it does not recommend a treatment.") == 2
+    )  # lead, footer
     for word in ("recommended", "we recommend", "best option", "preferred"):
         assert word not in page.lower()
+
+
+def test_summary_of_findings_notes_are_full_width_rows(client: FlaskClient) -> None:
+    page = post(client).get_data(as_text=True)
+    table = re.search(r'<table class="sof">.*?</table>', page, re.S)
+    assert table
+    header = re.search(r"<thead>.*?</thead>", table.group(0), re.S)
+    assert header and header.group(0).count('<th scope="col">') == 8
+    assert "Notes</th>" not in header.group(0)
+    rows = re.findall(r'<tr class="notes-row">\s*<td colspan="8" headers="([^"]+)"', table.group(0))
+    assert rows and all(f'id="{row}"' in table.group(0) for row in rows)
+    assert table.group(0).count('<tbody class="outcome-group">') == 5
+    # Every data cell names its column for the stacked phone layout.
+    for cell in re.findall(r"<td\b[^>]*>", table.group(0)):
+        assert "data-label=" in cell, cell
+
+
+def test_results_offer_the_patient_and_print_views_in_the_same_form(client: FlaskClient) -> None:
+    page = post(client).get_data(as_text=True)
+    assert '<form class="scenario-form" id="scenario-form" method="post" action="/">' in page
+    assert '<button type="submit" name="view" value="clinician">Show the evidence</button>' in page
+    for value in ("patient", "print"):
+        assert f'form="scenario-form" name="view" value="{value}"' in page
+    assert 'id="live-summary" class="live-summary" aria-live="polite"' in page
+    assert '<script src="/static/js/app.js" defer></script>' in page
 
 
 def test_every_result_number_links_to_an_anchor_that_exists(client: FlaskClient) -> None:
@@ -187,6 +218,109 @@ def test_no_direct_comparison_lists_what_the_setting_holds(client: FlaskClient) 
     assert "Comparisons the evidence base holds in this setting" in page
     assert "a self-expanding stent vs a balloon-mounted stent (RESCUE-ICAS (SES vs BMS))" in page
     assert "Summary of findings" not in page
+
+
+# --- patient (counselling) and print views ---------------------------------------------------------
+
+ALL_OPTIONS = ["medical", "angioplasty", "balloon_stent", "self_expanding_stent"]
+
+
+def test_patient_view_from_the_same_post(client: FlaskClient) -> None:
+    response = post(client, view="patient")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    readable = text(response)
+    assert "<title>Patient view · ICAS evidence calculator</title>" in page
+    assert (
+        "About 24 of 100 people who had a balloon stent had a stroke, bleeding in the brain, a serious"
+        " mini-stroke, or died within 30 days. About 76 of 100 did not."
+    ) in readable
+    assert "About 9 of 100 people who took medicines only had a stroke" in readable
+    assert "The true number could be as low as 14 or as high as 37." in readable
+    assert "The true number could be as low as 3 or as high as 21." in readable
+    assert "It cannot tell what will happen to you or to any one person." in readable
+    assert "VISSIT was a randomized trial." in readable
+    assert page.count('<svg class="icon-array"') == 4  # 2 key outcomes x 2 options
+    assert page.count('role="img"') == 4
+    # The same options in the same order for every outcome: medicines first, then the stent.
+    names = re.findall(r'<h4 class="option-name">([^<]+)</h4>', page)
+    assert names == ["Medicines only", "Balloon stent plus medicines"] * 2
+    for word in ("recommend", "better", "worse", "safer", "preferred", "times as likely"):
+        assert word not in readable.lower().replace("does not recommend", ""), word
+
+
+def test_patient_view_carries_the_scenario_in_a_post_form_only(client: FlaskClient) -> None:
+    page = post(client, view="patient").get_data(as_text=True)
+    form = re.search(r'<form class="view-switch" method="post" action="/">(.*?)</form>', page, re.S)
+    assert form, "no view switch form"
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(1))
+    assert sorted(hidden) == sorted(
+        [
+            ("setting", "symptomatic_icas"),
+            ("options", "medical"),
+            ("options", "balloon_stent"),
+            ("stenosis_percent", "80"),
+            ("symptomatic", "yes"),
+            ("days_since_event", "10"),
+            ("artery", "mca"),
+            ("age", "64"),
+        ]
+    )
+    assert 'name="view" value="clinician"' in form.group(1)
+    assert 'name="view" value="print"' in form.group(1)
+    assert "?" not in "".join(re.findall(r'(?:action|href)="([^"]*)"', page))
+    # Posting the carried values back gives the clinician view of the same scenario.
+    back = client.post("/", data=MultiDict([*hidden, ("view", "clinician")]))
+    assert back.status_code == 200
+    assert "24.1% (13.9–37.2) · 14/58" in text(back)
+
+
+def test_print_view_has_everything_a_consent_summary_needs(client: FlaskClient, app: Any) -> None:
+    response = post(client, view="print", options=ALL_OPTIONS)
+    assert response.status_code == 200
+    readable = text(response)
+    page = response.get_data(as_text=True)
+    assert "<title>Printable summary · ICAS evidence calculator</title>" in page
+    assert re.search(r"Date: \d{1,2} [A-Z][a-z]+ \d{4}", readable)
+    assert "How narrow the artery is 80%" in readable
+    for option in ("Medicines only (medical therapy)", "Balloon widening only (angioplasty)"):
+        assert option in readable
+    assert "About 24 of 100 people who had a balloon stent" in readable
+    assert (
+        "About 7 of 100 treatments with balloon widening only were followed by a stroke" in readable
+    )
+    assert page.count('<svg class="icon-array"') == 8
+    assert "JAMA. 2015;313(12):1240-1248." in readable
+    assert "No citation: the study's source does not give one." in readable
+    assert f"Evidence version {app.extensions['evidence_base'].version}" in readable
+    for line in (
+        "Clinician's notes",
+        "Patient's notes and questions",
+        "Clinician: name and signature",
+    ):
+        assert line in readable
+
+
+def test_an_invalid_scenario_shows_the_form_whichever_view(client: FlaskClient) -> None:
+    for view in ("patient", "print"):
+        response = post(client, view=view, stenosis_percent="101")
+        assert response.status_code == 422
+        assert field_error(response, "stenosis_percent") == "Error: Must be from 0 to 100; got 101."
+
+
+def test_an_unknown_view_is_the_clinician_view(client: FlaskClient) -> None:
+    response = post(client, view="nonsense")
+    assert response.status_code == 200
+    assert "Summary of findings" in text(response)
+
+
+def test_patient_view_without_any_study(client: FlaskClient) -> None:
+    response = client.post(
+        "/", data={"setting": "lvo_icas", "options": ["medical"], "view": "patient"}
+    )
+    assert response.status_code == 200
+    assert "No study in this tool compares these options" in text(response)
+    assert '<svg class="icon-array"' not in response.get_data(as_text=True)
 
 
 # --- edge values and errors -------------------------------------------------------------------------
@@ -455,6 +589,9 @@ def pages(client: FlaskClient) -> list[TestResponse]:
         post(client, stenosis_percent="abc"),
         client.post("/", data={**LVO_FORM, "days_since_event": "3"}),
         client.post("/", data={"setting": "lvo_icas", "options": ["medical"]}),
+        post(client, view="patient"),
+        post(client, view="print", options=ALL_OPTIONS),
+        client.post("/", data={**LVO_FORM, "view": "patient"}),
         client.get("/evidence"),
         *(client.get(f"/evidence/{study_id}") for study_id in STUDY_IDS),
         client.get("/nope"),
@@ -493,8 +630,29 @@ def test_stylesheet_is_small_and_local(client: FlaskClient) -> None:
     response = client.get("/static/css/app.css")
     assert response.status_code == 200
     css = response.get_data(as_text=True)
-    assert len(css.encode()) < 12 * 1024
+    assert len(css.encode()) < 20 * 1024
     assert "@media print" in css
     assert "focus-visible" in css
     assert "http" not in css and "@import" not in css
+    response.close()
+
+
+def test_script_is_small_local_and_keeps_scenarios_out_of_urls(client: FlaskClient) -> None:
+    response = client.get("/static/js/app.js")
+    assert response.status_code == 200
+    script = response.get_data(as_text=True)
+    response.close()
+    assert len(script.encode()) < 16 * 1024
+    assert "http" not in script  # no other origin, no absolute address
+    assert '"/api/v1/assess"' in script and 'method: "POST"' in script
+    # Never a URL built from the scenario, never stored, never injected as HTML.
+    for word in ("location", "history", "pushState", "localStorage", "sessionStorage", "cookie"):
+        assert word not in script, word
+    assert "innerHTML" not in script and "eval(" not in script
+
+
+def test_favicon_is_local(client: FlaskClient) -> None:
+    response = client.get("/static/favicon.svg")
+    assert response.status_code == 200
+    assert "<script" not in response.get_data(as_text=True)
     response.close()

@@ -1,0 +1,219 @@
+"""A clinician's journeys in Debian's Chromium: fill, submit, read, counsel, print; keyboard; no JS."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
+
+from tests.browser.helpers import (
+    ALL_OPTIONS,
+    expected_cell,
+    fill_vissit,
+    pdf_pages,
+    risk_cell,
+    submit,
+    tab_until,
+    vissit_arm,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_vissit_journey_from_form_to_printed_summary(
+    server: str, context: BrowserContext, artifacts: Path
+) -> None:
+    requests: list[Request] = []
+    context.on("request", lambda r: requests.append(r))
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}")
+            if message.type in ("error", "warning")
+            else None
+        ),
+    )
+    page.goto(server + "/")
+    fill_vissit(page)
+    # JavaScript is on: the quick summary comes from POST /api/v1/assess as the form changes.
+    live = page.locator("#live-summary")
+    expect(live).to_contain_text("24.1% (13.9–37.2) · 14/58")
+    submit(page)
+
+    # The numbers on the page are the evidence's numbers.
+    assert page.url == server + "/"
+    stent = vissit_arm("primary_safety_30d", "intervention")
+    medical = vissit_arm("primary_safety_30d", "comparator")
+    assert risk_cell(page, "primary_safety_30d", "intervention") == expected_cell(stent)
+    assert risk_cell(page, "primary_safety_30d", "comparator") == expected_cell(medical)
+    assert expected_cell(stent) == (24.1, 13.9, 37.2, 14, 58)
+    assert expected_cell(medical) == (9.4, 3.1, 20.7, 5, 53)
+    expect(page.locator("#results .status")).to_contain_text("Applies")
+
+    # The counselling view of the same scenario.
+    submit(page, "Patient view")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What the studies found")
+    expect(page.locator("main")).to_contain_text(
+        "About 24 of 100 people who had a balloon stent had a stroke, bleeding in the brain,"
+        " a serious mini-stroke, or died within 30 days. About 76 of 100 did not."
+    )
+    expect(page.locator("main")).to_contain_text(
+        "The true number could be as low as 3 or as high as 21."
+    )
+    stent_array = page.locator("#ia-vissit-primary_safety_30d-stent")
+    expect(stent_array).to_have_attribute("role", "img")
+    assert stent_array.locator('use[href$="-yes"]').count() == 24
+
+    # The printable summary, printed by Chromium: at most two pages of A4 and of Letter.
+    submit(page, "Printable summary")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Summary for a treatment discussion")
+    expect(page.get_by_role("button", name="Print")).to_be_visible()  # JavaScript revealed it
+    a4 = pdf_pages(page, "A4", artifacts / "print-vissit-a4.pdf")
+    letter = pdf_pages(page, "Letter", artifacts / "print-vissit-letter.pdf")
+    print(f"VISSIT printable summary: {a4} A4 pages, {letter} Letter pages")
+    assert 1 <= a4 <= 2 and 1 <= letter <= 2
+
+    # Back to the clinician view, re-posting the same scenario.
+    submit(page, "Back to the clinician view")
+    assert risk_cell(page, "primary_safety_30d", "intervention") == expected_cell(stent)
+
+    urls = [r.url for r in requests]
+    assert any(urlsplit(u).path == "/api/v1/assess" for u in urls), urls
+    assert any(urlsplit(u).path == "/static/js/app.js" for u in urls), urls
+    strangers = [u for u in urls if not u.startswith(server + "/")]
+    assert not strangers, f"requests to other origins: {strangers}"
+    assert all(not urlsplit(u).query for u in urls), "a scenario must never go in a URL"
+    posts = {urlsplit(r.url).path for r in requests if r.method == "POST"}
+    assert posts == {"/", "/api/v1/assess"}
+    # No script errors and no Content-Security-Policy violations along the way.
+    assert not problems, problems
+
+
+def test_two_comparisons_print_on_two_pages(
+    server: str, context: BrowserContext, artifacts: Path
+) -> None:
+    page = context.new_page()
+    page.goto(server + "/")
+    fill_vissit(page, ALL_OPTIONS)
+    submit(page, "Printable summary")
+    expect(page.locator(".counsel-comparison")).to_have_count(2)
+    expect(page.locator("svg.icon-array")).to_have_count(8)
+    expect(page.locator(".sources")).to_contain_text(
+        "No citation: the study's source does not give one."
+    )
+    a4 = pdf_pages(page, "A4", artifacts / "print-all-options-a4.pdf")
+    letter = pdf_pages(page, "Letter", artifacts / "print-all-options-letter.pdf")
+    print(f"Two-comparison printable summary: {a4} A4 pages, {letter} Letter pages")
+    assert 1 <= a4 <= 2 and 1 <= letter <= 2
+
+
+def test_the_form_can_be_completed_with_the_keyboard_alone(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    # Setting: Tab into the group, try the arrows, settle on the elective setting with Space.
+    tab_until(page, "#setting-0")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#setting-1").is_checked()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Space")
+    assert page.locator("#setting-0").is_checked()
+    # Options: medical therapy and the balloon-mounted stent, ticked with Space.
+    tab_until(page, "#options-0")
+    page.keyboard.press("Space")
+    tab_until(page, "#options-2")
+    page.keyboard.press("Space")
+    tab_until(page, "#stenosis_percent")
+    page.keyboard.type("80")
+    tab_until(page, "#symptomatic-0")
+    page.keyboard.press("Space")
+    tab_until(page, "#days_since_event")
+    page.keyboard.type("10")
+    tab_until(page, "#artery")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#artery").input_value() == "mca"
+    tab_until(page, "#age")
+    page.keyboard.type("64")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("#results")).to_be_visible()
+    expect(page.locator("#results")).to_contain_text("24.1% (13.9–37.2) · 14/58")
+    # The results offer the patient view as a button, reachable with the keyboard too.
+    tab_until(page, 'button[value="patient"]')
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("About 24 of 100 people who had a balloon stent")
+
+
+def test_everything_works_without_javascript(server: str, browser: Browser) -> None:
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    try:
+        page = context.new_page()
+        page.goto(server + "/")
+        fill_vissit(page)
+        expect(page.locator("#live-summary")).to_be_empty()
+        submit(page)
+        expected = expected_cell(vissit_arm("primary_safety_30d", "intervention"))
+        assert risk_cell(page, "primary_safety_30d", "intervention") == expected
+        submit(page, "Patient view")
+        expect(page.locator("main")).to_contain_text(
+            "About 9 of 100 people who took medicines only"
+        )
+        submit(page, "Printable summary")
+        expect(page.locator("main")).to_contain_text("Clinician's notes")
+        expect(page.get_by_role("button", name="Print")).to_be_hidden()  # needs JavaScript
+        submit(page, "Back to the clinician view")
+        assert risk_cell(page, "primary_safety_30d", "intervention") == expected
+        # Errors come back beside their fields, each tied to its input.
+        page.get_by_label("Age (years)").fill("abc")
+        submit(page)
+        age = page.get_by_label("Age (years)")
+        expect(age).to_have_attribute("aria-invalid", "true")
+        expect(age).to_have_accessible_description(
+            re.compile("Enter a whole number from 18 to 120")
+        )
+        expect(page.locator(".error-summary a[href='#age']")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_live_summary_updates_from_the_api(server: str, context: BrowserContext) -> None:
+    calls: list[Request] = []
+    context.on(
+        "request", lambda r: calls.append(r) if urlsplit(r.url).path == "/api/v1/assess" else None
+    )
+    page = context.new_page()
+    page.goto(server + "/")
+    live = page.locator("#live-summary")
+    page.get_by_label("Symptomatic intracranial stenosis (elective decision)").check()
+    expect(live).to_contain_text("To see a quick summary, complete:")
+    fill_vissit(page)
+    expect(live).to_contain_text("VISSIT (randomized trial)")
+    expect(live.locator(".live-risk-intervention").first).to_contain_text(
+        "24.1% (13.9–37.2) · 14/58"
+    )
+    expect(live.locator(".live-risk-comparator").first).to_contain_text("9.4% (3.1–20.7) · 5/53")
+    expect(live.locator(".live-difference").first).to_contain_text("+14.7 pp (+0.5 to +28.2)")
+    expect(live).to_have_attribute("aria-live", "polite")
+    # A value the API refuses: its message is shown, nothing breaks.
+    page.get_by_label("Age (years)").fill("3")
+    expect(live).to_contain_text("Age (years): Must be from 18 to 120; got 3.")
+    # Text where a number belongs is caught before any request.
+    page.get_by_label("Age (years)").fill("abc")
+    expect(live).to_contain_text("Age (years): enter a whole number.")
+    page.get_by_label("Age (years)").fill("64")
+    expect(live).to_contain_text("24.1% (13.9–37.2) · 14/58")
+    # Changing an input after a submit marks the full results as out of date.
+    submit(page)
+    page.get_by_label("Degree of stenosis (%)").fill("100")
+    expect(page.locator("#results .stale-note")).to_be_visible()
+    expect(live).to_contain_text("Outside the study population")
+    assert calls and all(c.method == "POST" and not urlsplit(c.url).query for c in calls)
+    assert all(c.post_data_json.get("setting") == "symptomatic_icas" for c in calls)
