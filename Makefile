@@ -37,5 +37,15 @@ test: $(STAMP) browser lint
 	$(BIN)/flask --app app check-evidence > /dev/null
 	$(BIN)/python -m pytest
 
+# Benchmarks, run by hand (tests/perf/README.md): loopback only, a few minutes, figures printed and
+# written to tests/perf/results.json. Debian's wrk and nginx are installed when missing.
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx; }
+	$(BIN)/python tests/perf/startup.py
+	$(BIN)/python tests/perf/page_weight.py
+	$(BIN)/python tests/perf/load.py
+	$(BIN)/python tests/perf/nginx_failover.py --compare-idempotent
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info

@@ -2,7 +2,11 @@
 
 Routes (described by the OpenAPI 3.1 document served at /api/openapi.json, built in app/openapi.py):
 
-- ``POST /api/v1/assess``: a scenario (app/scenario.py) -> its assessment (app/engine.py).
+- ``POST /api/v1/assess``: a scenario (app/scenario.py) -> its assessment (app/engine.py). The
+  patient-independent nine tenths of the answer (each study's outcomes with statistics, audit and
+  signals; summaries, arms, caveats) are encoded once per app too; each answer encodes only its
+  scenario, applicability and warnings (app/serialize.py, AssessmentEncoder). The JSON is the same
+  as ``jsonify(assessment_json(...))`` gives.
 - ``POST /api/v1/two-by-two``: statistics for any pair of counts (app/twobytwo.py).
 - ``GET /api/v1/evidence`` and ``GET /api/v1/evidence/<study_id>``: the evidence with its statistics
   and audit. They do not depend on the patient, so they are serialized once per app, when the
@@ -50,7 +54,7 @@ from app.engine import assess
 from app.errors import CODES, MESSAGES
 from app.openapi import build_document
 from app.scenario import ScenarioError, parse_scenario
-from app.serialize import assessment_json, evidence_json
+from app.serialize import AssessmentEncoder, assessment_json, evidence_json
 from app.twobytwo import TwoByTwoError, parse_two_by_two, two_by_two_json
 
 bp = Blueprint("api", __name__)
@@ -62,6 +66,7 @@ NOT_JSON_CONSTANT = (
 )
 # Integer literals with more digits than this are read as floats (and so refused as counts).
 MAX_INT_DIGITS = 18
+COMPACT = (",", ":")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,7 @@ class Prepared:
     evidence: bytes
     studies: Mapping[str, bytes]
     openapi: bytes
+    assessments: AssessmentEncoder
 
 
 class BodyError(Exception):
@@ -95,7 +101,22 @@ def _parse_int(text: str) -> int | float:
 
 
 def _encode(app: Flask, value: Any) -> bytes:
-    return (app.json.dumps(value, separators=(",", ":")) + "\n").encode()
+    return (app.json.dumps(value, separators=COMPACT) + "\n").encode()
+
+
+def _jsonify_is_compact(app: Flask) -> bool:
+    """Whether jsonify writes what AssessmentEncoder writes: compact, ASCII, keys in order, no NaN.
+
+    True for the app's StrictJSONProvider outside debug mode (Flask indents in debug mode unless
+    json.compact is set); otherwise assess answers go through jsonify.
+    """
+    provider = app.json
+    compact = getattr(provider, "compact", None)
+    return (
+        not ((compact is None and app.debug) or compact is False)
+        and getattr(provider, "ensure_ascii", False) is True
+        and getattr(provider, "sort_keys", True) is False
+    )
 
 
 @bp.record_once
@@ -107,6 +128,7 @@ def _prepare(state: BlueprintSetupState) -> None:
         evidence=_encode(app, evidence),
         studies={study["id"]: _encode(app, study) for study in evidence["studies"]},
         openapi=_encode(app, build_document(base.version)),
+        assessments=AssessmentEncoder(base),
     )
 
 
@@ -159,7 +181,10 @@ def _invalid(error: ScenarioError | TwoByTwoError) -> tuple[Response, int]:
 @bp.post("/api/v1/assess")
 def assess_scenario() -> Response:
     scenario = parse_scenario(read_json())
-    return jsonify(assessment_json(assess(scenario, evidence_base())))
+    assessment = assess(scenario, evidence_base())
+    if not _jsonify_is_compact(current_app):
+        return jsonify(assessment_json(assessment))
+    return _json_response((_prepared().assessments.encode(assessment) + "\n").encode())
 
 
 @bp.post("/api/v1/two-by-two")

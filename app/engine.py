@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.analysis import EvidenceBase, OutcomeStats, StudyAnalysis
+from app.evidence import Study
 from app.rules import (
     DESIGN_ORDER,
     STATUS_ORDER,
@@ -137,23 +138,25 @@ def outcome_signals(entry: OutcomeStats, analysis: StudyAnalysis) -> tuple[Signa
     return tuple(signals)
 
 
-def _comparison_warnings(
-    analysis: StudyAnalysis, match: Match, fit: Applicability, scenario: Scenario
-) -> tuple[Warning, ...]:
-    study = analysis.study
-    warnings: list[Warning] = []
-    if fit.status == "outside":
-        unmet = " ".join(r.text for r in fit.reasons if r.status == "not_met")
-        warnings.append(
-            Warning("outside_population", f"This patient is outside the study population: {unmet}")
-        )
-    elif fit.status == "partial":
-        warnings.append(
-            Warning(
-                "population_partly_unknown",
-                "Some criteria could not be checked because the scenario leaves them unknown.",
-            )
-        )
+@dataclass(frozen=True, slots=True)
+class _StudyParts:
+    """What an assessment takes from one study whatever the patient: built once per analysis."""
+
+    analysis: StudyAnalysis
+    outcomes: tuple[OutcomeResult, ...]
+    # Warnings about the study itself, before and after the stent-type warning (see below).
+    design_warnings: tuple[Warning, ...]
+    data_warnings: tuple[Warning, ...]
+
+
+# Keyed by id() and checked by identity (an entry holds its analysis, so the id cannot be reused
+# while cached); cleared when full, so apps built and dropped (as tests do) cannot grow it.
+_PARTS: dict[int, _StudyParts] = {}
+_PARTS_MAX = 64
+
+
+def _design_warnings(study: Study) -> tuple[Warning, ...]:
+    warnings = []
     if study.design.value != "randomized_trial":
         warnings.append(
             Warning(
@@ -170,14 +173,12 @@ def _comparison_warnings(
                 "Counts are procedures, not patients; a patient may count more than once.",
             )
         )
-    if match.unspecified_stent:
-        warnings.append(
-            Warning(
-                "stent_type_not_reported",
-                f"{study.short_name} does not say which type of stent was used; it is shown for the stent"
-                " option you chose, but may not represent it.",
-            )
-        )
+    return tuple(warnings)
+
+
+def _data_warnings(analysis: StudyAnalysis) -> tuple[Warning, ...]:
+    study = analysis.study
+    warnings = []
     outcomes = analysis.outcomes
     results = [r for o in study.outcomes for r in (*o.arms.values(), o.overall) if r is not None]
     if any(r.derived for r in results) or any(arm.derived for arm in study.arms.values()):
@@ -208,13 +209,64 @@ def _comparison_warnings(
                 f"Fewer than {SMALL_NUMBERS} events in an arm for {len(small)} outcome(s); estimates are imprecise.",
             )
         )
-    if analysis.disagreements:
+    if disagreements := analysis.disagreements:
         warnings.append(
             Warning(
                 "published_figure_not_reproduced",
-                f"{len(analysis.disagreements)} published figure(s) could not be reproduced; see the audit.",
+                f"{len(disagreements)} published figure(s) could not be reproduced; see the audit.",
             )
         )
+    return tuple(warnings)
+
+
+def _parts(analysis: StudyAnalysis) -> _StudyParts:
+    parts = _PARTS.get(id(analysis))
+    if parts is not None and parts.analysis is analysis:
+        return parts
+    parts = _StudyParts(
+        analysis=analysis,
+        outcomes=tuple(OutcomeResult(o, outcome_signals(o, analysis)) for o in analysis.outcomes),
+        design_warnings=_design_warnings(analysis.study),
+        data_warnings=_data_warnings(analysis),
+    )
+    if len(_PARTS) >= _PARTS_MAX:
+        _PARTS.clear()
+    _PARTS[id(analysis)] = parts
+    return parts
+
+
+def outcome_results(analysis: StudyAnalysis) -> tuple[OutcomeResult, ...]:
+    """Every outcome of a study with its signals; the same tuple each time for the same analysis."""
+    return _parts(analysis).outcomes
+
+
+def _comparison_warnings(
+    analysis: StudyAnalysis, match: Match, fit: Applicability, scenario: Scenario
+) -> tuple[Warning, ...]:
+    study, parts = analysis.study, _parts(analysis)
+    warnings: list[Warning] = []
+    if fit.status == "outside":
+        unmet = " ".join(r.text for r in fit.reasons if r.status == "not_met")
+        warnings.append(
+            Warning("outside_population", f"This patient is outside the study population: {unmet}")
+        )
+    elif fit.status == "partial":
+        warnings.append(
+            Warning(
+                "population_partly_unknown",
+                "Some criteria could not be checked because the scenario leaves them unknown.",
+            )
+        )
+    warnings += parts.design_warnings
+    if match.unspecified_stent:
+        warnings.append(
+            Warning(
+                "stent_type_not_reported",
+                f"{study.short_name} does not say which type of stent was used; it is shown for the stent"
+                " option you chose, but may not represent it.",
+            )
+        )
+    warnings += parts.data_warnings
     for note in study.scenario_notes:
         weighed = note.option in (match.intervention_option, match.comparator_option)
         if weighed and getattr(scenario, note.field) is note.equals:
@@ -248,9 +300,7 @@ def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
                 analysis=analysis,
                 match=match,
                 applicability=fit,
-                outcomes=tuple(
-                    OutcomeResult(o, outcome_signals(o, analysis)) for o in analysis.outcomes
-                ),
+                outcomes=outcome_results(analysis),
                 warnings=_comparison_warnings(analysis, match, fit, scenario),
             )
         )
@@ -283,4 +333,4 @@ def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
     )
 
 
-__all__ = ["TREATMENT_WORDS", "Assessment", "Comparison", "Warning", "assess"]
+__all__ = ["TREATMENT_WORDS", "Assessment", "Comparison", "Warning", "assess", "outcome_results"]

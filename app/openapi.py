@@ -588,6 +588,10 @@ RESPONSES: dict[str, Schema] = {
 }
 
 
+def _html(description: str) -> Schema:
+    return {"description": description, "content": {"text/html": {"schema": STRING}}}
+
+
 def _error(name: str) -> Schema:
     return {"$ref": f"#/components/responses/{name}"}
 
@@ -668,12 +672,21 @@ def build_document(evidence_version: str) -> Schema:
                 ],
                 responses={"404": _error("NotFound")},
             ),
-            # Outside /api/, so its errors are HTML pages (app/errors.py): none described.
+            # Outside /api/, so its errors are HTML pages (app/errors.py).
             "/healthz": {
                 "get": {
                     "operationId": "health",
                     "summary": "Liveness and the evidence version",
-                    "responses": {"200": _json(ref("Health"), "The service is up.")},
+                    "responses": {
+                        "200": _json(ref("Health"), "The service is up."),
+                        "405": {
+                            **_html("The path accepts GET only; an HTML page (outside /api/)."),
+                            "headers": {
+                                "Allow": {"schema": STRING, "description": "The accepted methods."}
+                            },
+                        },
+                        "default": _html("Unexpected error; an HTML page (outside /api/)."),
+                    },
                 }
             },
             "/api/openapi.json": _get(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from app import stats
 from app.analysis import ArmStats, EvidenceBase, OutcomeStats, StudyAnalysis
 from app.audit import AuditItem
-from app.engine import Assessment, Comparison, OutcomeResult
-from app.evidence import ArmResult, Effect, Printed, Quote, Study
+from app.engine import Assessment, Comparison, OutcomeResult, outcome_results
+from app.evidence import OPTIONS, ArmResult, Effect, Printed, Quote, Study
+from app.rules import Applicability
 
 JSON = dict[str, Any]
 
@@ -243,25 +247,29 @@ def _outcome_result_json(result: OutcomeResult, study: Study) -> JSON:
     }
 
 
+def _applicability_json(comparison: Comparison, study: Study) -> JSON:
+    return {
+        "status": comparison.applicability.status,
+        "reasons": [
+            {
+                "criterion": r.criterion,
+                "status": r.status,
+                "text": r.text,
+                "source_kind": r.source_kind,
+                "quote": quote_json(r.quote, study),
+            }
+            for r in comparison.applicability.reasons
+        ],
+    }
+
+
 def comparison_json(comparison: Comparison) -> JSON:
     study = comparison.analysis.study
     return {
         "study": study_summary_json(study),
         "intervention": arm_json(study, study.intervention, comparison.match.intervention_option),
         "comparator": arm_json(study, study.comparator, comparison.match.comparator_option),
-        "applicability": {
-            "status": comparison.applicability.status,
-            "reasons": [
-                {
-                    "criterion": r.criterion,
-                    "status": r.status,
-                    "text": r.text,
-                    "source_kind": r.source_kind,
-                    "quote": quote_json(r.quote, study),
-                }
-                for r in comparison.applicability.reasons
-            ],
-        },
+        "applicability": _applicability_json(comparison, study),
         "caveats": [{"code": c.code, "text": c.text} for c in study.caveats],
         "outcomes": [_outcome_result_json(o, study) for o in comparison.outcomes],
         "warnings": [{"code": w.code, "text": w.text} for w in comparison.warnings],
@@ -277,3 +285,129 @@ def assessment_json(assessment: Assessment) -> JSON:
         "available_comparisons": list(assessment.available),
         "evidence_version": assessment.evidence_version,
     }
+
+
+# --------------------------------------------------------------------------- encoding, fast
+
+# JSON text as Flask's jsonify writes it outside debug mode with the app's provider: compact
+# separators, non-ASCII escaped, keys in insertion order, NaN refused.
+COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+_string: Callable[[str], str] = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+
+
+def _coded_text(items: Iterable[Any]) -> str:
+    """A list of {"code", "text"} objects (warnings, signals) as compact JSON."""
+    return (
+        "["
+        + ",".join(f'{{"code":{_string(i.code)},"text":{_string(i.text)}}}' for i in items)
+        + "]"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _StudyText:
+    """The patient-independent parts of one study's comparison, as JSON text."""
+
+    analysis: StudyAnalysis
+    results: tuple[OutcomeResult, ...]
+    summary: str
+    caveats: str
+    outcomes: str
+    arms: Mapping[tuple[str, str | None], str]
+    # id(quote) -> (quote, its JSON): the criteria quotes applicability reasons carry.
+    quotes: Mapping[int, tuple[Quote, str]]
+
+
+class AssessmentEncoder:
+    """Encode assessments as compact JSON text, reusing what does not depend on the patient.
+
+    A comparison's study summary, caveats, arms and outcomes (statistics, published figures, audit
+    and signals: about nine tenths of the answer) are the same for every patient, so they are encoded
+    once, here; each answer encodes only its scenario, applicability and warnings and joins the
+    pieces. ``encode(a) == COMPACT_JSON.encode(assessment_json(a))``, character for character
+    (tests/test_fuzz.py checks it through the API). A comparison this encoder did not prepare
+    (another evidence base, or other outcomes than app.engine.outcome_results gives) is encoded in
+    full.
+    """
+
+    def __init__(self, base: EvidenceBase) -> None:
+        dumps = COMPACT_JSON.encode
+        self._version = (base.version, dumps(base.version))
+        self._studies: dict[int, _StudyText] = {}
+        for analysis in base.studies:
+            study = analysis.study
+            results = outcome_results(analysis)
+            self._studies[id(analysis)] = _StudyText(
+                analysis=analysis,
+                results=results,
+                summary=dumps(study_summary_json(study)),
+                caveats=_coded_text(study.caveats),
+                outcomes=dumps([_outcome_result_json(r, study) for r in results]),
+                arms={
+                    (arm, option): dumps(arm_json(study, arm, option))
+                    for arm in (study.intervention, study.comparator)
+                    for option in (*OPTIONS, None)
+                },
+                quotes={
+                    id(c.quote): (c.quote, dumps(quote_json(c.quote, study)))
+                    for c in study.criteria.values()
+                },
+            )
+
+    @staticmethod
+    def _arm(text: _StudyText, arm: str, option: str | None) -> str:
+        found = text.arms.get((arm, option))
+        if found is not None:
+            return found
+        return COMPACT_JSON.encode(arm_json(text.analysis.study, arm, option))
+
+    @staticmethod
+    def _quote(text: _StudyText, quote: Quote) -> str:
+        found = text.quotes.get(id(quote))
+        if found is not None and found[0] is quote:
+            return found[1]
+        return COMPACT_JSON.encode(quote_json(quote, text.analysis.study))
+
+    def _applicability(self, text: _StudyText, fit: Applicability) -> str:
+        reasons = ",".join(
+            f'{{"criterion":{_string(r.criterion)},"status":{_string(r.status)}'
+            f',"text":{_string(r.text)},"source_kind":{_string(r.source_kind)}'
+            f',"quote":{self._quote(text, r.quote)}}}'
+            for r in fit.reasons
+        )
+        return f'{{"status":{_string(fit.status)},"reasons":[{reasons}]}}'
+
+    def _comparison(self, comparison: Comparison) -> str:
+        text = self._studies.get(id(comparison.analysis))
+        # `!=` is cheap when the engine's cached tuple is passed through (each element is the
+        # same object), and still right when it is not (the content is compared).
+        if (
+            text is None
+            or text.analysis is not comparison.analysis
+            or comparison.outcomes != text.results
+        ):
+            return COMPACT_JSON.encode(comparison_json(comparison))
+        study, match = text.analysis.study, comparison.match
+        return (
+            f'{{"study":{text.summary}'
+            f',"intervention":{self._arm(text, study.intervention, match.intervention_option)}'
+            f',"comparator":{self._arm(text, study.comparator, match.comparator_option)}'
+            f',"applicability":{self._applicability(text, comparison.applicability)}'
+            f',"caveats":{text.caveats}'
+            f',"outcomes":{text.outcomes}'
+            f',"warnings":{_coded_text(comparison.warnings)}}}'
+        )
+
+    def encode(self, assessment: Assessment) -> str:
+        version, version_text = self._version
+        if assessment.evidence_version != version:
+            version_text = _string(assessment.evidence_version)
+        comparisons = ",".join(self._comparison(c) for c in assessment.comparisons)
+        available = ",".join(_string(a) for a in assessment.available)
+        return (
+            f'{{"scenario":{COMPACT_JSON.encode(assessment.scenario.to_json())}'
+            f',"comparisons":[{comparisons}]'
+            f',"warnings":{_coded_text(assessment.warnings)}'
+            f',"available_comparisons":[{available}]'
+            f',"evidence_version":{version_text}}}'
+        )

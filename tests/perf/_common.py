@@ -1,0 +1,324 @@
+"""Shared helpers for the hand-run benchmarks in tests/perf/ (not collected by pytest).
+
+Everything here talks to 127.0.0.1 only: servers bind to loopback and wrk targets loopback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+PERF = Path(__file__).resolve().parent
+PYTHON = str(ROOT / ".venv/bin/python") if (ROOT / ".venv/bin/python").exists() else sys.executable
+HOST = "127.0.0.1"
+
+VISSIT_SCENARIO: dict[str, Any] = {
+    "setting": "symptomatic_icas",
+    "options": ["medical", "balloon_stent"],
+    "stenosis_percent": 80,
+    "symptomatic": True,
+    "days_since_event": 10,
+    "artery": "mca",
+    "age": 64,
+}
+ALL_OPTIONS_SCENARIO: dict[str, Any] = {
+    **VISSIT_SCENARIO,
+    "options": ["medical", "angioplasty", "balloon_stent", "self_expanding_stent"],
+}
+
+
+def form_body(scenario: dict[str, Any]) -> str:
+    """The scenario as the HTML form posts it (application/x-www-form-urlencoded)."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in scenario.items():
+        if isinstance(value, list):
+            pairs += [(name, item) for item in value]
+        elif isinstance(value, bool):
+            pairs.append((name, "yes" if value else "no"))
+        else:
+            pairs.append((name, str(value)))
+    return "&".join(f"{name}={value}" for name, value in pairs)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                response.read()
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+@dataclass
+class Server:
+    """A gunicorn started by this process (in its own process group, stopped by its pid)."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=timeout)
+        return self.process.returncode
+
+
+def start_gunicorn(
+    port: int,
+    *,
+    workers: int = 2,
+    access_log: str = "file",
+    log_dir: Path,
+    name: str = "gunicorn",
+) -> Server:
+    """Start gunicorn with the project's app/gunicorn_conf.py on loopback and wait for /healthz.
+
+    access_log "file" writes the access log to <log_dir>/<name>.access.log (the realistic cost of
+    logging every request); "devnull" sends it to /dev/null (still formatted and written).
+    """
+    log = log_dir / f"{name}.log"
+    access = str(log_dir / f"{name}.access.log") if access_log == "file" else "/dev/null"
+    command = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "--config",
+        "app/gunicorn_conf.py",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"{HOST}:{port}",
+        "--access-logfile",
+        access,
+        "app:create_app()",
+    ]
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = Server(process, port, log)
+    try:
+        wait_for(f"{server.base}/healthz")
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def lua_script(directory: Path, name: str, method: str, body: str, content_type: str) -> Path:
+    """A wrk script sending one fixed request and printing the summary as JSON when done."""
+    path = directory / f"{name}.lua"
+    lines = [f"wrk.method = {json.dumps(method)}"]
+    if body:
+        lines.append(f"wrk.body = {json.dumps(body)}")
+        lines.append(f'wrk.headers["Content-Type"] = {json.dumps(content_type)}')
+    lines.append(
+        """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\\nWRK_JSON {"requests": %d, "duration_us": %d, "bytes": %d, "p50_us": %d, "p90_us": %d,'
+    .. ' "p99_us": %d, "max_us": %d, "mean_us": %f, "connect_errors": %d, "read_errors": %d,'
+    .. ' "write_errors": %d, "timeouts": %d, "non_2xx_3xx": %d}\\n',
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50),
+    latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
+    e.connect, e.read, e.write, e.timeout, e.status))
+end
+"""
+    )
+    path.write_text("\n".join(lines))
+    return path
+
+
+@dataclass
+class WrkResult:
+    requests: int
+    duration_us: int
+    bytes: int
+    p50_us: int
+    p90_us: int
+    p99_us: int
+    max_us: int
+    mean_us: float
+    connect_errors: int
+    read_errors: int
+    write_errors: int
+    timeouts: int
+    non_2xx_3xx: int
+    raw: str = field(default="", repr=False)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / (self.duration_us / 1e6)
+
+    @property
+    def errors(self) -> int:
+        return (
+            self.connect_errors
+            + self.read_errors
+            + self.write_errors
+            + self.timeouts
+            + self.non_2xx_3xx
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("raw")
+        data["rps"] = round(self.rps, 1)
+        return data
+
+
+def wrk(
+    url: str,
+    script: Path,
+    *,
+    connections: int,
+    duration: float,
+    threads: int = 1,
+    timeout: float = 5.0,
+) -> WrkResult:
+    command = [
+        "wrk",
+        "--latency",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration:g}s",
+        f"--timeout={timeout:g}s",
+        "-s",
+        str(script),
+        url,
+    ]
+    completed = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=duration + 60
+    )
+    marker = next(line for line in completed.stdout.splitlines() if line.startswith("WRK_JSON "))
+    return WrkResult(**json.loads(marker.removeprefix("WRK_JSON ")), raw=completed.stdout)
+
+
+def require_wrk() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk (or run `make bench`)")
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def _cpu_ticks() -> dict[int, tuple[str, int]]:
+    ticks = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            text = stat.read_text()
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            fields = text[text.rindex(")") + 2 :].split()
+            ticks[int(stat.parent.name)] = (name, int(fields[11]) + int(fields[12]))
+    return ticks
+
+
+def busy_processes(seconds: float = 1.0, threshold: float = 5.0) -> list[str]:
+    """Processes using more than `threshold` % of a CPU over the next `seconds` (names only)."""
+    first = _cpu_ticks()
+    time.sleep(seconds)
+    second = _cpu_ticks()
+    hertz = os.sysconf("SC_CLK_TCK")
+    busy = []
+    for pid, (name, ticks) in second.items():
+        if pid in first and first[pid][0] == name:
+            percent = 100 * (ticks - first[pid][1]) / hertz / seconds
+            if percent > threshold:
+                busy.append((percent, name))
+    return [f"{name} {percent:.0f}%" for percent, name in sorted(busy, reverse=True)]
+
+
+def conditions() -> dict[str, Any]:
+    """What the machine was doing: load, CPU count, versions, the commit measured."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = bool(
+        subprocess.run(
+            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+    )
+    wrk_version = ""
+    if shutil.which("wrk"):
+        wrk_version = (
+            subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[
+                0
+            ]
+        ).strip()
+    gunicorn_version = subprocess.run(
+        [PYTHON, "-c", "import gunicorn; print(gunicorn.__version__)"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": commit + ("+uncommitted changes" if dirty else ""),
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "busy_processes": busy_processes(),
+        "python": platform.python_version(),
+        "gunicorn": gunicorn_version,
+        "wrk": wrk_version,
+        "platform": platform.platform(),
+    }
+
+
+@contextlib.contextmanager
+def temporary_directory(prefix: str) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix=prefix) as name:
+        yield Path(name)
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write_results(path: Path, key: str, data: dict[str, Any]) -> None:
+    """Merge this benchmark's results under `key` into the JSON file (other keys are kept)."""
+    existing: dict[str, Any] = {}
+    if path.exists():
+        with contextlib.suppress(ValueError):
+            existing = json.loads(path.read_text())
+    existing[key] = data
+    path.write_text(json.dumps(existing, indent=2, ensure_ascii=False) + "\n")

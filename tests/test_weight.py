@@ -1,0 +1,43 @@
+"""The results page stays light: at most 100 KB with everything it loads, all from this origin.
+
+Bytes are not noisy, so this is an ordinary test (the timing benchmarks live in tests/perf/ and are
+run by hand). tests/perf/page_weight.py prints the same figures as a table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.perf.page_weight import LIMIT, SCENARIOS, Fetch, page_weight
+
+
+def fetch_with(app: Flask) -> Fetch:
+    client = app.test_client()
+
+    def fetch(method: str, path: str, body: str) -> tuple[int, str, bytes]:
+        if method == "POST":
+            response = client.post(
+                path, data=body, content_type="application/x-www-form-urlencoded"
+            )
+        else:
+            response = client.get(path)
+        data = response.get_data()
+        response.close()  # a static file response holds its file open until closed
+        return response.status_code, response.content_type or "", data
+
+    return fetch
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_results_page_weighs_at_most_100_kb(app: Flask, name: str) -> None:
+    scenario: dict[str, Any] = SCENARIOS[name]
+    weight = page_weight(fetch_with(app), name, scenario)
+    assert weight.status == 200
+    assert weight.assets, "the page loads its stylesheet"
+    assert all(path.startswith("/static/") for path in weight.assets)
+    assert weight.external == []
+    assert weight.fonts == []
+    assert weight.total <= LIMIT, weight.as_dict()
