@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static")
     )
     app.json = StrictJSONProvider(app)
-    app.config.from_mapping(EVIDENCE_DIR=DEFAULT_DIR, MAX_CONTENT_LENGTH=16 * 1024)
+    # ICAS_EVIDENCE_DIR lets a deployment (or gunicorn) point at another evidence folder.
+    evidence_dir = os.environ.get("ICAS_EVIDENCE_DIR", DEFAULT_DIR)
+    app.config.from_mapping(EVIDENCE_DIR=evidence_dir, MAX_CONTENT_LENGTH=16 * 1024)
     if config:
         app.config.from_mapping(config)
     # Raises EvidenceError listing every problem: the app never serves unchecked evidence.

@@ -241,7 +241,6 @@ class Study:
     caveats: tuple[Caveat, ...]
     scenario_notes: tuple[ScenarioNote, ...]
     outcomes: tuple[Outcome, ...]
-    source_texts: Mapping[str, str]
 
     def outcome(self, outcome_id: str) -> Outcome:
         return next(o for o in self.outcomes if o.id == outcome_id)
@@ -260,6 +259,8 @@ class Evidence:
 # --- reading with collected errors -------------------------------------------------------------
 
 _MISSING = object()
+# Source id -> its normalised text, or None when the declared file could not be read.
+Texts = Mapping[str, str | None]
 
 
 class Problems:
@@ -437,13 +438,14 @@ class Table:
                 self.error(key, "unknown key")
 
 
-def _quote(table: Table, sources: Mapping[str, str]) -> Quote:
+def _quote(table: Table, sources: Texts) -> Quote:
     """Read `source` and `quote`, and check the quote stands verbatim in that source's text."""
     source = table.str("source")
     text = table.str("quote")
     if source and source not in sources:
         table.error("source", f"unknown source {source!r}; declare it under [sources]")
-    elif source and text and _normalise(text) not in sources[source]:
+    # A declared source whose file cannot be read is reported once, at its `file` key.
+    elif source and text and (body := sources[source]) is not None and _normalise(text) not in body:
         table.error("quote", f"not found verbatim in source {source!r}")
     return Quote(source, text)
 
@@ -475,7 +477,7 @@ def _check_percent(table: Table, result: ArmResult) -> None:
 
 
 def _arm_result(
-    table: Table, arm: str, kind: str, sources: Mapping[str, str], arm_size: int | None
+    table: Table, arm: str, kind: str, sources: Texts, arm_size: int | None
 ) -> ArmResult:
     if kind == "kaplan_meier":
         result = ArmResult(
@@ -522,7 +524,7 @@ def _arm_result(
     return result
 
 
-def _effect(table: Table, sources: Mapping[str, str]) -> Effect | None:
+def _effect(table: Table, sources: Texts) -> Effect | None:
     effect = Effect(
         type=table.choice("type", EFFECT_TYPES),
         estimate=table.printed("estimate", required=True),  # type: ignore[arg-type]
@@ -546,7 +548,7 @@ def _effect(table: Table, sources: Mapping[str, str]) -> Effect | None:
 
 
 def _outcome(
-    table: Table, study_arms: Mapping[str, Arm], pair: tuple[str, str], sources: Mapping[str, str]
+    table: Table, study_arms: Mapping[str, Arm], pair: tuple[str, str], sources: Texts
 ) -> Outcome:
     kind = table.choice("kind", OUTCOME_KINDS)
     outcome_id = table.str("id")
@@ -608,7 +610,7 @@ def _outcome(
     return outcome
 
 
-def _criterion(name: str, table: Table, sources: Mapping[str, str]) -> Criterion:
+def _criterion(name: str, table: Table, sources: Texts) -> Criterion:
     reported = table.bool("reported", required=False)
     quote = _quote(table, sources)
     note = table.str("note", required=reported is False)
@@ -648,9 +650,7 @@ def _criterion(name: str, table: Table, sources: Mapping[str, str]) -> Criterion
     return criterion
 
 
-def _attribute(
-    table: Table, key: str, choices: tuple[str, ...], sources: Mapping[str, str]
-) -> Attribute:
+def _attribute(table: Table, key: str, choices: tuple[str, ...], sources: Texts) -> Attribute:
     sub = table.table(key)
     if sub is None:
         return Attribute("", Quote("", ""))
@@ -659,9 +659,9 @@ def _attribute(
     return attribute
 
 
-def _sources(root: Table, evidence_dir: Path) -> tuple[dict[str, Source], dict[str, str]]:
+def _sources(root: Table, evidence_dir: Path) -> tuple[dict[str, Source], dict[str, str | None]]:
     sources: dict[str, Source] = {}
-    texts: dict[str, str] = {}
+    texts: dict[str, str | None] = {}
     for name, table in root.keyed_tables("sources"):
         source = Source(
             id=name,
@@ -672,6 +672,7 @@ def _sources(root: Table, evidence_dir: Path) -> tuple[dict[str, Source], dict[s
         )
         table.done()
         sources[name] = source
+        texts[name] = None
         path = (evidence_dir / source.file).resolve()
         if source.file and not path.is_relative_to(evidence_dir.resolve()):
             table.error("file", "must lie inside the evidence folder")
@@ -808,7 +809,6 @@ def _study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems: Pro
         caveats=tuple(caveats),
         scenario_notes=tuple(notes),
         outcomes=tuple(outcomes),
-        source_texts=MappingProxyType(texts),
     )
 
 

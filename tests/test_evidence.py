@@ -259,3 +259,22 @@ def test_printed_agreement_rules() -> None:
     assert Printed("<0.001").agrees(0.0004)
     assert not Printed("<0.001").agrees(0.002)
     assert Printed(".05").decimals == 2
+
+
+def test_missing_source_file_is_reported_once(tmp_path: Path) -> None:
+    root = write_evidence(tmp_path)
+    (root / "sources" / "mini.txt").unlink()
+    with pytest.raises(EvidenceError) as raised:
+        load_evidence(root)
+    assert raised.value.problems == (
+        "studies/mini.toml: sources.abstract.file: no such file: sources/mini.txt",
+    )
+
+
+def test_evidence_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import create_app
+
+    root = write_evidence(tmp_path)
+    monkeypatch.setenv("ICAS_EVIDENCE_DIR", str(root))
+    app = create_app({"TESTING": True})
+    assert [a.study.id for a in app.extensions["evidence_base"].studies] == ["mini"]
