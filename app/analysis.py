@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from app import stats
+from app.appraisal import Appraisal, appraise
 from app.audit import AuditItem, audit_outcome, audit_study
-from app.evidence import ArmResult, Evidence, Outcome, Study
+from app.evidence import SETTINGS, ArmResult, Evidence, Outcome, Study
+from app.rules import comparison_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class StudyAnalysis:
     study: Study
     outcomes: tuple[OutcomeStats, ...]
     audit: tuple[AuditItem, ...]
+    appraisal: Appraisal
 
     @property
     def disagreements(self) -> tuple[tuple[str, AuditItem], ...]:
@@ -65,6 +68,8 @@ class EvidenceBase:
     evidence: Evidence
     studies: tuple[StudyAnalysis, ...]
     by_id: Mapping[str, StudyAnalysis]
+    # Setting -> what the evidence base compares there, in words (for "no direct comparison").
+    available: Mapping[str, tuple[str, ...]]
 
     @property
     def version(self) -> str:
@@ -126,18 +131,28 @@ def analyse_outcome(outcome: Outcome, study: Study) -> OutcomeStats:
     )
 
 
-def analyse(evidence: Evidence) -> EvidenceBase:
-    """Precompute statistics and audits for every study; call once at start-up."""
-    studies = tuple(
-        StudyAnalysis(
-            study=study,
-            outcomes=tuple(analyse_outcome(o, study) for o in study.outcomes),
-            audit=audit_study(study),
-        )
-        for study in evidence.studies
+def available_comparisons(studies: tuple[StudyAnalysis, ...], setting: str) -> tuple[str, ...]:
+    """Describe every comparison the evidence base holds in one setting."""
+    return tuple(
+        f"{comparison_words(s.arms[s.intervention].treatment, s.arms[s.comparator].treatment)}"
+        f" ({s.short_name})"
+        for s in (a.study for a in studies)
+        if s.setting.value == setting
     )
+
+
+def _analyse_study(study: Study) -> StudyAnalysis:
+    outcomes = tuple(analyse_outcome(o, study) for o in study.outcomes)
+    audit = audit_study(study)
+    return StudyAnalysis(study, outcomes, audit, appraise(study, outcomes, audit))
+
+
+def analyse(evidence: Evidence) -> EvidenceBase:
+    """Precompute statistics, audits and appraisals for every study; call once at start-up."""
+    studies = tuple(_analyse_study(study) for study in evidence.studies)
     return EvidenceBase(
         evidence=evidence,
         studies=studies,
         by_id=MappingProxyType({s.study.id: s for s in studies}),
+        available=MappingProxyType({s: available_comparisons(studies, s) for s in SETTINGS}),
     )

@@ -11,7 +11,7 @@ from typing import Any
 from app import stats
 from app.analysis import ArmStats, EvidenceBase, OutcomeStats, StudyAnalysis
 from app.audit import AuditItem
-from app.engine import Assessment, Comparison, OutcomeResult, outcome_results
+from app.engine import Assessment, Comparison, OutcomeResult
 from app.evidence import OPTIONS, ArmResult, Effect, Printed, Quote, Study
 from app.rules import Applicability
 
@@ -326,7 +326,7 @@ class AssessmentEncoder:
     once, here; each answer encodes only its scenario, applicability and warnings and joins the
     pieces. ``encode(a) == COMPACT_JSON.encode(assessment_json(a))``, character for character
     (tests/test_fuzz.py checks it through the API). A comparison this encoder did not prepare
-    (another evidence base, or other outcomes than app.engine.outcome_results gives) is encoded in
+    (another evidence base, or other outcomes than the analysis appraised) is encoded in
     full.
     """
 
@@ -336,7 +336,7 @@ class AssessmentEncoder:
         self._studies: dict[int, _StudyText] = {}
         for analysis in base.studies:
             study = analysis.study
-            results = outcome_results(analysis)
+            results = analysis.appraisal.outcomes
             self._studies[id(analysis)] = _StudyText(
                 analysis=analysis,
                 results=results,
