@@ -58,8 +58,7 @@ class WholeNumberField(IntegerField):
     def __init__(self, label: str, *, limits: tuple[int, int], example: int, **kwargs: Any) -> None:
         low, high = limits
         self.message = f"Enter a whole number from {low} to {high}, e.g. {example}."
-        render_kw = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
-        super().__init__(label, validators=[Optional()], render_kw=render_kw, **kwargs)
+        super().__init__(label, validators=[Optional()], **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
@@ -73,6 +72,33 @@ class WholeNumberField(IntegerField):
 
 def _whole(name: str, example: int) -> WholeNumberField:
     return WholeNumberField(FIELD_LABELS[name], limits=RANGES[name], example=example)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One radio button, checkbox or select option, ready for the template to write out."""
+
+    id: str
+    value: str
+    label: str
+    checked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    """A field's input(s), prepared for plain template markup.
+
+    WTForms' widget rendering escapes and orders attributes in Python for every input, which was
+    the largest cost of rendering the results page; the template writes the same markup directly.
+    """
+
+    id: str
+    name: str
+    type: str
+    value: str
+    describedby: str
+    invalid: bool
+    choices: tuple[Choice, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,14 +154,25 @@ class ScenarioForm(Form):
     def describedby(self, name: str) -> str:
         return " ".join(i for i in (self.hint_id(name), self.error_id(name)) if i)
 
-    def input_attrs(self, name: str) -> dict[str, str]:
-        """Attributes for a text input or select: its hint and error, and whether it is invalid."""
-        attrs = {"class": "control"}
-        if describedby := self.describedby(name):
-            attrs["aria-describedby"] = describedby
-        if self[name].errors:
-            attrs["aria-invalid"] = "true"
-        return attrs
+    def control(self, name: str) -> Control:
+        """Everything the template needs to write a field's input(s)."""
+        field = self[name]
+        grouped = name in GROUPS
+        choices: tuple[Choice, ...] = ()
+        if hasattr(field, "iter_choices"):
+            choices = tuple(
+                Choice(f"{name}-{index}" if grouped else "", str(value), str(label), bool(checked))
+                for index, (value, label, checked, _attrs) in enumerate(field.iter_choices())
+            )
+        return Control(
+            id=self.input_id(name),
+            name=name,
+            type="checkbox" if name == "options" else "radio" if grouped else "",
+            value="" if grouped or choices else field._value(),
+            describedby=self.describedby(name),
+            invalid=bool(field.errors),
+            choices=choices,
+        )
 
     def input_id(self, name: str) -> str:
         """The id of the first input of a field: what a label or an error link points at."""
