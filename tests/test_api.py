@@ -17,19 +17,11 @@ from app import api as api_module
 from app import create_app, stats
 from app.context import evidence_base
 from app.twobytwo import MAX_TOTAL, Counts, TwoByTwo, TwoByTwoError, parse_two_by_two
+from tests.scenarios import VISSIT_LIKE
 
 # Hypothesis must not write a database into the shared working tree; scipy can be slow at first.
 FAST = settings(database=None, deadline=None, max_examples=60)
 
-VISSIT_LIKE: dict[str, Any] = {
-    "setting": "symptomatic_icas",
-    "options": ["medical", "balloon_stent"],
-    "stenosis_percent": 80,
-    "symptomatic": True,
-    "days_since_event": 10,
-    "artery": "mca",
-    "age": 64,
-}
 FIELD_LIST = (
     "setting, options, stenosis_percent, symptomatic, days_since_event, artery, age,"
     " prestent_angioplasty"

@@ -19,24 +19,16 @@ from app.analysis import ArmStats, EvidenceBase, analyse
 from app.engine import Assessment, assess
 from app.evidence import load_evidence
 from app.scenario import parse_scenario
+from tests.scenarios import VISSIT_LIKE
 
 TODAY = dt.date(2025, 3, 7)
-VISSIT_FIT: dict[str, Any] = {
-    "setting": "symptomatic_icas",
-    "options": ["medical", "balloon_stent"],
-    "stenosis_percent": 80,
-    "symptomatic": True,
-    "days_since_event": 10,
-    "artery": "mca",
-    "age": 64,
-}
 ALL_ELECTIVE = {
-    **VISSIT_FIT,
+    **VISSIT_LIKE,
     "options": ["medical", "angioplasty", "balloon_stent", "self_expanding_stent"],
 }
 LVO = {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]}
 SCENARIOS = {
-    "vissit": VISSIT_FIT,
+    "vissit": VISSIT_LIKE,
     "all-elective": ALL_ELECTIVE,
     "outside": {**ALL_ELECTIVE, "stenosis_percent": 100, "days_since_event": 40, "artery": "other"},
     "unknowns": {
@@ -71,7 +63,7 @@ def view(base: EvidenceBase, scenario: dict[str, Any]) -> counsel.CounselView:
 
 
 def vissit(base: EvidenceBase) -> counsel.CounselComparison:
-    (comparison,) = view(base, VISSIT_FIT).comparisons
+    (comparison,) = view(base, VISSIT_LIKE).comparisons
     return comparison
 
 
@@ -353,8 +345,8 @@ def test_every_option_of_an_outcome_has_the_same_format(base: EvidenceBase) -> N
 
 
 def test_rendered_patient_page_reads_at_grade_8(client: FlaskClient) -> None:
-    form = {k: str(v) for k, v in VISSIT_FIT.items() if k != "options" and k != "symptomatic"}
-    data = {**form, "options": VISSIT_FIT["options"], "symptomatic": "yes", "view": "patient"}
+    form = {k: str(v) for k, v in VISSIT_LIKE.items() if k != "options" and k != "symptomatic"}
+    data = {**form, "options": VISSIT_LIKE["options"], "symptomatic": "yes", "view": "patient"}
     page = client.post("/", data=data).get_data(as_text=True)
     main = re.search(r"<main.*?</main>", page, re.S)
     assert main

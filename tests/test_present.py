@@ -12,16 +12,8 @@ from app.analysis import EvidenceBase, OutcomeStats, analyse
 from app.engine import Assessment, Comparison, assess
 from app.evidence import Effect, Printed, Quote, load_evidence
 from app.scenario import parse_scenario
+from tests.scenarios import VISSIT_LIKE
 
-VISSIT_FIT: dict[str, Any] = {
-    "setting": "symptomatic_icas",
-    "options": ["medical", "balloon_stent"],
-    "stenosis_percent": 80,
-    "symptomatic": True,
-    "days_since_event": 10,
-    "artery": "mca",
-    "age": 64,
-}
 MINUS = "\u2212"
 
 
@@ -175,7 +167,7 @@ def test_survival_text(base: EvidenceBase) -> None:
 
 
 def test_binary_row(base: EvidenceBase) -> None:
-    r = row(only(assessed(base, **VISSIT_FIT)), "primary_safety_30d")
+    r = row(only(assessed(base, **VISSIT_LIKE)), "primary_safety_30d")
     assert r.comparator.text == "9.4% (3.1–20.7) · 5/53"
     assert r.comparator.href == "/evidence/vissit#o-primary_safety_30d-medical"
     assert r.intervention.href == "/evidence/vissit#o-primary_safety_30d-stent"
@@ -192,7 +184,7 @@ def test_binary_row(base: EvidenceBase) -> None:
 
 
 def test_derived_values_are_marked(base: EvidenceBase) -> None:
-    r = row(only(assessed(base, **VISSIT_FIT)), "ich_30d")
+    r = row(only(assessed(base, **VISSIT_LIKE)), "ich_30d")
     assert r.comparator.derived and not r.intervention.derived
     derived = [n for n in r.notes if n.kind == "derived"]
     assert len(derived) == 1
@@ -204,7 +196,7 @@ def test_derived_values_are_marked(base: EvidenceBase) -> None:
 
 
 def test_audit_disagreements_are_notes(base: EvidenceBase) -> None:
-    r = row(only(assessed(base, **VISSIT_FIT)), "ich_30d")
+    r = row(only(assessed(base, **VISSIT_LIKE)), "ich_30d")
     audit = [n for n in r.notes if n.kind == "audit"]
     one_sided = next(n for n in audit if n.label == "Medical therapy alone: 95% CI")
     assert one_sided.text.startswith("Published 0–5.5%; recomputed 0.0–6.7% — ")
@@ -283,7 +275,7 @@ def test_percent_only_and_narrative_rows(base: EvidenceBase) -> None:
 
 
 def test_summary_applies(base: EvidenceBase) -> None:
-    assert present.summary_sentence(assessed(base, **VISSIT_FIT)) == (
+    assert present.summary_sentence(assessed(base, **VISSIT_LIKE)) == (
         "1 study compares these options for symptomatic ICAS: VISSIT (randomized trial)"
         " — the patient meets every reported criterion (1 criterion not reported)."
     )
@@ -303,7 +295,7 @@ def test_summary_partial(base: EvidenceBase) -> None:
 
 
 def test_summary_outside(base: EvidenceBase) -> None:
-    assessment = assessed(base, **{**VISSIT_FIT, "stenosis_percent": 100})
+    assessment = assessed(base, **{**VISSIT_LIKE, "stenosis_percent": 100})
     assert present.summary_sentence(assessment).endswith(
         "VISSIT (randomized trial) — outside the study population: VISSIT enrolled 70-99%"
         " stenosis; this patient has 100%. (Criterion from a secondary source.)"
@@ -348,7 +340,7 @@ def test_summary_without_a_comparison(base: EvidenceBase) -> None:
 
 
 def test_heading_and_caption(base: EvidenceBase) -> None:
-    view = present.comparison_view(only(assessed(base, **VISSIT_FIT)))
+    view = present.comparison_view(only(assessed(base, **VISSIT_LIKE)))
     assert view.heading == (
         "Balloon-expandable stent plus medical therapy vs Medical therapy alone"
         " — VISSIT (randomized trial)"
