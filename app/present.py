@@ -366,8 +366,6 @@ class ResultsView:
     ignored: tuple[IgnoredInput, ...]
     scenario: tuple[Row, ...]
     comparisons: tuple[ComparisonView, ...]
-    evidence_version: str
-    disclaimer: str
 
 
 def ignored_fields(setting: str | None, options: Sequence[str]) -> dict[str, str]:
@@ -705,8 +703,6 @@ def results(assessment: Assessment, ignored: Sequence[IgnoredInput] = ()) -> Res
         ignored=tuple(ignored),
         scenario=scenario_rows(assessment.scenario, ignored_names),
         comparisons=tuple(comparison_view(c) for c in assessment.comparisons),
-        evidence_version=assessment.evidence_version,
-        disclaimer=DISCLAIMER,
     )
 
 
