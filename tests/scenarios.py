@@ -15,3 +15,8 @@ VISSIT_LIKE: dict[str, Any] = {
     "artery": "mca",
     "age": 64,
 }
+# The same patient weighing every option: two comparisons (VISSIT and the retrospective study) apply.
+ALL_OPTIONS: dict[str, Any] = {
+    **VISSIT_LIKE,
+    "options": ["medical", "angioplasty", "balloon_stent", "self_expanding_stent"],
+}

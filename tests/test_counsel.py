@@ -19,18 +19,14 @@ from app.analysis import ArmStats, EvidenceBase, analyse
 from app.engine import Assessment, assess
 from app.evidence import load_evidence
 from app.scenario import parse_scenario
-from tests.scenarios import VISSIT_LIKE
+from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
 
 TODAY = dt.date(2025, 3, 7)
-ALL_ELECTIVE = {
-    **VISSIT_LIKE,
-    "options": ["medical", "angioplasty", "balloon_stent", "self_expanding_stent"],
-}
 LVO = {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]}
 SCENARIOS = {
     "vissit": VISSIT_LIKE,
-    "all-elective": ALL_ELECTIVE,
-    "outside": {**ALL_ELECTIVE, "stenosis_percent": 100, "days_since_event": 40, "artery": "other"},
+    "all-elective": ALL_OPTIONS,
+    "outside": {**ALL_OPTIONS, "stenosis_percent": 100, "days_since_event": 40, "artery": "other"},
     "unknowns": {
         "setting": "symptomatic_icas",
         "options": ["medical", "balloon_stent"],
@@ -222,7 +218,7 @@ def test_rate_that_rounds_to_zero(base: EvidenceBase) -> None:
 
 
 def test_key_outcomes_per_study(base: EvidenceBase) -> None:
-    found = {c.study_id: [o.id for o in c.outcomes] for c in view(base, ALL_ELECTIVE).comparisons}
+    found = {c.study_id: [o.id for o in c.outcomes] for c in view(base, ALL_OPTIONS).comparisons}
     assert found == {
         "vissit": ["primary_safety_30d", "primary_stroke_tia_12m"],
         "angioplasty-vs-stent-retro": ["periprocedural_death", "periprocedural_stroke"],
@@ -242,9 +238,7 @@ def test_key_outcomes_per_study(base: EvidenceBase) -> None:
 
 def test_a_study_that_counts_procedures_says_treatments(base: EvidenceBase) -> None:
     retro = next(
-        c
-        for c in view(base, ALL_ELECTIVE).comparisons
-        if c.study_id == "angioplasty-vs-stent-retro"
+        c for c in view(base, ALL_OPTIONS).comparisons if c.study_id == "angioplasty-vs-stent-retro"
     )
     stroke = outcome(retro, "periprocedural_stroke")
     angioplasty = option(stroke, "angioplasty")
@@ -284,14 +278,14 @@ def test_outside_the_studied_population_in_plain_words(base: EvidenceBase) -> No
 
 
 def test_sources_name_the_missing_citation(base: EvidenceBase) -> None:
-    sources = {s.name: s for s in view(base, ALL_ELECTIVE).sources}
+    sources = {s.name: s for s in view(base, ALL_OPTIONS).sources}
     assert sources["VISSIT"].citation.startswith("Zaidat OO")
     retro = sources["Retrospective angioplasty vs stent (3 centres)"]
     assert retro.citation.startswith("No citation: the study's source does not give one.")
 
 
 def test_view_has_date_options_and_scenario(base: EvidenceBase) -> None:
-    page = view(base, ALL_ELECTIVE)
+    page = view(base, ALL_OPTIONS)
     assert page.date == "7 March 2025"
     assert page.options == (
         "Medicines only (medical therapy)",

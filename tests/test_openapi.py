@@ -442,16 +442,21 @@ WRONG_SCENARIO: dict[str, st.SearchStrategy[Any]] = {
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> dict[str, Any]:
-    """Valid scenarios, about half of them with one or two fields made wrong."""
-    body = draw(VALID_SCENARIO)
-    for name in draw(st.sets(st.sampled_from(list(WRONG_SCENARIO)), max_size=2)):
-        value = draw(WRONG_SCENARIO[name])
+def mutated(draw: st.DrawFn, valid: st.SearchStrategy, wrong: dict[str, Any]) -> dict[str, Any]:
+    """Valid bodies, about half of them with one or two fields made wrong (None: left out)."""
+    body = draw(valid)
+    for name in draw(st.sets(st.sampled_from(list(wrong)), max_size=2)):
+        value = draw(wrong[name])
         if value is None:
             body.pop(name, None)
         else:
             body[name] = value
     return body
+
+
+def scenarios() -> st.SearchStrategy:
+    """Valid scenarios, about half of them with one or two fields made wrong."""
+    return mutated(VALID_SCENARIO, WRONG_SCENARIO)
 
 
 @FAST
@@ -506,17 +511,9 @@ WRONG_TABLE: dict[str, st.SearchStrategy[Any]] = {
 }
 
 
-@st.composite
-def tables(draw: st.DrawFn) -> dict[str, Any]:
+def tables() -> st.SearchStrategy:
     """Valid tables, about half of them with one or two fields made wrong."""
-    body = draw(VALID_TABLE)
-    for name in draw(st.sets(st.sampled_from(list(WRONG_TABLE)), max_size=2)):
-        value = draw(WRONG_TABLE[name])
-        if value is None:
-            body.pop(name, None)
-        else:
-            body[name] = value
-    return body
+    return mutated(VALID_TABLE, WRONG_TABLE)
 
 
 @FAST

@@ -29,19 +29,13 @@ PERF = Path(__file__).resolve().parent
 PYTHON = str(ROOT / ".venv/bin/python") if (ROOT / ".venv/bin/python").exists() else sys.executable
 HOST = "127.0.0.1"
 
-VISSIT_SCENARIO: dict[str, Any] = {
-    "setting": "symptomatic_icas",
-    "options": ["medical", "balloon_stent"],
-    "stenosis_percent": 80,
-    "symptomatic": True,
-    "days_since_event": 10,
-    "artery": "mca",
-    "age": 64,
-}
-ALL_OPTIONS_SCENARIO: dict[str, Any] = {
-    **VISSIT_SCENARIO,
-    "options": ["medical", "angioplasty", "balloon_stent", "self_expanding_stent"],
-}
+# The scripts run as files (python tests/perf/load.py): make the repository importable.
+sys.path.insert(0, str(ROOT))
+
+from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE  # noqa: E402
+
+VISSIT_SCENARIO = VISSIT_LIKE
+ALL_OPTIONS_SCENARIO = ALL_OPTIONS
 
 
 def form_body(scenario: dict[str, Any]) -> str:
