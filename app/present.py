@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from app import stats
 from app.analysis import ArmStats, EvidenceBase, OutcomeStats, StudyAnalysis
 from app.audit import AuditItem
-from app.engine import Assessment, Comparison, OutcomeResult
+from app.engine import Assessment, Comparison, OutcomeResult, Warning
 from app.evidence import ArmResult, Criterion, Effect, Outcome, Printed, Quote, Study
 from app.rules import CRITERION_WORDS, Reason
 from app.scenario import ARTERIES, OPTIONS, SETTINGS, Scenario
@@ -318,12 +318,6 @@ class ReasonView:
 
 
 @dataclass(frozen=True, slots=True)
-class WarningView:
-    code: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class ComparisonView:
     study_id: str
     anchor: str
@@ -338,7 +332,7 @@ class ComparisonView:
     tally: str
     reasons_open: bool
     reasons: tuple[ReasonView, ...]
-    warnings: tuple[WarningView, ...]
+    warnings: tuple[Warning, ...]
     caveats: tuple[Note, ...]
     caption: str
     rows: tuple[OutcomeRow, ...]
@@ -361,7 +355,7 @@ class IgnoredInput:
 @dataclass(frozen=True, slots=True)
 class ResultsView:
     summary: str
-    warnings: tuple[WarningView, ...]
+    warnings: tuple[Warning, ...]
     available: tuple[str, ...]
     ignored: tuple[IgnoredInput, ...]
     scenario: tuple[Row, ...]
@@ -677,7 +671,7 @@ def comparison_view(comparison: Comparison) -> ComparisonView:
         tally=tally_text(comparison.applicability.reasons),
         reasons_open=display_status(comparison) != "applies",
         reasons=tuple(reason_view(r, study) for r in comparison.applicability.reasons),
-        warnings=tuple(WarningView(w.code, w.text) for w in comparison.warnings),
+        warnings=comparison.warnings,
         caveats=tuple(
             Note("caveat", c.text, href=evidence_href(study.id, f"caveat-{c.code}"))
             for c in study.caveats
@@ -694,11 +688,7 @@ def results(assessment: Assessment, ignored: Sequence[IgnoredInput] = ()) -> Res
     return ResultsView(
         summary=summary_sentence(assessment),
         # The no-comparison warning is the summary line itself; any other is listed.
-        warnings=tuple(
-            WarningView(w.code, w.text)
-            for w in assessment.warnings
-            if w.code != "no_direct_comparison"
-        ),
+        warnings=tuple(w for w in assessment.warnings if w.code != "no_direct_comparison"),
         available=assessment.available if not assessment.comparisons else (),
         ignored=tuple(ignored),
         scenario=scenario_rows(assessment.scenario, ignored_names),

@@ -16,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
+from flask.blueprints import BlueprintSetupState
 
 from app import counsel, present
 from app.context import evidence_base
@@ -24,6 +25,21 @@ from app.engine import assess
 from app.forms import ScenarioForm
 
 bp = Blueprint("web", __name__)
+EXTENSION = "web"
+
+
+@bp.record_once
+def _prepare(state: BlueprintSetupState) -> None:
+    """Build the evidence pages' view models once: they do not depend on any patient."""
+    base = state.app.extensions["evidence_base"]
+    state.app.extensions[EXTENSION] = {
+        "index": present.evidence_index(base),
+        "studies": {a.study.id: present.study_view(a) for a in base.studies},
+    }
+
+
+def _prepared() -> dict[str, Any]:
+    return current_app.extensions[EXTENSION]
 
 
 @bp.app_context_processor
@@ -72,14 +88,12 @@ def calculate() -> tuple[str, int]:
 
 @bp.get("/evidence")
 def evidence() -> str:
-    return render_template(
-        "evidence.html", page=present.evidence_index(evidence_base()), nav="evidence"
-    )
+    return render_template("evidence.html", page=_prepared()["index"], nav="evidence")
 
 
 @bp.get("/evidence/<study_id>")
 def study(study_id: str) -> str:
-    analysis = evidence_base().by_id.get(study_id)
-    if analysis is None:
+    view = _prepared()["studies"].get(study_id)
+    if view is None:
         abort(404)
-    return render_template("study.html", study=present.study_view(analysis), nav="evidence")
+    return render_template("study.html", study=view, nav="evidence")
