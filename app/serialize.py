@@ -306,33 +306,40 @@ def _coded_text(items: Iterable[Any]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _StudyText:
-    """The patient-independent parts of one study's comparison, as JSON text."""
+    """The patient-independent parts of one study's comparison, as JSON text (ASCII bytes)."""
 
     analysis: StudyAnalysis
     results: tuple[OutcomeResult, ...]
-    summary: str
-    caveats: str
-    outcomes: str
-    arms: Mapping[tuple[str, str | None], str]
+    summary: bytes
+    caveats: bytes
+    outcomes: bytes
+    arms: Mapping[tuple[str, str | None], bytes]
     # id(quote) -> (quote, its JSON): the criteria quotes applicability reasons carry.
     quotes: Mapping[int, tuple[Quote, str]]
 
 
+def _ascii(text: str) -> bytes:
+    # COMPACT_JSON escapes every non-ASCII character, so its text is ASCII.
+    return text.encode("ascii")
+
+
 class AssessmentEncoder:
-    """Encode assessments as compact JSON text, reusing what does not depend on the patient.
+    """Encode assessments as compact JSON bytes, reusing what does not depend on the patient.
 
     A comparison's study summary, caveats, arms and outcomes (statistics, published figures, audit
     and signals: about nine tenths of the answer) are the same for every patient, so they are encoded
-    once, here; each answer encodes only its scenario, applicability and warnings and joins the
-    pieces. ``encode(a) == COMPACT_JSON.encode(assessment_json(a))``, character for character
-    (tests/test_fuzz.py checks it through the API). A comparison this encoder did not prepare
-    (another evidence base, or other outcomes than the analysis appraised) is encoded in
-    full.
+    once, here; each answer encodes only its scenario, applicability and warnings, and the pieces
+    are joined once, as bytes (joining tens of kilobytes of text a few times over, then encoding
+    it, cost as much as the rest of the encoding). ``encode(a)`` is exactly
+    ``COMPACT_JSON.encode(assessment_json(a))`` plus the newline jsonify ends with, as bytes
+    (tests/test_fuzz.py checks it through the API, tests/test_engine.py directly). A comparison this
+    encoder did not prepare (another evidence base, or other outcomes than the analysis
+    appraised) is encoded in full.
     """
 
     def __init__(self, base: EvidenceBase) -> None:
         dumps = COMPACT_JSON.encode
-        self._version = (base.version, dumps(base.version))
+        self._version = (base.version, _ascii(dumps(base.version)))
         self._studies: dict[int, _StudyText] = {}
         for analysis in base.studies:
             study = analysis.study
@@ -340,11 +347,11 @@ class AssessmentEncoder:
             self._studies[id(analysis)] = _StudyText(
                 analysis=analysis,
                 results=results,
-                summary=dumps(study_summary_json(study)),
-                caveats=_coded_text(study.caveats),
-                outcomes=dumps([_outcome_result_json(r, study) for r in results]),
+                summary=_ascii(dumps(study_summary_json(study))),
+                caveats=_ascii(_coded_text(study.caveats)),
+                outcomes=_ascii(dumps([_outcome_result_json(r, study) for r in results])),
                 arms={
-                    (arm, option): dumps(arm_json(study, arm, option))
+                    (arm, option): _ascii(dumps(arm_json(study, arm, option)))
                     for arm in (study.intervention, study.comparator)
                     for option in (*OPTIONS, None)
                 },
@@ -355,11 +362,11 @@ class AssessmentEncoder:
             )
 
     @staticmethod
-    def _arm(text: _StudyText, arm: str, option: str | None) -> str:
+    def _arm(text: _StudyText, arm: str, option: str | None) -> bytes:
         found = text.arms.get((arm, option))
         if found is not None:
             return found
-        return COMPACT_JSON.encode(arm_json(text.analysis.study, arm, option))
+        return _ascii(COMPACT_JSON.encode(arm_json(text.analysis.study, arm, option)))
 
     @staticmethod
     def _quote(text: _StudyText, quote: Quote) -> str:
@@ -368,16 +375,16 @@ class AssessmentEncoder:
             return found[1]
         return COMPACT_JSON.encode(quote_json(quote, text.analysis.study))
 
-    def _applicability(self, text: _StudyText, fit: Applicability) -> str:
+    def _applicability(self, text: _StudyText, fit: Applicability) -> bytes:
         reasons = ",".join(
             f'{{"criterion":{_string(r.criterion)},"status":{_string(r.status)}'
             f',"text":{_string(r.text)},"source_kind":{_string(r.source_kind)}'
             f',"quote":{self._quote(text, r.quote)}}}'
             for r in fit.reasons
         )
-        return f'{{"status":{_string(fit.status)},"reasons":[{reasons}]}}'
+        return _ascii(f'{{"status":{_string(fit.status)},"reasons":[{reasons}]}}')
 
-    def _comparison(self, comparison: Comparison) -> str:
+    def _comparison(self, comparison: Comparison, out: list[bytes]) -> None:
         text = self._studies.get(id(comparison.analysis))
         # `!=` is cheap when the engine's cached tuple is passed through (each element is the
         # same object), and still right when it is not (the content is compared).
@@ -386,28 +393,49 @@ class AssessmentEncoder:
             or text.analysis is not comparison.analysis
             or comparison.outcomes != text.results
         ):
-            return COMPACT_JSON.encode(comparison_json(comparison))
+            out.append(_ascii(COMPACT_JSON.encode(comparison_json(comparison))))
+            return
         study, match = text.analysis.study, comparison.match
-        return (
-            f'{{"study":{text.summary}'
-            f',"intervention":{self._arm(text, study.intervention, match.intervention_option)}'
-            f',"comparator":{self._arm(text, study.comparator, match.comparator_option)}'
-            f',"applicability":{self._applicability(text, comparison.applicability)}'
-            f',"caveats":{text.caveats}'
-            f',"outcomes":{text.outcomes}'
-            f',"warnings":{_coded_text(comparison.warnings)}}}'
+        out += (
+            b'{"study":',
+            text.summary,
+            b',"intervention":',
+            self._arm(text, study.intervention, match.intervention_option),
+            b',"comparator":',
+            self._arm(text, study.comparator, match.comparator_option),
+            b',"applicability":',
+            self._applicability(text, comparison.applicability),
+            b',"caveats":',
+            text.caveats,
+            b',"outcomes":',
+            text.outcomes,
+            b',"warnings":',
+            _ascii(_coded_text(comparison.warnings)),
+            b"}",
         )
 
-    def encode(self, assessment: Assessment) -> str:
+    def encode(self, assessment: Assessment) -> bytes:
+        """Return the assessment as compact JSON bytes and a newline, as jsonify's body."""
         version, version_text = self._version
         if assessment.evidence_version != version:
-            version_text = _string(assessment.evidence_version)
-        comparisons = ",".join(self._comparison(c) for c in assessment.comparisons)
+            version_text = _ascii(_string(assessment.evidence_version))
+        out = [
+            b'{"scenario":',
+            _ascii(COMPACT_JSON.encode(assessment.scenario.to_json())),
+            b',"comparisons":[',
+        ]
+        for index, comparison in enumerate(assessment.comparisons):
+            if index:
+                out.append(b",")
+            self._comparison(comparison, out)
         available = ",".join(_string(a) for a in assessment.available)
-        return (
-            f'{{"scenario":{COMPACT_JSON.encode(assessment.scenario.to_json())}'
-            f',"comparisons":[{comparisons}]'
-            f',"warnings":{_coded_text(assessment.warnings)}'
-            f',"available_comparisons":[{available}]'
-            f',"evidence_version":{version_text}}}'
+        out += (
+            b'],"warnings":',
+            _ascii(_coded_text(assessment.warnings)),
+            b',"available_comparisons":[',
+            _ascii(available),
+            b'],"evidence_version":',
+            version_text,
+            b"}\n",
         )
+        return b"".join(out)

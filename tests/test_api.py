@@ -239,6 +239,32 @@ def test_body_without_content_length_is_limited_while_read(
         assert list(body["fields"]) == ["pad"]
 
 
+def _run_declared(app: Flask, data: bytes, content_length: str) -> tuple[int, Any]:
+    environ = EnvironBuilder(
+        path="/api/v1/assess", method="POST", data=data, content_type="application/json"
+    ).get_environ()
+    environ["CONTENT_LENGTH"] = content_length
+    chunks, status_line, _ = run_wsgi_app(app, environ, buffered=True)
+    return int(status_line.split()[0]), json.loads(b"".join(chunks), parse_constant=_refuse)
+
+
+def test_declared_length_is_read_exactly(app: Flask) -> None:
+    # The body is read in one call of exactly Content-Length bytes (PEP 3333): what follows is
+    # not read, and a body that ends sooner (the client went away) is refused, not parsed.
+    data = json.dumps(VISSIT_LIKE).encode()
+    status, body = _run_declared(app, data + b"trailing bytes", str(len(data)))
+    assert status == 200 and body["scenario"]["stenosis_percent"] == VISSIT_LIKE["stenosis_percent"]
+    assert _run_declared(app, data, str(len(data) + 10)) == (
+        400,
+        {"error": "bad_request", "message": "The request could not be read."},
+    )
+    # A Content-Length that is not a whole number reads as an empty body, as Werkzeug reads it.
+    assert _run_declared(app, data, "12x") == (
+        415,
+        {"error": "unsupported_media_type", "message": "The request body is not valid JSON."},
+    )
+
+
 def test_assess_body_just_under_16_kb_is_read(client: FlaskClient) -> None:
     body = {**VISSIT_LIKE, "padding": ""}
     body["padding"] = "x" * (16 * 1024 - len(json.dumps(body)))

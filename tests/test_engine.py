@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from app.analysis import EvidenceBase, analyse
 from app.engine import Assessment, assess
 from app.evidence import load_evidence
 from app.scenario import parse_scenario
-from app.serialize import assessment_json
+from app.serialize import COMPACT_JSON, AssessmentEncoder, assessment_json
 
 VISSIT_FIT = {
     "stenosis_percent": 80,
@@ -374,6 +374,31 @@ def test_assessment_serializes_to_plain_json(base: EvidenceBase, case: Case) -> 
     text = json.dumps(payload, allow_nan=False)
     assert json.loads(text) == payload
     assert payload["scenario"] == parse_scenario(case.scenario).to_json()
+
+
+def _jsonify_body(assessment: Assessment) -> bytes:
+    return (COMPACT_JSON.encode(assessment_json(assessment)) + "\n").encode()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_encoder_writes_what_full_encoding_writes(base: EvidenceBase, case: Case) -> None:
+    assessment = run(base, case)
+    assert AssessmentEncoder(base).encode(assessment) == _jsonify_body(assessment)
+
+
+def test_encoder_encodes_in_full_what_it_did_not_prepare(base: EvidenceBase) -> None:
+    assessment = assess(parse_scenario(sym(["medical", "balloon_stent"], **VISSIT_FIT)), base)
+    first = assessment.comparisons[0]
+    changed = replace(
+        assessment,
+        comparisons=(replace(first, outcomes=first.outcomes[:1]), *assessment.comparisons[1:]),
+        evidence_version="other-version \u00e9",
+    )
+    encoder = AssessmentEncoder(base)
+    assert encoder.encode(changed) == _jsonify_body(changed)
+    assert b'"evidence_version":"other-version \\u00e9"' in encoder.encode(changed)
+    # An encoder prepared for another analysis of the same files shares no prepared study.
+    assert AssessmentEncoder(analyse(load_evidence())).encode(assessment) == _jsonify_body(assessment)
 
 
 def test_serialized_vissit_numbers(base: EvidenceBase) -> None:
