@@ -10,7 +10,7 @@ from app import stats
 from app.appraisal import Appraisal, appraise
 from app.audit import AuditItem, audit_outcome, audit_study
 from app.evidence import SETTINGS, ArmResult, Evidence, Outcome, Study
-from app.rules import comparison_words
+from app.rules import ReasonTable, comparison_words, reason_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,8 @@ class StudyAnalysis:
     outcomes: tuple[OutcomeStats, ...]
     audit: tuple[AuditItem, ...]
     appraisal: Appraisal
+    # Every applicability reason the study can give (app/rules.py reason_table).
+    reasons: ReasonTable
 
     @property
     def disagreements(self) -> tuple[tuple[str, AuditItem], ...]:
@@ -144,7 +146,8 @@ def available_comparisons(studies: tuple[StudyAnalysis, ...], setting: str) -> t
 def _analyse_study(study: Study) -> StudyAnalysis:
     outcomes = tuple(analyse_outcome(o, study) for o in study.outcomes)
     audit = audit_study(study)
-    return StudyAnalysis(study, outcomes, audit, appraise(study, outcomes, audit))
+    appraisal = appraise(study, outcomes, audit)
+    return StudyAnalysis(study, outcomes, audit, appraisal, reason_table(study))
 
 
 def analyse(evidence: Evidence) -> EvidenceBase:

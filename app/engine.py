@@ -82,7 +82,7 @@ def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
         match = match_comparison(analysis.study, scenario.options)
         if match is None:
             continue
-        fit = applicability(analysis.study, scenario)
+        fit = applicability(analysis.study, scenario, analysis.reasons)
         comparisons.append(
             Comparison(
                 analysis=analysis,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal
 
 from app.evidence import Criterion, Quote, Study
-from app.scenario import ARTERIES, Scenario
+from app.scenario import ARTERIES, Scenario, field_values
 
 Status = Literal["applies", "partial", "outside"]
 CriterionStatus = Literal["met", "not_met", "unknown", "not_reported"]
@@ -92,57 +93,58 @@ def _in_range(criterion: Criterion, value: int) -> bool:
 Evaluation = tuple[CriterionStatus, str]
 
 
-def _stenosis(name: str, c: Criterion, s: Scenario) -> Evaluation:
+def _stenosis(name: str, c: Criterion, percent: int | None) -> Evaluation:
     enrolled = f"{name} enrolled {_range_text(c, '%')} stenosis"
-    if s.stenosis_percent is None:
+    if percent is None:
         return "unknown", f"{enrolled}; this patient's degree of stenosis was not given."
-    status = "met" if _in_range(c, s.stenosis_percent) else "not_met"
-    return status, f"{enrolled}; this patient has {s.stenosis_percent}%."
+    status = "met" if _in_range(c, percent) else "not_met"
+    return status, f"{enrolled}; this patient has {percent}%."
 
 
-def _age(name: str, c: Criterion, s: Scenario) -> Evaluation:
+def _age(name: str, c: Criterion, age: int | None) -> Evaluation:
     enrolled = f"{name} enrolled patients aged {_range_text(c, '')}"
-    if s.age is None:
+    if age is None:
         return "unknown", f"{enrolled}; this patient's age was not given."
-    status = "met" if _in_range(c, s.age) else "not_met"
-    return status, f"{enrolled}; this patient is {s.age}."
+    status = "met" if _in_range(c, age) else "not_met"
+    return status, f"{enrolled}; this patient is {age}."
 
 
-def _days(name: str, c: Criterion, s: Scenario) -> Evaluation:
+def _days(name: str, c: Criterion, days: int | None) -> Evaluation:
     window = _range_text(c, " days")
     enrolled = f"{name} enrolled patients {window} after the qualifying TIA or stroke"
-    if s.days_since_event is None:
+    if days is None:
         return "unknown", f"{enrolled}; the time since this patient's event was not given."
-    status = "met" if _in_range(c, s.days_since_event) else "not_met"
-    day_word = "day" if s.days_since_event == 1 else "days"
-    return status, f"{enrolled}; this patient's event was {s.days_since_event} {day_word} ago."
+    status = "met" if _in_range(c, days) else "not_met"
+    day_word = "day" if days == 1 else "days"
+    return status, f"{enrolled}; this patient's event was {days} {day_word} ago."
 
 
-def _symptomatic(name: str, c: Criterion, s: Scenario) -> Evaluation:
+def _symptomatic(name: str, c: Criterion, symptomatic: bool | None) -> Evaluation:
     if not c.required:
         return "met", f"{name} enrolled symptomatic and asymptomatic stenosis."
     enrolled = f"{name} enrolled only symptomatic stenosis"
-    if s.symptomatic is None:
+    if symptomatic is None:
         return (
             "unknown",
             f"{enrolled}; whether this patient's stenosis is symptomatic was not given.",
         )
-    if s.symptomatic:
+    if symptomatic:
         return "met", f"{enrolled}; this patient's stenosis is symptomatic."
     return "not_met", f"{enrolled}; this patient's stenosis is asymptomatic."
 
 
-def _artery(name: str, c: Criterion, s: Scenario) -> Evaluation:
+def _artery(name: str, c: Criterion, artery: str | None) -> Evaluation:
     names = [ARTERIES[a].lower() for a in c.allowed]
     listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
     enrolled = f"{name} treated the {listed}"
-    if s.artery is None:
+    if artery is None:
         return "unknown", f"{enrolled}; this patient's artery was not given."
-    status = "met" if s.artery in c.allowed else "not_met"
-    return status, f"{enrolled}; this patient's artery is the {ARTERIES[s.artery].lower()}."
+    status = "met" if artery in c.allowed else "not_met"
+    return status, f"{enrolled}; this patient's artery is the {ARTERIES[artery].lower()}."
 
 
-EVALUATORS: dict[str, Callable[[str, Criterion, Scenario], Evaluation]] = {
+# Each evaluator reads the scenario field named like its criterion.
+EVALUATORS: dict[str, Callable[[str, Criterion, Any], Evaluation]] = {
     "stenosis_percent": _stenosis,
     "symptomatic": _symptomatic,
     "days_since_event": _days,
@@ -158,19 +160,54 @@ CRITERION_WORDS = {
 }
 
 
-def applicability(study: Study, scenario: Scenario) -> Applicability:
-    """Compare the scenario with every criterion the study reports (and list those it does not)."""
-    reasons = []
+def reason(study: Study, field: str, value: Any) -> Reason:
+    """Compare one of the study's criteria with the scenario's value for it, in plain words."""
+    criterion = study.criteria[field]
+    kind = study.sources[criterion.quote.source].kind
+    if not criterion.reported:
+        text = f"{study.short_name}: {CRITERION_WORDS[field]} not reported. {criterion.note}"
+        return Reason(field, "not_reported", text.strip(), kind, criterion.quote)
+    status, text = EVALUATORS[field](study.short_name, criterion, value)
+    if kind == "secondary":
+        text += " (Criterion from a secondary source.)"
+    return Reason(field, status, text, kind, criterion.quote)
+
+
+# criterion field -> (type of value, value) -> its reason; the type keeps True apart from 1.
+ReasonTable = Mapping[str, Mapping[tuple[type, Any], Reason]]
+
+
+def reason_table(study: Study) -> ReasonTable:
+    """Write the study's reason for every value each criterion's field can hold; call at start-up.
+
+    The scenario contract bounds every such field (app/scenario.py field_values: about 3,800
+    values in all), so each reason a study can give is written before any patient is seen and a
+    request looks its reasons up. The table holds every value, not the ones asked about.
+    """
+    table = {}
     for field, criterion in study.criteria.items():
-        kind = study.sources[criterion.quote.source].kind
-        if not criterion.reported:
-            text = f"{study.short_name}: {CRITERION_WORDS[field]} not reported. {criterion.note}"
-            reasons.append(Reason(field, "not_reported", text.strip(), kind, criterion.quote))
-            continue
-        status, text = EVALUATORS[field](study.short_name, criterion, scenario)
-        if kind == "secondary":
-            text += " (Criterion from a secondary source.)"
-        reasons.append(Reason(field, status, text, kind, criterion.quote))
+        keys = [(type(value), value) for value in field_values(field)]
+        if criterion.reported:
+            reasons = {key: reason(study, field, key[1]) for key in keys}
+        else:
+            reasons = dict.fromkeys(keys, reason(study, field, None))
+        table[field] = MappingProxyType(reasons)
+    return MappingProxyType(table)
+
+
+def applicability(
+    study: Study, scenario: Scenario, table: ReasonTable | None = None
+) -> Applicability:
+    """Compare the scenario with every criterion the study reports (and list those it does not).
+
+    Reasons come from the study's reason_table when given; a value it lacks (a Scenario built
+    without parse_scenario) is compared as it comes.
+    """
+    reasons = []
+    for field in study.criteria:
+        value = getattr(scenario, field)
+        found = None if table is None else table[field].get((type(value), value))
+        reasons.append(reason(study, field, value) if found is None else found)
     statuses = {r.status for r in reasons}
     overall: Status = (
         "outside" if "not_met" in statuses else "partial" if "unknown" in statuses else "applies"

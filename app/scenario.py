@@ -44,7 +44,7 @@ class Scenario:
     prestent_angioplasty: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        return {name: _plain(getattr(self, name)) for name in FIELD_NAMES}
 
 
 FIELD_NAMES = tuple(f.name for f in fields(Scenario))
@@ -108,6 +108,19 @@ def _options(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
     if len(set(value)) != len(value):
         return None, "Each option may be listed once."
     return tuple(value), None
+
+
+def field_values(name: str) -> tuple[Any, ...]:
+    """Every value parse_scenario can give a single-valued field, None (not given) first."""
+    if name in RANGES:
+        low, high = RANGES[name]
+        return (None, *range(low, high + 1))
+    choices = {"setting": SETTINGS, "artery": ARTERIES}.get(name)
+    if choices is not None:
+        return (None, *choices)
+    if name in ("symptomatic", "prestent_angioplasty"):
+        return (None, True, False)
+    raise KeyError(f"{name!r} has no finite set of values")
 
 
 def parse_scenario(data: Any) -> Scenario:

@@ -13,7 +13,7 @@ from app.analysis import ArmStats, EvidenceBase, OutcomeStats, StudyAnalysis
 from app.audit import AuditItem
 from app.engine import Assessment, Comparison, OutcomeResult
 from app.evidence import OPTIONS, ArmResult, Effect, Printed, Quote, Study
-from app.rules import Applicability
+from app.rules import Applicability, Reason
 
 JSON = dict[str, Any]
 
@@ -315,7 +315,17 @@ class _StudyText:
     outcomes: bytes
     arms: Mapping[tuple[str, str | None], bytes]
     # id(quote) -> (quote, its JSON): the criteria quotes applicability reasons carry.
-    quotes: Mapping[int, tuple[Quote, str]]
+    quotes: Mapping[int, tuple[Quote, bytes]]
+    # id(reason) -> (reason, its JSON up to its quote), for every reason in the study's table.
+    reasons: Mapping[int, tuple[Reason, bytes]]
+
+
+def _reason_head(reason: Reason) -> bytes:
+    """A reason's JSON object up to its quote: the quote's JSON and "}" complete it."""
+    return _ascii(
+        f'{{"criterion":{_string(reason.criterion)},"status":{_string(reason.status)}'
+        f',"text":{_string(reason.text)},"source_kind":{_string(reason.source_kind)},"quote":'
+    )
 
 
 def _ascii(text: str) -> bytes:
@@ -356,8 +366,13 @@ class AssessmentEncoder:
                     for option in (*OPTIONS, None)
                 },
                 quotes={
-                    id(c.quote): (c.quote, dumps(quote_json(c.quote, study)))
+                    id(c.quote): (c.quote, _ascii(dumps(quote_json(c.quote, study))))
                     for c in study.criteria.values()
+                },
+                reasons={
+                    id(r): (r, _reason_head(r))
+                    for by_value in analysis.reasons.values()
+                    for r in by_value.values()
                 },
             )
 
@@ -369,20 +384,21 @@ class AssessmentEncoder:
         return _ascii(COMPACT_JSON.encode(arm_json(text.analysis.study, arm, option)))
 
     @staticmethod
-    def _quote(text: _StudyText, quote: Quote) -> str:
+    def _quote(text: _StudyText, quote: Quote) -> bytes:
         found = text.quotes.get(id(quote))
         if found is not None and found[0] is quote:
             return found[1]
-        return COMPACT_JSON.encode(quote_json(quote, text.analysis.study))
+        return _ascii(COMPACT_JSON.encode(quote_json(quote, text.analysis.study)))
 
-    def _applicability(self, text: _StudyText, fit: Applicability) -> bytes:
-        reasons = ",".join(
-            f'{{"criterion":{_string(r.criterion)},"status":{_string(r.status)}'
-            f',"text":{_string(r.text)},"source_kind":{_string(r.source_kind)}'
-            f',"quote":{self._quote(text, r.quote)}}}'
-            for r in fit.reasons
-        )
-        return _ascii(f'{{"status":{_string(fit.status)},"reasons":[{reasons}]}}')
+    @staticmethod
+    def _applicability(text: _StudyText, fit: Applicability, out: list[bytes]) -> None:
+        out += (b'{"status":', _ascii(_string(fit.status)), b',"reasons":[')
+        for index, reason in enumerate(fit.reasons):
+            found = text.reasons.get(id(reason))
+            head = found[1] if found is not None and found[0] is reason else _reason_head(reason)
+            quote = AssessmentEncoder._quote(text, reason.quote)
+            out += (b"," if index else b"", head, quote, b"}")
+        out.append(b"]}")
 
     def _comparison(self, comparison: Comparison, out: list[bytes]) -> None:
         text = self._studies.get(id(comparison.analysis))
@@ -404,7 +420,9 @@ class AssessmentEncoder:
             b',"comparator":',
             self._arm(text, study.comparator, match.comparator_option),
             b',"applicability":',
-            self._applicability(text, comparison.applicability),
+        )
+        self._applicability(text, comparison.applicability, out)
+        out += (
             b',"caveats":',
             text.caveats,
             b',"outcomes":',

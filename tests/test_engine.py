@@ -11,7 +11,8 @@ import pytest
 from app.analysis import EvidenceBase, analyse
 from app.engine import Assessment, assess
 from app.evidence import load_evidence
-from app.scenario import parse_scenario
+from app.rules import applicability, reason
+from app.scenario import Scenario, field_values, parse_scenario
 from app.serialize import COMPACT_JSON, AssessmentEncoder, assessment_json
 
 VISSIT_FIT = {
@@ -376,6 +377,28 @@ def test_assessment_serializes_to_plain_json(base: EvidenceBase, case: Case) -> 
     assert payload["scenario"] == parse_scenario(case.scenario).to_json()
 
 
+def test_reason_table_holds_the_evaluators_own_reasons(base: EvidenceBase) -> None:
+    # Reasons are written at start-up for every value the contract allows; each must be what
+    # comparing that value gives, and a lookup must not confuse true with 1.
+    for analysis in base.studies:
+        study = analysis.study
+        assert set(analysis.reasons) == set(study.criteria)
+        for name, by_value in analysis.reasons.items():
+            assert set(by_value) == {(type(v), v) for v in field_values(name)}
+            for (_, value), found in by_value.items():
+                assert found == reason(study, name, value)
+        odd = Scenario("symptomatic_icas", ("medical",), stenosis_percent=True)  # type: ignore[arg-type]
+        assert applicability(study, odd, analysis.reasons) == applicability(study, odd)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_applicability_from_the_table_is_as_compared(base: EvidenceBase, case: Case) -> None:
+    scenario = parse_scenario(case.scenario)
+    for analysis in base.studies:
+        looked_up = applicability(analysis.study, scenario, analysis.reasons)
+        assert looked_up == applicability(analysis.study, scenario)
+
+
 def _jsonify_body(assessment: Assessment) -> bytes:
     return (COMPACT_JSON.encode(assessment_json(assessment)) + "\n").encode()
 
@@ -398,7 +421,8 @@ def test_encoder_encodes_in_full_what_it_did_not_prepare(base: EvidenceBase) -> 
     assert encoder.encode(changed) == _jsonify_body(changed)
     assert b'"evidence_version":"other-version \\u00e9"' in encoder.encode(changed)
     # An encoder prepared for another analysis of the same files shares no prepared study.
-    assert AssessmentEncoder(analyse(load_evidence())).encode(assessment) == _jsonify_body(assessment)
+    other = AssessmentEncoder(analyse(load_evidence()))
+    assert other.encode(assessment) == _jsonify_body(assessment)
 
 
 def test_serialized_vissit_numbers(base: EvidenceBase) -> None:

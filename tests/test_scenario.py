@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.scenario import Scenario, ScenarioError, parse_scenario
+from app.scenario import RANGES, Scenario, ScenarioError, field_values, parse_scenario
 
 VALID: dict[str, Any] = {
     "setting": "symptomatic_icas",
@@ -126,3 +126,30 @@ def test_every_bad_field_is_reported_at_once() -> None:
 
 def test_body_must_be_an_object() -> None:
     assert errors([1, 2]) == {"body": ["Must be a JSON object; got a list."]}
+
+
+@pytest.mark.parametrize(
+    "name", ["setting", "stenosis_percent", "symptomatic", "days_since_event", "artery", "age"]
+)
+def test_field_values_are_exactly_what_parse_scenario_admits(name: str) -> None:
+    # app/rules.py writes every applicability reason in advance from these values: a value
+    # missing here would be compared as it comes, and one too many would never be asked about.
+    values = field_values(name)
+    assert values[0] is None and len(set(map(repr, values))) == len(values)
+    for value in values[1:]:
+        assert getattr(parse_scenario({**VALID, name: value}), name) == value
+    if name in RANGES:
+        low, high = RANGES[name]
+        assert values[1:] == tuple(range(low, high + 1))
+        for outside in (low - 1, high + 1, True, float(low)):
+            assert name in errors({**VALID, name: outside})
+    elif name == "symptomatic":
+        assert set(values[1:]) == {True, False}
+        assert name in errors({**VALID, name: 1})
+    else:
+        assert name in errors({**VALID, name: "something else"})
+
+
+def test_options_have_no_finite_set_of_values() -> None:
+    with pytest.raises(KeyError):
+        field_values("options")
