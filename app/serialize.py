@@ -14,6 +14,7 @@ from app.audit import AuditItem
 from app.engine import Assessment, Comparison, OutcomeResult
 from app.evidence import OPTIONS, ArmResult, Effect, Printed, Quote, Study
 from app.rules import Applicability, Reason
+from app.scenario import Scenario
 
 JSON = dict[str, Any]
 
@@ -328,6 +329,36 @@ def _reason_head(reason: Reason) -> bytes:
     )
 
 
+def _scalar(value: Any) -> str:
+    """A scenario value as COMPACT_JSON writes it (null, true, false, a whole number or text)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is int:
+        return int.__repr__(value)  # what the json module writes for an int
+    return COMPACT_JSON.encode(value)
+
+
+def _scenario_json(scenario: Scenario) -> str:
+    """The scenario as COMPACT_JSON.encode(scenario.to_json()) writes it, without the dict."""
+    options = ",".join([_string(option) for option in scenario.options])
+    return (
+        f'{{"setting":{_string(scenario.setting)},"options":[{options}]'
+        f',"stenosis_percent":{_scalar(scenario.stenosis_percent)}'
+        f',"symptomatic":{_scalar(scenario.symptomatic)}'
+        f',"days_since_event":{_scalar(scenario.days_since_event)}'
+        f',"artery":{_scalar(scenario.artery)}'
+        f',"age":{_scalar(scenario.age)}'
+        f',"prestent_angioplasty":{_scalar(scenario.prestent_angioplasty)}}}'
+    )
+
+
 def _ascii(text: str) -> bytes:
     # COMPACT_JSON escapes every non-ASCII character, so its text is ASCII.
     return text.encode("ascii")
@@ -439,7 +470,7 @@ class AssessmentEncoder:
             version_text = _ascii(_string(assessment.evidence_version))
         out = [
             b'{"scenario":',
-            _ascii(COMPACT_JSON.encode(assessment.scenario.to_json())),
+            _ascii(_scenario_json(assessment.scenario)),
             b',"comparisons":[',
         ]
         for index, comparison in enumerate(assessment.comparisons):
