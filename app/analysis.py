@@ -10,7 +10,7 @@ from app import stats
 from app.appraisal import Appraisal, appraise
 from app.audit import AuditItem, audit_outcome, audit_study
 from app.evidence import SETTINGS, ArmResult, Evidence, Outcome, Study
-from app.rules import ReasonTable, comparison_words, reason_table
+from app.rules import MatchTable, ReasonTable, comparison_words, match_table, reason_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +51,10 @@ class StudyAnalysis:
     outcomes: tuple[OutcomeStats, ...]
     audit: tuple[AuditItem, ...]
     appraisal: Appraisal
-    # Every applicability reason the study can give (app/rules.py reason_table).
+    # Every applicability reason the study can give, and how it matches every choice of options
+    # (app/rules.py reason_table and match_table).
     reasons: ReasonTable
+    matches: MatchTable
 
     @property
     def disagreements(self) -> tuple[tuple[str, AuditItem], ...]:
@@ -147,7 +149,7 @@ def _analyse_study(study: Study) -> StudyAnalysis:
     outcomes = tuple(analyse_outcome(o, study) for o in study.outcomes)
     audit = audit_study(study)
     appraisal = appraise(study, outcomes, audit)
-    return StudyAnalysis(study, outcomes, audit, appraisal, reason_table(study))
+    return StudyAnalysis(study, outcomes, audit, appraisal, reason_table(study), match_table(study))
 
 
 def analyse(evidence: Evidence) -> EvidenceBase:

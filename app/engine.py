@@ -79,7 +79,7 @@ def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
         # Setting is a hard boundary: acute-LVO evidence never informs an elective decision.
         if analysis.study.setting.value != scenario.setting:
             continue
-        match = match_comparison(analysis.study, scenario.options)
+        match = match_comparison(analysis.study, scenario.options, analysis.matches)
         if match is None:
             continue
         fit = applicability(analysis.study, scenario, analysis.reasons)

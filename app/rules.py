@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import permutations
 from types import MappingProxyType
 from typing import Any, Literal
 
 from app.evidence import Criterion, Quote, Study
-from app.scenario import ARTERIES, Scenario, field_values
+from app.scenario import ARTERIES, OPTIONS, Scenario, field_values
 
 Status = Literal["applies", "partial", "outside"]
 CriterionStatus = Literal["met", "not_met", "unknown", "not_reported"]
@@ -56,8 +57,19 @@ def arm_matches(treatment: str, option: str) -> bool:
     return treatment == option or (treatment == "stent_unspecified" and option in STENT_OPTIONS)
 
 
-def match_comparison(study: Study, options: tuple[str, ...]) -> Match | None:
-    """Return how the study's comparison maps onto the options, or None when it is not relevant."""
+# options, in the order given -> how the study's comparison maps onto them (None: not relevant).
+MatchTable = Mapping[tuple[str, ...], Match | None]
+
+
+def match_comparison(
+    study: Study, options: tuple[str, ...], table: MatchTable | None = None
+) -> Match | None:
+    """Return how the study's comparison maps onto the options, or None when it is not relevant.
+
+    With the study's match_table the answer is looked up; options it lacks are matched here.
+    """
+    if table is not None and options in table:
+        return table[options]
     first = study.arms[study.intervention].treatment
     second = study.arms[study.comparator].treatment
     unspecified = "stent_unspecified" in (first, second)
@@ -72,6 +84,14 @@ def match_comparison(study: Study, options: tuple[str, ...]) -> Match | None:
             if a != b and arm_matches(first, a) and arm_matches(second, b):
                 return Match(a, b, unspecified)
     return None
+
+
+def match_table(study: Study) -> MatchTable:
+    """Match the study with every ordered choice of distinct options (64 of them); call at start-up."""
+    choices = (
+        options for size in range(1, len(OPTIONS) + 1) for options in permutations(OPTIONS, size)
+    )
+    return MappingProxyType({options: match_comparison(study, options) for options in choices})
 
 
 # --- population criteria: one evaluator per kind of criterion, never per study ---------------------

@@ -11,7 +11,7 @@ from typing import Any
 from app import stats
 from app.analysis import ArmStats, EvidenceBase, OutcomeStats, StudyAnalysis
 from app.audit import AuditItem
-from app.engine import Assessment, Comparison, OutcomeResult
+from app.engine import Assessment, Comparison, OutcomeResult, Warning
 from app.evidence import OPTIONS, ArmResult, Effect, Printed, Quote, Study
 from app.rules import Applicability, Reason
 from app.scenario import Scenario
@@ -296,13 +296,14 @@ COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, allow_
 _string: Callable[[str], str] = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 
+def _coded(item: Any) -> str:
+    """One {"code", "text"} object (a warning or signal) as compact JSON."""
+    return f'{{"code":{_string(item.code)},"text":{_string(item.text)}}}'
+
+
 def _coded_text(items: Iterable[Any]) -> str:
     """A list of {"code", "text"} objects (warnings, signals) as compact JSON."""
-    return (
-        "["
-        + ",".join(f'{{"code":{_string(i.code)},"text":{_string(i.text)}}}' for i in items)
-        + "]"
-    )
+    return "[" + ",".join([_coded(i) for i in items]) + "]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +320,8 @@ class _StudyText:
     quotes: Mapping[int, tuple[Quote, bytes]]
     # id(reason) -> (reason, its JSON up to its quote), for every reason in the study's table.
     reasons: Mapping[int, tuple[Reason, bytes]]
+    # id(warning) -> (warning, its JSON), for the warnings about the study itself.
+    warnings: Mapping[int, tuple[Warning, bytes]]
 
 
 def _reason_head(reason: Reason) -> bytes:
@@ -405,6 +408,13 @@ class AssessmentEncoder:
                     for by_value in analysis.reasons.values()
                     for r in by_value.values()
                 },
+                warnings={
+                    id(w): (w, _ascii(_coded(w)))
+                    for w in (
+                        *analysis.appraisal.design_warnings,
+                        *analysis.appraisal.data_warnings,
+                    )
+                },
             )
 
     @staticmethod
@@ -430,6 +440,13 @@ class AssessmentEncoder:
             quote = AssessmentEncoder._quote(text, reason.quote)
             out += (b"," if index else b"", head, quote, b"}")
         out.append(b"]}")
+
+    @staticmethod
+    def _warnings(text: _StudyText, warnings: Iterable[Warning], out: list[bytes]) -> None:
+        for index, warning in enumerate(warnings):
+            found = text.warnings.get(id(warning))
+            prepared = found[1] if found is not None and found[0] is warning else None
+            out += (b"," if index else b"", prepared or _ascii(_coded(warning)))
 
     def _comparison(self, comparison: Comparison, out: list[bytes]) -> None:
         text = self._studies.get(id(comparison.analysis))
@@ -458,10 +475,10 @@ class AssessmentEncoder:
             text.caveats,
             b',"outcomes":',
             text.outcomes,
-            b',"warnings":',
-            _ascii(_coded_text(comparison.warnings)),
-            b"}",
+            b',"warnings":[',
         )
+        self._warnings(text, comparison.warnings, out)
+        out.append(b"]}")
 
     def encode(self, assessment: Assessment) -> bytes:
         """Return the assessment as compact JSON bytes and a newline, as jsonify's body."""

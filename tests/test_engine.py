@@ -11,7 +11,7 @@ import pytest
 from app.analysis import EvidenceBase, analyse
 from app.engine import Assessment, assess
 from app.evidence import load_evidence
-from app.rules import applicability, reason
+from app.rules import applicability, match_comparison, reason
 from app.scenario import Scenario, field_values, parse_scenario
 from app.serialize import COMPACT_JSON, AssessmentEncoder, assessment_json
 
@@ -389,6 +389,22 @@ def test_reason_table_holds_the_evaluators_own_reasons(base: EvidenceBase) -> No
                 assert found == reason(study, name, value)
         odd = Scenario("symptomatic_icas", ("medical",), stenosis_percent=True)  # type: ignore[arg-type]
         assert applicability(study, odd, analysis.reasons) == applicability(study, odd)
+
+
+def test_match_table_holds_every_choice_of_options(base: EvidenceBase) -> None:
+    # 4 single options, 12 ordered pairs, 24 ordered triples and 24 orders of all four.
+    for analysis in base.studies:
+        study = analysis.study
+        assert len(analysis.matches) == 64
+        for options, found in analysis.matches.items():
+            assert len(set(options)) == len(options)
+            assert found == match_comparison(study, options)
+        assert any(analysis.matches.values())  # every study compares some choice of options
+        doubled = ("medical", "medical")
+        assert doubled not in analysis.matches
+        assert match_comparison(study, doubled, analysis.matches) == match_comparison(
+            study, doubled
+        )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
