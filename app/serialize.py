@@ -13,7 +13,7 @@ from app.analysis import ArmStats, EvidenceBase, OutcomeStats, StudyAnalysis
 from app.audit import AuditItem
 from app.engine import Assessment, Comparison, OutcomeResult, Warning
 from app.evidence import OPTIONS, ArmResult, Effect, Printed, Quote, Study
-from app.rules import Applicability, Reason
+from app.rules import Applicability, Match, Reason
 from app.scenario import Scenario
 
 JSON = dict[str, Any]
@@ -312,13 +312,12 @@ class _StudyText:
 
     analysis: StudyAnalysis
     results: tuple[OutcomeResult, ...]
-    summary: bytes
-    caveats: bytes
-    outcomes: bytes
-    arms: Mapping[tuple[str, str | None], bytes]
-    # id(quote) -> (quote, its JSON): the criteria quotes applicability reasons carry.
-    quotes: Mapping[int, tuple[Quote, bytes]]
-    # id(reason) -> (reason, its JSON up to its quote), for every reason in the study's table.
+    # (intervention option, comparator option) -> the comparison's JSON up to its applicability:
+    # the study summary and both arms as shown for those options.
+    heads: Mapping[tuple[str | None, str | None], bytes]
+    # What follows the applicability: caveats, outcomes and the opening of the warnings list.
+    tail: bytes
+    # id(reason) -> (reason, its JSON), for every reason in the study's table.
     reasons: Mapping[int, tuple[Reason, bytes]]
     # id(warning) -> (warning, its JSON), for the warnings about the study itself.
     warnings: Mapping[int, tuple[Warning, bytes]]
@@ -382,63 +381,75 @@ class AssessmentEncoder:
     """
 
     def __init__(self, base: EvidenceBase) -> None:
-        dumps = COMPACT_JSON.encode
-        self._version = (base.version, _ascii(dumps(base.version)))
-        self._studies: dict[int, _StudyText] = {}
-        for analysis in base.studies:
-            study = analysis.study
-            results = analysis.appraisal.outcomes
-            self._studies[id(analysis)] = _StudyText(
-                analysis=analysis,
-                results=results,
-                summary=_ascii(dumps(study_summary_json(study))),
-                caveats=_ascii(_coded_text(study.caveats)),
-                outcomes=_ascii(dumps([_outcome_result_json(r, study) for r in results])),
-                arms={
-                    (arm, option): _ascii(dumps(arm_json(study, arm, option)))
-                    for arm in (study.intervention, study.comparator)
-                    for option in (*OPTIONS, None)
-                },
-                quotes={
-                    id(c.quote): (c.quote, _ascii(dumps(quote_json(c.quote, study))))
-                    for c in study.criteria.values()
-                },
-                reasons={
-                    id(r): (r, _reason_head(r))
-                    for by_value in analysis.reasons.values()
-                    for r in by_value.values()
-                },
-                warnings={
-                    id(w): (w, _ascii(_coded(w)))
-                    for w in (
-                        *analysis.appraisal.design_warnings,
-                        *analysis.appraisal.data_warnings,
-                    )
-                },
-            )
+        self._version = (base.version, _ascii(COMPACT_JSON.encode(base.version)))
+        self._studies = {id(analysis): self._prepare(analysis) for analysis in base.studies}
 
     @staticmethod
-    def _arm(text: _StudyText, arm: str, option: str | None) -> bytes:
-        found = text.arms.get((arm, option))
+    def _prepare(analysis: StudyAnalysis) -> _StudyText:
+        study, dumps = analysis.study, COMPACT_JSON.encode
+        results = analysis.appraisal.outcomes
+        summary = dumps(study_summary_json(study))
+        options = (*OPTIONS, None)
+        arms = {
+            (arm, option): dumps(arm_json(study, arm, option))
+            for arm in (study.intervention, study.comparator)
+            for option in options
+        }
+        quotes = {
+            id(c.quote): _ascii(dumps(quote_json(c.quote, study))) for c in study.criteria.values()
+        }
+        return _StudyText(
+            analysis=analysis,
+            results=results,
+            heads={
+                (first, second): _ascii(
+                    f'{{"study":{summary},"intervention":{arms[study.intervention, first]}'
+                    f',"comparator":{arms[study.comparator, second]},"applicability":'
+                )
+                for first in options
+                for second in options
+            },
+            tail=_ascii(
+                f',"caveats":{_coded_text(study.caveats)}'
+                f',"outcomes":{dumps([_outcome_result_json(r, study) for r in results])}'
+                ',"warnings":['
+            ),
+            reasons={
+                id(r): (r, _reason_head(r) + quotes[id(r.quote)] + b"}")
+                for by_value in analysis.reasons.values()
+                for r in by_value.values()
+            },
+            warnings={
+                id(w): (w, _ascii(_coded(w)))
+                for w in (*analysis.appraisal.design_warnings, *analysis.appraisal.data_warnings)
+            },
+        )
+
+    @staticmethod
+    def _head(text: _StudyText, match: Match) -> bytes:
+        found = text.heads.get((match.intervention_option, match.comparator_option))
         if found is not None:
             return found
-        return _ascii(COMPACT_JSON.encode(arm_json(text.analysis.study, arm, option)))
-
-    @staticmethod
-    def _quote(text: _StudyText, quote: Quote) -> bytes:
-        found = text.quotes.get(id(quote))
-        if found is not None and found[0] is quote:
-            return found[1]
-        return _ascii(COMPACT_JSON.encode(quote_json(quote, text.analysis.study)))
+        study = text.analysis.study
+        first = arm_json(study, study.intervention, match.intervention_option)
+        second = arm_json(study, study.comparator, match.comparator_option)
+        return _ascii(
+            f'{{"study":{COMPACT_JSON.encode(study_summary_json(study))}'
+            f',"intervention":{COMPACT_JSON.encode(first)}'
+            f',"comparator":{COMPACT_JSON.encode(second)},"applicability":'
+        )
 
     @staticmethod
     def _applicability(text: _StudyText, fit: Applicability, out: list[bytes]) -> None:
         out += (b'{"status":', _ascii(_string(fit.status)), b',"reasons":[')
         for index, reason in enumerate(fit.reasons):
             found = text.reasons.get(id(reason))
-            head = found[1] if found is not None and found[0] is reason else _reason_head(reason)
-            quote = AssessmentEncoder._quote(text, reason.quote)
-            out += (b"," if index else b"", head, quote, b"}")
+            if found is not None and found[0] is reason:
+                prepared = found[1]
+            else:
+                quote = COMPACT_JSON.encode(quote_json(reason.quote, text.analysis.study))
+                prepared = _reason_head(reason) + _ascii(quote) + b"}"
+            out += (b"," if index else b"", prepared)
         out.append(b"]}")
 
     @staticmethod
@@ -459,24 +470,9 @@ class AssessmentEncoder:
         ):
             out.append(_ascii(COMPACT_JSON.encode(comparison_json(comparison))))
             return
-        study, match = text.analysis.study, comparison.match
-        out += (
-            b'{"study":',
-            text.summary,
-            b',"intervention":',
-            self._arm(text, study.intervention, match.intervention_option),
-            b',"comparator":',
-            self._arm(text, study.comparator, match.comparator_option),
-            b',"applicability":',
-        )
+        out.append(self._head(text, comparison.match))
         self._applicability(text, comparison.applicability, out)
-        out += (
-            b',"caveats":',
-            text.caveats,
-            b',"outcomes":',
-            text.outcomes,
-            b',"warnings":[',
-        )
+        out.append(text.tail)
         self._warnings(text, comparison.warnings, out)
         out.append(b"]}")
 

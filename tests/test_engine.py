@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from app.analysis import EvidenceBase, analyse
+from app.appraisal import Warning
 from app.engine import Assessment, assess
 from app.evidence import load_evidence
-from app.rules import applicability, match_comparison, reason
+from app.rules import Applicability, Match, applicability, match_comparison, reason
 from app.scenario import Scenario, field_values, parse_scenario
 from app.serialize import COMPACT_JSON, AssessmentEncoder, assessment_json
 
@@ -436,6 +437,17 @@ def test_encoder_encodes_in_full_what_it_did_not_prepare(base: EvidenceBase) -> 
     encoder = AssessmentEncoder(base)
     assert encoder.encode(changed) == _jsonify_body(changed)
     assert b'"evidence_version":"other-version \\u00e9"' in encoder.encode(changed)
+    # Arms shown for options it did not prepare, and warnings and reasons it did not write.
+    unprepared = replace(
+        first,
+        match=Match("an option of tomorrow", None, False),
+        warnings=(Warning("new_code", "A warning written now."), *first.warnings),
+        applicability=Applicability(
+            "applies", (replace(first.applicability.reasons[0], text="Written now \u2264."),)
+        ),
+    )
+    changed = replace(assessment, comparisons=(unprepared,))
+    assert encoder.encode(changed) == _jsonify_body(changed)
     # An encoder prepared for another analysis of the same files shares no prepared study.
     other = AssessmentEncoder(analyse(load_evidence()))
     assert other.encode(assessment) == _jsonify_body(assessment)
