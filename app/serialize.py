@@ -13,7 +13,7 @@ from app.analysis import ArmStats, EvidenceBase, OutcomeStats, StudyAnalysis
 from app.audit import AuditItem
 from app.engine import Assessment, Comparison, OutcomeResult, Warning
 from app.evidence import OPTIONS, ArmResult, Effect, Printed, Quote, Study
-from app.rules import Applicability, Match, Reason
+from app.rules import STATUS_ORDER, Applicability, Match, Reason
 from app.scenario import Scenario
 
 JSON = dict[str, Any]
@@ -317,10 +317,11 @@ class _StudyText:
     heads: Mapping[tuple[str | None, str | None], bytes]
     # What follows the applicability: caveats, outcomes and the opening of the warnings list.
     tail: bytes
-    # id(reason) -> (reason, its JSON), for every reason in the study's table.
-    reasons: Mapping[int, tuple[Reason, bytes]]
-    # id(warning) -> (warning, its JSON), for the warnings about the study itself.
-    warnings: Mapping[int, tuple[Warning, bytes]]
+    # id(reason) -> its JSON, for every reason in the study's table, and id(warning) -> its JSON,
+    # for the warnings about the study itself. `analysis` keeps each of these objects alive, so
+    # no other object can have its id while this exists.
+    reasons: Mapping[int, bytes]
+    warnings: Mapping[int, bytes]
 
 
 def _reason_head(reason: Reason) -> bytes:
@@ -364,6 +365,13 @@ def _scenario_json(scenario: Scenario) -> str:
 def _ascii(text: str) -> bytes:
     # COMPACT_JSON escapes every non-ASCII character, so its text is ASCII.
     return text.encode("ascii")
+
+
+def _status_opening(status: str) -> bytes:
+    return _ascii(f'{{"status":{_string(status)},"reasons":[')
+
+
+_STATUS_OPENINGS = {status: _status_opening(status) for status in STATUS_ORDER}
 
 
 class AssessmentEncoder:
@@ -415,12 +423,12 @@ class AssessmentEncoder:
                 ',"warnings":['
             ),
             reasons={
-                id(r): (r, _reason_head(r) + quotes[id(r.quote)] + b"}")
+                id(r): _reason_head(r) + quotes[id(r.quote)] + b"}"
                 for by_value in analysis.reasons.values()
                 for r in by_value.values()
             },
             warnings={
-                id(w): (w, _ascii(_coded(w)))
+                id(w): _ascii(_coded(w))
                 for w in (*analysis.appraisal.design_warnings, *analysis.appraisal.data_warnings)
             },
         )
@@ -440,24 +448,23 @@ class AssessmentEncoder:
         )
 
     @staticmethod
-    def _applicability(text: _StudyText, fit: Applicability, out: list[bytes]) -> None:
-        out += (b'{"status":', _ascii(_string(fit.status)), b',"reasons":[')
-        for index, reason in enumerate(fit.reasons):
-            found = text.reasons.get(id(reason))
-            if found is not None and found[0] is reason:
-                prepared = found[1]
-            else:
-                quote = COMPACT_JSON.encode(quote_json(reason.quote, text.analysis.study))
-                prepared = _reason_head(reason) + _ascii(quote) + b"}"
-            out += (b"," if index else b"", prepared)
-        out.append(b"]}")
+    def _reason(text: _StudyText, reason: Reason) -> bytes:
+        prepared = text.reasons.get(id(reason))
+        if prepared is not None:
+            return prepared
+        quote = COMPACT_JSON.encode(quote_json(reason.quote, text.analysis.study))
+        return _reason_head(reason) + _ascii(quote) + b"}"
 
     @staticmethod
-    def _warnings(text: _StudyText, warnings: Iterable[Warning], out: list[bytes]) -> None:
-        for index, warning in enumerate(warnings):
-            found = text.warnings.get(id(warning))
-            prepared = found[1] if found is not None and found[0] is warning else None
-            out += (b"," if index else b"", prepared or _ascii(_coded(warning)))
+    def _applicability(text: _StudyText, fit: Applicability) -> bytes:
+        opening = _STATUS_OPENINGS.get(fit.status) or _status_opening(fit.status)
+        reasons = b",".join([AssessmentEncoder._reason(text, r) for r in fit.reasons])
+        return opening + reasons + b"]}"
+
+    @staticmethod
+    def _warnings(text: _StudyText, warnings: Iterable[Warning]) -> bytes:
+        prepared = text.warnings
+        return b",".join([prepared.get(id(w)) or _ascii(_coded(w)) for w in warnings])
 
     def _comparison(self, comparison: Comparison, out: list[bytes]) -> None:
         text = self._studies.get(id(comparison.analysis))
@@ -470,11 +477,13 @@ class AssessmentEncoder:
         ):
             out.append(_ascii(COMPACT_JSON.encode(comparison_json(comparison))))
             return
-        out.append(self._head(text, comparison.match))
-        self._applicability(text, comparison.applicability, out)
-        out.append(text.tail)
-        self._warnings(text, comparison.warnings, out)
-        out.append(b"]}")
+        out += (
+            self._head(text, comparison.match),
+            self._applicability(text, comparison.applicability),
+            text.tail,
+            self._warnings(text, comparison.warnings),
+            b"]}",
+        )
 
     def encode(self, assessment: Assessment) -> bytes:
         """Return the assessment as compact JSON bytes and a newline, as jsonify's body."""
