@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.evidence import Study
+from app.evidence import ScenarioNote, Study
 
 if TYPE_CHECKING:
     from app.analysis import OutcomeStats
@@ -51,6 +51,10 @@ class Appraisal:
     # Warnings about the study itself, shown before and after the stent-type warning.
     design_warnings: tuple[Warning, ...]
     data_warnings: tuple[Warning, ...]
+    # Shown when the study's unspecified stent stands for the stent option chosen.
+    stent_type_warning: Warning
+    # Each scenario note with the warning shown when it applies.
+    note_warnings: tuple[tuple[ScenarioNote, Warning], ...]
 
 
 def outcome_signals(entry: OutcomeStats, study: Study) -> tuple[Signal, ...]:
@@ -198,4 +202,12 @@ def appraise(
         outcomes=tuple(OutcomeResult(o, outcome_signals(o, study)) for o in outcomes),
         design_warnings=design_warnings(study),
         data_warnings=data_warnings(study, outcomes, audit),
+        stent_type_warning=Warning(
+            "stent_type_not_reported",
+            f"{study.short_name} does not say which type of stent was used; it is shown for the stent"
+            " option you chose, but may not represent it.",
+        ),
+        note_warnings=tuple(
+            (note, Warning("subgroup_note", note.text)) for note in study.scenario_notes
+        ),
     )

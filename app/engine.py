@@ -38,10 +38,17 @@ class Assessment:
     evidence_version: str
 
 
+# Its text does not depend on the patient: made once, so the encoder can prepare its JSON.
+PARTLY_UNKNOWN = Warning(
+    "population_partly_unknown",
+    "Some criteria could not be checked because the scenario leaves them unknown.",
+)
+
+
 def _comparison_warnings(
     analysis: StudyAnalysis, match: Match, fit: Applicability, scenario: Scenario
 ) -> tuple[Warning, ...]:
-    study, parts = analysis.study, analysis.appraisal
+    parts = analysis.appraisal
     warnings: list[Warning] = []
     if fit.status == "outside":
         unmet = " ".join(r.text for r in fit.reasons if r.status == "not_met")
@@ -49,26 +56,15 @@ def _comparison_warnings(
             Warning("outside_population", f"This patient is outside the study population: {unmet}")
         )
     elif fit.status == "partial":
-        warnings.append(
-            Warning(
-                "population_partly_unknown",
-                "Some criteria could not be checked because the scenario leaves them unknown.",
-            )
-        )
+        warnings.append(PARTLY_UNKNOWN)
     warnings += parts.design_warnings
     if match.unspecified_stent:
-        warnings.append(
-            Warning(
-                "stent_type_not_reported",
-                f"{study.short_name} does not say which type of stent was used; it is shown for the stent"
-                " option you chose, but may not represent it.",
-            )
-        )
+        warnings.append(parts.stent_type_warning)
     warnings += parts.data_warnings
-    for note in study.scenario_notes:
+    for note, warning in parts.note_warnings:
         weighed = note.option in (match.intervention_option, match.comparator_option)
         if weighed and getattr(scenario, note.field) is note.equals:
-            warnings.append(Warning("subgroup_note", note.text))
+            warnings.append(warning)
     return tuple(warnings)
 
 
@@ -122,6 +118,7 @@ def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
 
 
 __all__ = [
+    "PARTLY_UNKNOWN",
     "SMALL_NUMBERS",
     "TREATMENT_WORDS",
     "Assessment",

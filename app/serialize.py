@@ -11,7 +11,7 @@ from typing import Any
 from app import stats
 from app.analysis import ArmStats, EvidenceBase, OutcomeStats, StudyAnalysis
 from app.audit import AuditItem
-from app.engine import Assessment, Comparison, OutcomeResult, Warning
+from app.engine import PARTLY_UNKNOWN, Assessment, Comparison, OutcomeResult, Warning
 from app.evidence import OPTIONS, ArmResult, Effect, Printed, Quote, Study
 from app.rules import STATUS_ORDER, Applicability, Match, Reason
 from app.scenario import Scenario
@@ -318,8 +318,8 @@ class _StudyText:
     # What follows the applicability: caveats, outcomes and the opening of the warnings list.
     tail: bytes
     # id(reason) -> its JSON, for every reason in the study's table, and id(warning) -> its JSON,
-    # for the warnings about the study itself. `analysis` keeps each of these objects alive, so
-    # no other object can have its id while this exists.
+    # for every warning whose text does not depend on the patient. `analysis` (and the engine
+    # module) keep each of these objects alive, so no other object can have its id meanwhile.
     reasons: Mapping[int, bytes]
     warnings: Mapping[int, bytes]
 
@@ -395,7 +395,8 @@ class AssessmentEncoder:
     @staticmethod
     def _prepare(analysis: StudyAnalysis) -> _StudyText:
         study, dumps = analysis.study, COMPACT_JSON.encode
-        results = analysis.appraisal.outcomes
+        parts = analysis.appraisal
+        results = parts.outcomes
         summary = dumps(study_summary_json(study))
         options = (*OPTIONS, None)
         arms = {
@@ -429,7 +430,13 @@ class AssessmentEncoder:
             },
             warnings={
                 id(w): _ascii(_coded(w))
-                for w in (*analysis.appraisal.design_warnings, *analysis.appraisal.data_warnings)
+                for w in (
+                    PARTLY_UNKNOWN,
+                    *parts.design_warnings,
+                    parts.stent_type_warning,
+                    *parts.data_warnings,
+                    *(warning for _, warning in parts.note_warnings),
+                )
             },
         )
 
