@@ -157,7 +157,7 @@ def _read_body(req: Request) -> bytes:
     if length.isascii() and length.isdigit() and "HTTP_TRANSFER_ENCODING" not in environ:
         # A declared length is read in one call, as PEP 3333 allows. Werkzeug's get_data() reads
         # gunicorn's input in chunks until it runs dry, which cost a tenth of the API's
-        # throughput (tests/perf/README.md); its checks are the ones made here.
+        # throughput (tests/perf/README.md); the limit and a short body are checked as it would.
         expected = int(length)
         if limit is not None and expected > limit:
             raise RequestEntityTooLarge()
@@ -174,7 +174,7 @@ def _read_body(req: Request) -> bytes:
 
 
 def read_json() -> Any:
-    """Return the parsed JSON body, or raise BodyError (or 413) as the module docstring lists."""
+    """Return the parsed JSON body, or raise BodyError (or 413, 400) as the module docstring lists."""
     req = request._get_current_object()  # one proxy lookup, not one per attribute
     raw = _read_body(req)
     # The common case first: Werkzeug's is_json parses the header to find the same answer.

@@ -573,6 +573,9 @@ RESPONSES: dict[str, Schema] = {
         ref("ValidationError"),
         "Invalid, missing or unknown fields, or a body that is not a JSON object.",
     ),
+    "BadRequest": _json(
+        ref("Error"), "The body ended before its Content-Length: the client went away."
+    ),
     "PayloadTooLarge": _json(ref("Error"), "The body is larger than 16 KB."),
     "UnsupportedMediaType": _json(
         ref("Error"),
@@ -607,6 +610,7 @@ def _post(operation_id: str, summary: str, request: str, examples: Schema, resul
             },
             "responses": {
                 "200": _json(ref(result), "The result."),
+                "400": _error("BadRequest"),
                 "405": _error("MethodNotAllowed"),
                 "413": _error("PayloadTooLarge"),
                 "415": _error("UnsupportedMediaType"),
