@@ -129,7 +129,16 @@ def test_body_must_be_an_object() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["setting", "stenosis_percent", "symptomatic", "days_since_event", "artery", "age"]
+    "name",
+    [
+        "setting",
+        "stenosis_percent",
+        "symptomatic",
+        "days_since_event",
+        "artery",
+        "age",
+        "prestent_angioplasty",
+    ],
 )
 def test_field_values_are_exactly_what_parse_scenario_admits(name: str) -> None:
     # app/rules.py writes every applicability reason in advance from these values: a value
@@ -143,7 +152,7 @@ def test_field_values_are_exactly_what_parse_scenario_admits(name: str) -> None:
         assert values[1:] == tuple(range(low, high + 1))
         for outside in (low - 1, high + 1, True, float(low)):
             assert name in errors({**VALID, name: outside})
-    elif name == "symptomatic":
+    elif name in ("symptomatic", "prestent_angioplasty"):
         assert set(values[1:]) == {True, False}
         assert name in errors({**VALID, name: 1})
     else:
