@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse
 
 from app.openapi import build_document
 from app.scenario import ARTERIES, OPTIONS, RANGES, SETTINGS
+from tests.scenarios import VISSIT_LIKE
 
 FAST = settings(database=None, deadline=None, max_examples=60)
 ROOT = "urn:icas:openapi"
@@ -170,15 +171,7 @@ def test_request_enums_and_ranges_follow_the_scenario_contract(document: dict[st
 # --------------------------------------------------------------------------- real responses
 
 SCENARIOS = {
-    "elective-vissit-like": {
-        "setting": "symptomatic_icas",
-        "options": ["medical", "balloon_stent"],
-        "stenosis_percent": 80,
-        "symptomatic": True,
-        "days_since_event": 10,
-        "artery": "mca",
-        "age": 64,
-    },
+    "elective-vissit-like": VISSIT_LIKE,
     "acute-stents": {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]},
     "no-direct-comparison": {"setting": "lvo_icas", "options": ["medical", "angioplasty"]},
     "unspecified-stent": {

@@ -11,24 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.perf.page_weight import LIMIT, SCENARIOS, Fetch, page_weight
-
-
-def fetch_with(app: Flask) -> Fetch:
-    client = app.test_client()
-
-    def fetch(method: str, path: str, body: str) -> tuple[int, str, bytes]:
-        if method == "POST":
-            response = client.post(
-                path, data=body, content_type="application/x-www-form-urlencoded"
-            )
-        else:
-            response = client.get(path)
-        data = response.get_data()
-        response.close()  # a static file response holds its file open until closed
-        return response.status_code, response.content_type or "", data
-
-    return fetch
+from tests.perf.page_weight import LIMIT, SCENARIOS, fetch_with, page_weight
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if __package__ in (None, ""):  # run as a script: make `app` and `_common` importable
     sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parent)]
@@ -44,6 +44,9 @@ else:
         markdown_table,
         write_results,
     )
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 LIMIT = 100_000
 FONT_FILES = re.compile(r"\.(woff2?|ttf|otf|eot)(\?|#|$)", re.IGNORECASE)
@@ -165,10 +168,9 @@ def page_weight(fetch: Fetch, name: str, scenario: dict[str, Any]) -> Weight:
     return weight
 
 
-def client_fetch() -> Fetch:
-    from app import create_app
-
-    client = create_app().test_client()
+def fetch_with(app: Flask) -> Fetch:
+    """Fetch from the app in process, through Flask's test client."""
+    client = app.test_client()
 
     def fetch(method: str, path: str, body: str) -> tuple[int, str, bytes]:
         if method == "POST":
@@ -178,10 +180,16 @@ def client_fetch() -> Fetch:
         else:
             response = client.get(path)
         data = response.get_data()
-        response.close()
+        response.close()  # a static file response holds its file open until closed
         return response.status_code, response.content_type or "", data
 
     return fetch
+
+
+def client_fetch() -> Fetch:
+    from app import create_app
+
+    return fetch_with(create_app())
 
 
 def url_fetch(base_url: str) -> Fetch:
