@@ -10,8 +10,9 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from app.analysis import analyse
-from app.evidence import DEFAULT_DIR, load_evidence
+from app.analysis.base import analyse
+from app.evidence.loader import load_evidence
+from app.evidence.model import DEFAULT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,19 +47,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import api, views
+    from app.api import views as api
+    from app.web import views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
 
 
 def register_security(app: Flask) -> None:
-    from app import security
+    from app.http import security
 
     security.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from app import errors
+    from app.http import errors
 
     errors.register(app)

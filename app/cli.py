@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from app.analysis import EvidenceBase, analyse
-from app.evidence import DEFAULT_DIR, EvidenceError, load_evidence
+from app.analysis.base import EvidenceBase, analyse
+from app.evidence.loader import load_evidence
+from app.evidence.model import DEFAULT_DIR, EvidenceError
 
 
 def describe(base: EvidenceBase) -> list[str]:

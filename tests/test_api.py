@@ -13,10 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder, TestResponse, run_wsgi_app
 
-from app import api as api_module
-from app import create_app, stats
-from app.context import evidence_base
-from app.twobytwo import MAX_TOTAL, Counts, TwoByTwo, TwoByTwoError, parse_two_by_two
+from app import create_app
+from app.analysis import stats
+from app.api import views as api_module
+from app.api.twobytwo import (
+    MAX_TOTAL,
+    Counts,
+    TwoByTwo,
+    TwoByTwoError,
+    parse_two_by_two,
+)
+from app.http.context import evidence_base
 from tests.scenarios import VISSIT_LIKE
 
 # Hypothesis must not write a database into the shared working tree; scipy can be slow at first.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.analysis import EvidenceBase, StudyAnalysis, analyse
-from app.audit import AuditItem
-from app.evidence import load_evidence
+from app.analysis.audit import AuditItem
+from app.analysis.base import EvidenceBase, StudyAnalysis, analyse
+from app.evidence.loader import load_evidence
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,13 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app import counsel, stats
-from app.analysis import ArmStats, EvidenceBase, analyse
-from app.engine import Assessment, assess
-from app.evidence import load_evidence
-from app.scenario import parse_scenario
+from app.analysis import stats
+from app.analysis.base import EvidenceBase, analyse
+from app.analysis.outcomes import ArmStats
+from app.contract.scenario import parse_scenario
+from app.engine.assess import Assessment, assess
+from app.evidence.loader import load_evidence
+from app.web import counsel, icons
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
 
 TODAY = dt.date(2025, 3, 7)
@@ -394,6 +396,6 @@ def test_any_counts_give_consistent_words_and_icons(total: int, data: Any, unit:
 
 def test_icon_array_refuses_bad_input() -> None:
     with pytest.raises(ValueError, match="affected"):
-        counsel.icon_array(101, label="x", uid="ia-x")
+        icons.icon_array(101, label="x", uid="ia-x")
     with pytest.raises(ValueError, match="id"):
-        counsel.icon_array(3, label="x", uid='x" onload="')
+        icons.icon_array(3, label="x", uid='x" onload="')

@@ -8,13 +8,15 @@ from typing import Any
 
 import pytest
 
-from app.analysis import EvidenceBase, analyse
-from app.appraisal import Warning
-from app.engine import Assessment, assess
-from app.evidence import load_evidence
-from app.rules import Applicability, Match, applicability, match_comparison, reason
-from app.scenario import Scenario, field_values, parse_scenario
-from app.serialize import COMPACT_JSON, AssessmentEncoder, assessment_json
+from app.analysis.appraisal import Warning
+from app.analysis.base import EvidenceBase, analyse
+from app.analysis.matching import Match, match_comparison
+from app.analysis.population import reason
+from app.api.encode import COMPACT_JSON, AssessmentEncoder, assessment_json
+from app.contract.scenario import Scenario, field_values, parse_scenario
+from app.engine.applicability import Applicability, applicability
+from app.engine.assess import Assessment, assess
+from app.evidence.loader import load_evidence
 
 VISSIT_FIT = {
     "stenosis_percent": 80,

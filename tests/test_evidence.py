@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.evidence import EvidenceError, Printed, load_evidence
+from app.evidence.loader import load_evidence
+from app.evidence.model import EvidenceError, Printed
 from tests.minimal_study import STUDY, write_evidence
 
 

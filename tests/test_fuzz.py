@@ -28,11 +28,18 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
-from app.engine import assess
-from app.scenario import ARTERIES, FIELD_NAMES, MAX_STRING, OPTIONS, SETTINGS, parse_scenario
-from app.serialize import assessment_json
-from app.twobytwo import ARM_FIELDS, ARMS, EVENTS, MAX_NAME
-from app.twobytwo import FIELDS as TWO_BY_TWO_FIELDS
+from app.api.encode import assessment_json
+from app.api.twobytwo import ARM_FIELDS, ARMS, EVENTS, MAX_NAME
+from app.api.twobytwo import FIELDS as TWO_BY_TWO_FIELDS
+from app.contract.scenario import (
+    ARTERIES,
+    FIELD_NAMES,
+    MAX_STRING,
+    OPTIONS,
+    SETTINGS,
+    parse_scenario,
+)
+from app.engine.assess import assess
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
 FUZZ = settings(

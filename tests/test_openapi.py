@@ -17,8 +17,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from werkzeug.test import TestResponse
 
-from app.openapi import build_document
-from app.scenario import ARTERIES, OPTIONS, RANGES, SETTINGS
+from app.api.openapi import build_document
+from app.contract.scenario import ARTERIES, OPTIONS, RANGES, SETTINGS
 from tests.scenarios import VISSIT_LIKE
 
 FAST = settings(database=None, deadline=None, max_examples=60)

@@ -1,4 +1,4 @@
-"""View models and formatting (app/present.py) against the real evidence base."""
+"""View models and formatting (app/web/formatting.py, results.py, evidence_pages.py) against the real evidence base."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 
-from app import present, stats
-from app.analysis import EvidenceBase, OutcomeStats, analyse
-from app.engine import Assessment, Comparison, assess
-from app.evidence import Effect, Printed, Quote, load_evidence
-from app.scenario import parse_scenario
+from app.analysis import stats
+from app.analysis.base import EvidenceBase, analyse
+from app.analysis.outcomes import OutcomeStats
+from app.contract.scenario import parse_scenario
+from app.engine.assess import Assessment, Comparison, assess
+from app.evidence.loader import load_evidence
+from app.evidence.model import Effect, Printed, Quote
+from app.web import evidence_pages, formatting, results
 from tests.scenarios import VISSIT_LIKE
 
 MINUS = "\u2212"
@@ -35,8 +38,8 @@ def only(assessment: Assessment) -> Comparison:
     return comparison
 
 
-def row(comparison: Comparison, outcome_id: str) -> present.OutcomeRow:
-    view = present.comparison_view(comparison)
+def row(comparison: Comparison, outcome_id: str) -> results.OutcomeRow:
+    view = results.comparison_view(comparison)
     return next(r for r in view.rows if r.id == outcome_id)
 
 
@@ -46,98 +49,101 @@ def row(comparison: Comparison, outcome_id: str) -> present.OutcomeRow:
 def test_risk_text_is_percent_with_exact_ci_and_counts(base: EvidenceBase) -> None:
     entry = outcome(base, "vissit", "primary_safety_30d")
     assert entry.comparator is not None and entry.intervention is not None
-    assert present.risk_text(entry.comparator) == "9.4% (3.1–20.7) · 5/53"
-    assert present.risk_text(entry.intervention) == "24.1% (13.9–37.2) · 14/58"
+    assert formatting.risk_text(entry.comparator) == "9.4% (3.1–20.7) · 5/53"
+    assert formatting.risk_text(entry.intervention) == "24.1% (13.9–37.2) · 14/58"
 
 
 def test_risk_text_for_an_arm_without_events(base: EvidenceBase) -> None:
     entry = outcome(base, "vissit", "ich_30d")
     assert entry.comparator is not None
-    assert present.risk_text(entry.comparator) == "0.0% (0.0–6.7) · 0/53"
+    assert formatting.risk_text(entry.comparator) == "0.0% (0.0–6.7) · 0/53"
 
 
 def test_percent() -> None:
-    assert present.percent(0.3620689655172414) == "36.2%"
-    assert present.percent(0.151, decimals=0) == "15%"
+    assert formatting.percent(0.3620689655172414) == "36.2%"
+    assert formatting.percent(0.151, decimals=0) == "15%"
 
 
 def test_difference_in_percentage_points_with_signs(base: EvidenceBase) -> None:
     rd = outcome(base, "vissit", "primary_safety_30d").risk_difference
     assert rd is not None
-    assert present.difference_text(rd) == "+14.7 pp (+0.5 to +28.2)"
+    assert formatting.difference_text(rd) == "+14.7 pp (+0.5 to +28.2)"
     spanning = outcome(base, "vissit", "mrs_worsening_12m").risk_difference
     assert spanning is not None
-    assert present.difference_text(spanning) == f"+12.8 pp ({MINUS}1.7 to +26.6)"
+    assert formatting.difference_text(spanning) == f"+12.8 pp ({MINUS}1.7 to +26.6)"
     negative = outcome(base, "angioplasty-vs-stent-retro", "periprocedural_death").risk_difference
     assert negative is not None
-    assert present.difference_text(negative) == f"{MINUS}1.0 pp ({MINUS}6.2 to +3.9)"
+    assert formatting.difference_text(negative) == f"{MINUS}1.0 pp ({MINUS}6.2 to +3.9)"
 
 
 def test_difference_that_rounds_to_zero_has_no_sign() -> None:
     interval = stats.Interval(-0.0004, -0.01, 0.02, 0.95, "newcombe-hybrid-score")
-    assert present.difference_text(interval) == f"0.0 pp ({MINUS}1.0 to +2.0)"
+    assert formatting.difference_text(interval) == f"0.0 pp ({MINUS}1.0 to +2.0)"
 
 
 def test_risk_ratio_text(base: EvidenceBase) -> None:
     rr = outcome(base, "vissit", "primary_stroke_tia_12m").risk_ratio
-    assert present.ratio_text("RR", rr) == "RR 2.40 (1.16–4.95)"
+    assert formatting.ratio_text("RR", rr) == "RR 2.40 (1.16–4.95)"
     retro = outcome(base, "angioplasty-vs-stent-retro", "residual_stenosis").risk_ratio
-    assert present.ratio_text("RR", retro) == "RR 3.61 (1.23–10.58)"
+    assert formatting.ratio_text("RR", retro) == "RR 3.61 (1.23–10.58)"
 
 
 def test_risk_ratio_not_estimable_gives_the_reason(base: EvidenceBase) -> None:
     rr = outcome(base, "vissit", "ich_30d").risk_ratio
     assert isinstance(rr, stats.Undefined)
-    assert present.ratio_text("RR", rr) == f"RR not estimable: {rr.reason}"
-    assert "comparator arm has no events" in present.ratio_text("RR", rr)
-    assert present.ratio_text("RR", None) == "RR not estimable: no counts per group"
+    assert formatting.ratio_text("RR", rr) == f"RR not estimable: {rr.reason}"
+    assert "comparator arm has no events" in formatting.ratio_text("RR", rr)
+    assert formatting.ratio_text("RR", None) == "RR not estimable: no counts per group"
 
 
 def test_nnt_is_passed_through_in_altmans_notation(base: EvidenceBase) -> None:
     nnt = outcome(base, "vissit", "primary_safety_30d").nnt
     assert nnt is not None
-    assert present.nnt_text(nnt) == nnt.text == "NNTH 7 (95% CI NNTH 4 to 195)"
+    assert formatting.nnt_text(nnt) == nnt.text == "NNTH 7 (95% CI NNTH 4 to 195)"
     spanning = outcome(base, "vissit", "mrs_worsening_12m").nnt
-    assert present.nnt_text(spanning) == "NNTH 8 (95% CI NNTB 59 to ∞ to NNTH 4)"
-    assert present.nnt_text(None) == "not calculated: no counts per group"
+    assert formatting.nnt_text(spanning) == "NNTH 8 (95% CI NNTB 59 to ∞ to NNTH 4)"
+    assert formatting.nnt_text(None) == "not calculated: no counts per group"
 
 
 def test_participants_text() -> None:
-    assert present.participants_text(111, "patients", "randomized_trial") == (
+    assert formatting.participants_text(111, "patients", "randomized_trial") == (
         "111 patients (1 randomized trial)"
     )
-    assert present.participants_text(193, "procedures", "retrospective_cohort") == (
+    assert formatting.participants_text(193, "procedures", "retrospective_cohort") == (
         "193 procedures (1 retrospective observational cohort)"
     )
-    assert present.participants_text(None, "patients", "prospective_registry") == (
+    assert formatting.participants_text(None, "patients", "prospective_registry") == (
         "group sizes not given (1 prospective observational registry)"
     )
-    assert present.participants_text(194, "patients", "prospective_registry", analysed=False) == (
+    assert formatting.participants_text(
+        194, "patients", "prospective_registry", analysed=False
+    ) == (
         "194 patients in the study; number analysed not stated"
         " (1 prospective observational registry)"
     )
 
 
 def test_p_values() -> None:
-    assert present.printed_p_text(Printed(".05")) == "P = .05"
-    assert present.printed_p_text(Printed("<0.001")) == "P < 0.001"
-    assert present.p_value_text(stats.PValue(0.046493, "fisher-exact")) == "P = 0.046"
-    assert present.p_value_text(stats.PValue(0.0004, "fisher-exact")) == "P < 0.001"
+    assert formatting.printed_p_text(Printed(".05")) == "P = .05"
+    assert formatting.printed_p_text(Printed("<0.001")) == "P < 0.001"
+    assert formatting.p_value_text(stats.PValue(0.046493, "fisher-exact")) == "P = 0.046"
+    assert formatting.p_value_text(stats.PValue(0.0004, "fisher-exact")) == "P < 0.001"
 
 
 def test_adjusted_effects_are_labelled(base: EvidenceBase) -> None:
     rescue = base.by_id["rescue-icas-ses-bms"].study
     effect = rescue.outcome("mrs_0_2_90d").effects[0]
-    assert present.effect_text(effect) == (
+    assert formatting.effect_text(effect) == (
         "adjusted OR (inverse probability weighting) 1.10 (0.62–1.96); P = 0.75"
     )
     retro = base.by_id["angioplasty-vs-stent-retro"].study
     hr = retro.outcome("followup_stroke_adjusted").effects[0]
     assert (
-        present.effect_label(hr) == "adjusted HR (age, sex and center; reference group not stated)"
+        formatting.effect_label(hr)
+        == "adjusted HR (age, sex and center; reference group not stated)"
     )
     crude = retro.outcome("residual_stenosis").effects[0]
-    assert present.effect_text(crude) == "RR (adjustment not stated) 2.8 (0.85–9.5); P = 0.09"
+    assert formatting.effect_text(crude) == "RR (adjustment not stated) 2.8 (0.85–9.5); P = 0.09"
 
 
 def test_reversed_effect_direction_is_named() -> None:
@@ -150,7 +156,7 @@ def test_reversed_effect_direction_is_named() -> None:
         direction="comparator_vs_intervention",
         quote=Quote("abstract", "x"),
     )
-    assert present.effect_text(effect) == (
+    assert formatting.effect_text(effect) == (
         "OR (adjustment not stated; comparator vs intervention) 0.5 (0.2–1.1)"
     )
 
@@ -158,9 +164,9 @@ def test_reversed_effect_direction_is_named() -> None:
 def test_survival_text(base: EvidenceBase) -> None:
     retro = base.by_id["angioplasty-vs-stent-retro"].study
     two_years = retro.outcome("stroke_death_free_2y").arms["angioplasty"]
-    assert present.survival_text(two_years) == "Survival 92% ± 4 (SE)"
+    assert formatting.survival_text(two_years) == "Survival 92% ± 4 (SE)"
     one_year = retro.outcome("restenosis_free_12m").arms["stent"]
-    assert present.survival_text(one_year) == "Survival 64% (no SE printed)"
+    assert formatting.survival_text(one_year) == "Survival 64% (no SE printed)"
 
 
 # --- rows of the summary-of-findings table ----------------------------------------------------------
@@ -275,7 +281,7 @@ def test_percent_only_and_narrative_rows(base: EvidenceBase) -> None:
 
 
 def test_summary_applies(base: EvidenceBase) -> None:
-    assert present.summary_sentence(assessed(base, **VISSIT_LIKE)) == (
+    assert results.summary_sentence(assessed(base, **VISSIT_LIKE)) == (
         "1 study compares these options for symptomatic ICAS: VISSIT (randomized trial)"
         " — the patient meets every reported criterion (1 criterion not reported)."
     )
@@ -285,10 +291,10 @@ def test_summary_partial(base: EvidenceBase) -> None:
     assessment = assessed(
         base, setting="symptomatic_icas", options=["medical", "balloon_stent"], stenosis_percent=80
     )
-    assert present.summary_sentence(assessment).endswith(
+    assert results.summary_sentence(assessment).endswith(
         "VISSIT (randomized trial) — partial match: 3 criteria could not be checked."
     )
-    view = present.comparison_view(only(assessment))
+    view = results.comparison_view(only(assessment))
     assert view.status == "partial"
     assert view.reasons_open
     assert view.tally == "1 met, 3 unknown, 1 not reported"
@@ -296,11 +302,11 @@ def test_summary_partial(base: EvidenceBase) -> None:
 
 def test_summary_outside(base: EvidenceBase) -> None:
     assessment = assessed(base, **{**VISSIT_LIKE, "stenosis_percent": 100})
-    assert present.summary_sentence(assessment).endswith(
+    assert results.summary_sentence(assessment).endswith(
         "VISSIT (randomized trial) — outside the study population: VISSIT enrolled 70-99%"
         " stenosis; this patient has 100%. (Criterion from a secondary source.)"
     )
-    view = present.comparison_view(only(assessment))
+    view = results.comparison_view(only(assessment))
     assert view.status == "outside"
     assert view.status_text.startswith("Outside the study population: ")
     assert [r.status_text for r in view.reasons][:1] == ["Not met"]
@@ -310,26 +316,26 @@ def test_summary_when_nothing_can_be_checked(base: EvidenceBase) -> None:
     assessment = assessed(
         base, setting="lvo_icas", options=["self_expanding_stent", "balloon_stent"]
     )
-    assert present.summary_sentence(assessment) == (
+    assert results.summary_sentence(assessment) == (
         "1 study compares these options for acute LVO with underlying ICAS: RESCUE-ICAS (SES vs BMS)"
         " (prospective observational registry) — the study reports none of the population criteria"
         " this tool checks (5 criteria not reported)."
     )
-    assert present.comparison_view(only(assessment)).status == "unchecked"
+    assert results.comparison_view(only(assessment)).status == "unchecked"
 
 
 def test_summary_single_option(base: EvidenceBase) -> None:
     assessment = assessed(
         base, setting="symptomatic_icas", options=["medical"], stenosis_percent=80
     )
-    assert present.summary_sentence(assessment).startswith(
+    assert results.summary_sentence(assessment).startswith(
         "1 study includes this option for symptomatic ICAS: VISSIT"
     )
 
 
 def test_summary_without_a_comparison(base: EvidenceBase) -> None:
     assessment = assessed(base, setting="lvo_icas", options=["medical", "angioplasty"])
-    view = present.results(assessment)
+    view = results.results(assessment)
     assert view.summary == assessment.warnings[0].text
     assert view.summary.startswith("No study in this evidence base compares")
     assert view.available == (
@@ -340,7 +346,7 @@ def test_summary_without_a_comparison(base: EvidenceBase) -> None:
 
 
 def test_heading_and_caption(base: EvidenceBase) -> None:
-    view = present.comparison_view(only(assessed(base, **VISSIT_LIKE)))
+    view = results.comparison_view(only(assessed(base, **VISSIT_LIKE)))
     assert view.heading == (
         "Balloon-expandable stent plus medical therapy vs Medical therapy alone"
         " — VISSIT (randomized trial)"
@@ -354,19 +360,19 @@ def test_heading_and_caption(base: EvidenceBase) -> None:
 
 
 def test_ignored_fields_by_setting() -> None:
-    lvo = present.ignored_fields("lvo_icas", ["balloon_stent", "self_expanding_stent"])
+    lvo = results.ignored_fields("lvo_icas", ["balloon_stent", "self_expanding_stent"])
     assert set(lvo) == {"symptomatic", "days_since_event"}
-    assert set(present.ignored_fields("lvo_icas", ["balloon_stent"])) == {
+    assert set(results.ignored_fields("lvo_icas", ["balloon_stent"])) == {
         "symptomatic",
         "days_since_event",
         "prestent_angioplasty",
     }
-    assert set(present.ignored_fields("symptomatic_icas", ["medical"])) == {"prestent_angioplasty"}
-    assert present.ignored_fields(None, []) == {}
+    assert set(results.ignored_fields("symptomatic_icas", ["medical"])) == {"prestent_angioplasty"}
+    assert results.ignored_fields(None, []) == {}
 
 
 def test_ignored_input_text() -> None:
-    item = present.IgnoredInput(
+    item = results.IgnoredInput(
         "days_since_event", "Days since the qualifying TIA or stroke", "10", "why."
     )
     assert item.text == "Days since the qualifying TIA or stroke (entered: 10) was not used: why."
@@ -374,7 +380,7 @@ def test_ignored_input_text() -> None:
 
 def test_scenario_rows_say_not_known_and_not_used(base: EvidenceBase) -> None:
     assessment = assessed(base, setting="symptomatic_icas", options=["medical"], stenosis_percent=0)
-    rows = dict((r.label, r.value) for r in present.results(assessment).scenario)
+    rows = dict((r.label, r.value) for r in results.results(assessment).scenario)
     assert rows["Degree of stenosis (%)"] == "0%"
     assert rows["Age (years)"] == "Not known"
     assert rows["Angioplasty planned before a self-expanding stent"] == "Not used in this setting"
@@ -384,7 +390,7 @@ def test_scenario_rows_say_not_known_and_not_used(base: EvidenceBase) -> None:
 
 
 def test_study_view_of_vissit(base: EvidenceBase) -> None:
-    view = present.study_view(base.by_id["vissit"])
+    view = evidence_pages.study_view(base.by_id["vissit"])
     assert view.design == "randomized trial"
     assert ("DOI", "10.1001/jama.2015.1693") in [(r.label, r.value) for r in view.identifiers]
     criteria = {c.field: c for c in view.criteria}
@@ -404,7 +410,7 @@ def test_study_view_of_vissit(base: EvidenceBase) -> None:
 
 
 def test_study_view_marks_the_derived_arm(base: EvidenceBase) -> None:
-    view = present.study_view(base.by_id["rescue-icas-ses-bms"])
+    view = evidence_pages.study_view(base.by_id["rescue-icas-ses-bms"])
     bms = next(a for a in view.arms if a.label == "Balloon-mounted stent")
     assert bms.n == "n = 83 patients"
     assert bms.derived.startswith("Not printed: 194")
@@ -413,12 +419,12 @@ def test_study_view_marks_the_derived_arm(base: EvidenceBase) -> None:
         bms.description
         == "comparator arm; stands for the option: Balloon-mounted (balloon-expandable) stent"
     )
-    retro = present.study_view(base.by_id["angioplasty-vs-stent-retro"])
+    retro = evidence_pages.study_view(base.by_id["angioplasty-vs-stent-retro"])
     assert retro.arms[1].description.endswith("it stands for either stent option")
 
 
 def test_retrospective_study_has_no_citation(base: EvidenceBase) -> None:
-    view = present.study_view(base.by_id["angioplasty-vs-stent-retro"])
+    view = evidence_pages.study_view(base.by_id["angioplasty-vs-stent-retro"])
     assert view.citation == ""
     assert "not given in the source" in view.citation_text
     assert [(r.label, r.value) for r in view.identifiers] == [
@@ -428,17 +434,20 @@ def test_retrospective_study_has_no_citation(base: EvidenceBase) -> None:
 
 def test_criterion_text_for_each_kind(base: EvidenceBase) -> None:
     vissit = base.by_id["vissit"].study
-    assert present.criterion_text(vissit.criteria["days_since_event"]).startswith(
+    assert evidence_pages.criterion_text(vissit.criteria["days_since_event"]).startswith(
         "Up to 30 days after the qualifying TIA or stroke."
     )
-    assert present.criterion_text(vissit.criteria["symptomatic"]) == "Symptomatic stenosis only."
-    assert present.criterion_text(vissit.criteria["artery"]).startswith(
+    assert (
+        evidence_pages.criterion_text(vissit.criteria["symptomatic"])
+        == "Symptomatic stenosis only."
+    )
+    assert evidence_pages.criterion_text(vissit.criteria["artery"]).startswith(
         "Intracranial internal carotid artery; Middle cerebral artery;"
     )
 
 
 def test_about_view(base: EvidenceBase) -> None:
-    about = present.about_view(base)
+    about = evidence_pages.about_view(base)
     assert about.evidence_version == base.version
     assert about.revision == base.evidence.revision.isoformat()
     assert dt.date.fromisoformat(about.revision)

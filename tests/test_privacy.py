@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from app.security import CONTENT_SECURITY_POLICY
+from app.http.security import CONTENT_SECURITY_POLICY
 
 ROOT = Path(__file__).resolve().parent.parent
 # Values a log line could hold only by leaking them: sizes end in "B" and durations in "ms", and no

@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from app.scenario import RANGES, Scenario, ScenarioError, field_values, parse_scenario
+from app.contract.scenario import (
+    RANGES,
+    Scenario,
+    ScenarioError,
+    field_values,
+    parse_scenario,
+)
 
 VALID: dict[str, Any] = {
     "setting": "symptomatic_icas",

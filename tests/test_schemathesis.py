@@ -30,7 +30,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from app import create_app
-from app.twobytwo import ARMS
+from app.api.twobytwo import ARMS
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "40"))
 

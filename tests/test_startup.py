@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from app.evidence import DEFAULT_DIR, EvidenceError
+from app.evidence.model import DEFAULT_DIR, EvidenceError
 
 ROOT = Path(__file__).resolve().parent.parent
 VISSIT = "studies/vissit.toml"

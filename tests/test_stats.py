@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.stats import (
+from app.analysis.stats import (
     NNT,
     Interval,
     PValue,

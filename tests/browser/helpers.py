@@ -8,8 +8,9 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from app.analysis import ArmStats, EvidenceBase, analyse
-from app.evidence import load_evidence
+from app.analysis.base import EvidenceBase, analyse
+from app.analysis.outcomes import ArmStats
+from app.evidence.loader import load_evidence
 
 # A VISSIT-like patient: elective, medical vs balloon-mounted stent, 80%, symptomatic, 10 days, MCA, 64.
 VISSIT_OPTIONS = ("medical", "balloon_stent")

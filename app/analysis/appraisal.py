@@ -1,0 +1,210 @@
+"""Appraise each study's evidence once, whatever the patient: outcome signals and study warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.analysis.audit import AuditItem
+from app.analysis.outcomes import OutcomeStats
+from app.evidence.model import ScenarioNote, Study
+
+SMALL_NUMBERS = 10
+DESIGN_WORDS = {
+    "randomized_trial": "randomized trial",
+    "prospective_registry": "prospective registry (observational)",
+    "retrospective_cohort": "retrospective cohort (observational)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    """A caveat with a stable code for programs and plain text for people."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One reason bearing on how far an outcome's evidence can be trusted."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeResult:
+    """An outcome's statistics with the signals that bear on its strength."""
+
+    stats: OutcomeStats
+    signals: tuple[Signal, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Appraisal:
+    """Everything an assessment takes from one study whatever the patient."""
+
+    outcomes: tuple[OutcomeResult, ...]
+    # Warnings about the study itself, shown before and after the stent-type warning.
+    design_warnings: tuple[Warning, ...]
+    data_warnings: tuple[Warning, ...]
+    # Shown when the study's unspecified stent stands for the stent option chosen.
+    stent_type_warning: Warning
+    # Each scenario note with the warning shown when it applies.
+    note_warnings: tuple[tuple[ScenarioNote, Warning], ...]
+
+
+def outcome_signals(entry: OutcomeStats, study: Study) -> tuple[Signal, ...]:
+    """List what strengthens or weakens this outcome's evidence, each with its reason."""
+    outcome = entry.outcome
+    design = study.design.value
+    signals = [Signal("design", f"Design: {DESIGN_WORDS[design]}.")]
+    if design != "randomized_trial":
+        signals.append(
+            Signal(
+                "observational",
+                "Not randomized: the groups may differ in ways that affect the result.",
+            )
+        )
+    if entry.intervention is not None and entry.comparator is not None:
+        counts = (entry.intervention.events, entry.comparator.events)
+        if min(counts) < SMALL_NUMBERS:
+            signals.append(
+                Signal(
+                    "small_numbers",
+                    f"Few events ({counts[0]} and {counts[1]}): fewer than {SMALL_NUMBERS} in an arm"
+                    " makes the estimate imprecise.",
+                )
+            )
+        rd = entry.risk_difference
+        if rd is not None and rd.lower <= 0 <= rd.upper:
+            signals.append(
+                Signal(
+                    "ci_includes_no_difference",
+                    "The 95% CI of the difference includes no difference.",
+                )
+            )
+        elif rd is not None:
+            signals.append(
+                Signal(
+                    "ci_excludes_no_difference",
+                    "The 95% CI of the difference excludes no difference.",
+                )
+            )
+        derived = [
+            f"{name}: {how}"
+            for arm in (entry.intervention, entry.comparator)
+            for name, how in arm.derived.items()
+        ]
+        if derived:
+            signals.append(
+                Signal("derived_counts", "Counts not printed in the source: " + " ".join(derived))
+            )
+    if outcome.kind == "adjusted_effect":
+        adjustments = ", ".join(sorted({e.adjustment for e in outcome.effects}))
+        signals.append(
+            Signal(
+                "adjusted_estimate_only",
+                f"Only an adjusted effect is published (adjusted for: {adjustments}); no counts per group.",
+            )
+        )
+    if outcome.kind == "narrative":
+        signals.append(Signal("no_numbers", "The source gives no numbers for this outcome."))
+    if outcome.kind == "binary" and entry.intervention is None:
+        signals.append(
+            Signal("no_counts", "Only percentages are printed; group sizes are not given.")
+        )
+    if any(item.agrees is False for item in entry.audit):
+        signals.append(
+            Signal(
+                "published_figure_not_reproduced",
+                "The audit found a published figure for this outcome that disagrees with its recomputation or its counts (see the audit).",
+            )
+        )
+    return tuple(signals)
+
+
+def design_warnings(study: Study) -> tuple[Warning, ...]:
+    warnings = []
+    if study.design.value != "randomized_trial":
+        warnings.append(
+            Warning(
+                "observational",
+                f"{study.short_name} is a {DESIGN_WORDS[study.design.value]}: treatment was not assigned"
+                " at random, so differences may reflect who was treated rather than the treatment.",
+            )
+        )
+    warnings += [Warning(c.code, c.text) for c in study.caveats if c.code in ("stopped_early",)]
+    if study.unit.value == "procedures":
+        warnings.append(
+            Warning(
+                "unit_is_procedure",
+                "Counts are procedures, not patients; a patient may count more than once.",
+            )
+        )
+    return tuple(warnings)
+
+
+def data_warnings(
+    study: Study, outcomes: tuple[OutcomeStats, ...], audit: tuple[AuditItem, ...]
+) -> tuple[Warning, ...]:
+    warnings = []
+    results = [r for o in study.outcomes for r in (*o.arms.values(), o.overall) if r is not None]
+    if any(r.derived for r in results) or any(arm.derived for arm in study.arms.values()):
+        warnings.append(
+            Warning(
+                "derived_counts",
+                "Some counts are not printed in the source and were derived; each is marked.",
+            )
+        )
+    if any(o.outcome.kind == "adjusted_effect" for o in outcomes):
+        warnings.append(
+            Warning(
+                "adjusted_estimate_only",
+                "Some outcomes are published only as adjusted effects, without counts per group.",
+            )
+        )
+    small = [
+        o.outcome.label
+        for o in outcomes
+        if o.intervention
+        and o.comparator
+        and min(o.intervention.events, o.comparator.events) < SMALL_NUMBERS
+    ]
+    if small:
+        warnings.append(
+            Warning(
+                "small_numbers",
+                f"Fewer than {SMALL_NUMBERS} events in an arm for {len(small)} outcome(s); estimates are imprecise.",
+            )
+        )
+    disagreements = [
+        i for i in (*audit, *(i for o in outcomes for i in o.audit)) if i.agrees is False
+    ]
+    if disagreements:
+        warnings.append(
+            Warning(
+                "published_figure_not_reproduced",
+                f"{len(disagreements)} published figure(s) could not be reproduced; see the audit.",
+            )
+        )
+    return tuple(warnings)
+
+
+def appraise(
+    study: Study, outcomes: tuple[OutcomeStats, ...], audit: tuple[AuditItem, ...]
+) -> Appraisal:
+    """Appraise one analysed study; called once per study at start-up."""
+    return Appraisal(
+        outcomes=tuple(OutcomeResult(o, outcome_signals(o, study)) for o in outcomes),
+        design_warnings=design_warnings(study),
+        data_warnings=data_warnings(study, outcomes, audit),
+        stent_type_warning=Warning(
+            "stent_type_not_reported",
+            f"{study.short_name} does not say which type of stent was used; it is shown for the stent"
+            " option you chose, but may not represent it.",
+        ),
+        note_warnings=tuple(
+            (note, Warning("subgroup_note", note.text)) for note in study.scenario_notes
+        ),
+    )

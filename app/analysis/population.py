@@ -1,0 +1,145 @@
+"""Every reason a study's population criteria can give, for every value the contract allows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal
+
+from app.contract.scenario import ARTERIES, field_values
+from app.evidence.model import Criterion, Quote, Study
+
+CriterionStatus = Literal["met", "not_met", "unknown", "not_reported"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """How one population criterion compares with the scenario, in plain words."""
+
+    criterion: str
+    status: CriterionStatus
+    text: str
+    source_kind: str
+    quote: Quote
+
+
+# One evaluator per kind of criterion, never per study.
+
+
+def _range_text(criterion: Criterion, unit: str) -> str:
+    if criterion.min is not None and criterion.max is not None:
+        return f"{criterion.min}-{criterion.max}{unit}"
+    if criterion.min is not None:
+        return f"{criterion.min}{unit} or more"
+    return f"up to {criterion.max}{unit}"
+
+
+def _in_range(criterion: Criterion, value: int) -> bool:
+    low_ok = criterion.min is None or value >= criterion.min
+    return low_ok and (criterion.max is None or value <= criterion.max)
+
+
+Evaluation = tuple[CriterionStatus, str]
+
+
+def _stenosis(name: str, c: Criterion, percent: int | None) -> Evaluation:
+    enrolled = f"{name} enrolled {_range_text(c, '%')} stenosis"
+    if percent is None:
+        return "unknown", f"{enrolled}; this patient's degree of stenosis was not given."
+    status = "met" if _in_range(c, percent) else "not_met"
+    return status, f"{enrolled}; this patient has {percent}%."
+
+
+def _age(name: str, c: Criterion, age: int | None) -> Evaluation:
+    enrolled = f"{name} enrolled patients aged {_range_text(c, '')}"
+    if age is None:
+        return "unknown", f"{enrolled}; this patient's age was not given."
+    status = "met" if _in_range(c, age) else "not_met"
+    return status, f"{enrolled}; this patient is {age}."
+
+
+def _days(name: str, c: Criterion, days: int | None) -> Evaluation:
+    window = _range_text(c, " days")
+    enrolled = f"{name} enrolled patients {window} after the qualifying TIA or stroke"
+    if days is None:
+        return "unknown", f"{enrolled}; the time since this patient's event was not given."
+    status = "met" if _in_range(c, days) else "not_met"
+    day_word = "day" if days == 1 else "days"
+    return status, f"{enrolled}; this patient's event was {days} {day_word} ago."
+
+
+def _symptomatic(name: str, c: Criterion, symptomatic: bool | None) -> Evaluation:
+    if not c.required:
+        return "met", f"{name} enrolled symptomatic and asymptomatic stenosis."
+    enrolled = f"{name} enrolled only symptomatic stenosis"
+    if symptomatic is None:
+        return (
+            "unknown",
+            f"{enrolled}; whether this patient's stenosis is symptomatic was not given.",
+        )
+    if symptomatic:
+        return "met", f"{enrolled}; this patient's stenosis is symptomatic."
+    return "not_met", f"{enrolled}; this patient's stenosis is asymptomatic."
+
+
+def _artery(name: str, c: Criterion, artery: str | None) -> Evaluation:
+    names = [ARTERIES[a].lower() for a in c.allowed]
+    listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+    enrolled = f"{name} treated the {listed}"
+    if artery is None:
+        return "unknown", f"{enrolled}; this patient's artery was not given."
+    status = "met" if artery in c.allowed else "not_met"
+    return status, f"{enrolled}; this patient's artery is the {ARTERIES[artery].lower()}."
+
+
+# Each evaluator reads the scenario field named like its criterion.
+EVALUATORS: dict[str, Callable[[str, Criterion, Any], Evaluation]] = {
+    "stenosis_percent": _stenosis,
+    "symptomatic": _symptomatic,
+    "days_since_event": _days,
+    "artery": _artery,
+    "age": _age,
+}
+CRITERION_WORDS = {
+    "stenosis_percent": "degree of stenosis",
+    "symptomatic": "whether the stenosis had to be symptomatic",
+    "days_since_event": "time since the qualifying event",
+    "artery": "arteries treated",
+    "age": "age limits",
+}
+
+
+def reason(study: Study, field: str, value: Any) -> Reason:
+    """Compare one of the study's criteria with the scenario's value for it, in plain words."""
+    criterion = study.criteria[field]
+    kind = study.sources[criterion.quote.source].kind
+    if not criterion.reported:
+        text = f"{study.short_name}: {CRITERION_WORDS[field]} not reported. {criterion.note}"
+        return Reason(field, "not_reported", text.strip(), kind, criterion.quote)
+    status, text = EVALUATORS[field](study.short_name, criterion, value)
+    if kind == "secondary":
+        text += " (Criterion from a secondary source.)"
+    return Reason(field, status, text, kind, criterion.quote)
+
+
+# criterion field -> (type of value, value) -> its reason; the type keeps True apart from 1.
+ReasonTable = Mapping[str, Mapping[tuple[type, Any], Reason]]
+
+
+def reason_table(study: Study) -> ReasonTable:
+    """Write the study's reason for every value each criterion's field can hold; call at start-up.
+
+    The scenario contract bounds every such field (app/scenario.py field_values: about 3,800
+    values in all), so each reason a study can give is written before any patient is seen and a
+    request looks its reasons up. The table holds every value, not the ones asked about.
+    """
+    table = {}
+    for field, criterion in study.criteria.items():
+        keys = [(type(value), value) for value in field_values(field)]
+        if criterion.reported:
+            reasons = {key: reason(study, field, key[1]) for key in keys}
+        else:
+            reasons = dict.fromkeys(keys, reason(study, field, None))
+        table[field] = MappingProxyType(reasons)
+    return MappingProxyType(table)

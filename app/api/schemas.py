@@ -1,0 +1,518 @@
+"""The JSON Schemas of the API's request and response bodies (the OpenAPI components).
+
+Request schemas mirror the validators (app/scenario.py, app/twobytwo.py): closed objects
+(``additionalProperties: false``), enums and ranges taken from the same constants. Response schemas
+describe what app/serialize.py and app/twobytwo.py produce, field for field: every object lists all
+its fields as required and allows no others, and a value is nullable only where the serializer can
+put null. Two rules a schema cannot express are stated in descriptions: events must not exceed
+total, and whole numbers must be written without a decimal point (JSON Schema counts 3.0 as an
+integer; the API refuses it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+
+from app.analysis import matching, population, stats
+from app.api import twobytwo
+from app.contract import scenario
+from app.engine import applicability
+from app.evidence import model as evidence
+from app.http.errors import CODES
+
+Schema = dict[str, Any]
+
+STRING: Schema = {"type": "string"}
+NULLABLE_STRING: Schema = {"type": ["string", "null"]}
+BOOLEAN: Schema = {"type": "boolean"}
+NULLABLE_BOOLEAN: Schema = {"type": ["boolean", "null"]}
+COUNT: Schema = {"type": "integer", "minimum": 0}
+PROPORTION: Schema = {"type": "number", "minimum": 0, "maximum": 1}
+NUMBER: Schema = {"type": "number"}
+WHOLE = "A whole number written without a decimal point (3.0 is refused)."
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def array(items: Schema, **extra: Any) -> Schema:
+    return {"type": "array", "items": items, **extra}
+
+
+def pair(items: Schema) -> Schema:
+    return array(items, minItems=2, maxItems=2)
+
+
+def closed(properties: dict[str, Schema], description: str = "") -> Schema:
+    """An object with exactly these properties, all required (a response shape)."""
+    schema: Schema = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+    if description:
+        schema = {"description": description, **schema}
+    return schema
+
+
+def choice(values: Any, *, null: bool = False) -> Schema:
+    values = list(values)
+    if null:
+        return {"type": ["string", "null"], "enum": [*values, None]}
+    return {"type": "string", "enum": values}
+
+
+def with_method(name: str, method: str) -> Schema:
+    return {"allOf": [ref(name)], "properties": {"method": {"const": method}}}
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _range(name: str, description: str) -> Schema:
+    low, high = scenario.RANGES[name]
+    return {
+        "type": ["integer", "null"],
+        "minimum": low,
+        "maximum": high,
+        "description": f"{description} {WHOLE} null or absent: not known.",
+    }
+
+
+SCENARIO_PROPERTIES: dict[str, Schema] = {
+    "setting": {
+        **choice(scenario.SETTINGS),
+        "description": "; ".join(f"{k}: {v}" for k, v in scenario.SETTINGS.items()) + ".",
+    },
+    "options": array(
+        choice(scenario.OPTIONS),
+        minItems=1,
+        maxItems=len(scenario.OPTIONS),
+        uniqueItems=True,
+        description="The treatments being weighed; "
+        + "; ".join(f"{k}: {v}" for k, v in scenario.OPTIONS.items())
+        + ".",
+    ),
+    "stenosis_percent": _range(
+        "stenosis_percent",
+        "Degree of stenosis in percent; required for symptomatic_icas.",
+    ),
+    "symptomatic": {
+        **NULLABLE_BOOLEAN,
+        "description": "Whether the stenosis is symptomatic; null or absent: not known.",
+    },
+    "days_since_event": _range("days_since_event", "Days since the qualifying TIA or stroke."),
+    "artery": {
+        **choice(scenario.ARTERIES, null=True),
+        "description": "; ".join(f"{k}: {v}" for k, v in scenario.ARTERIES.items())
+        + "; null or absent: not known.",
+    },
+    "age": _range("age", "Age in years."),
+    "prestent_angioplasty": {
+        **NULLABLE_BOOLEAN,
+        "description": "Whether angioplasty before stenting is planned; null or absent: not known.",
+    },
+}
+
+SCENARIO: Schema = {
+    "type": "object",
+    "description": "A patient scenario. Only setting and options are required (and stenosis_percent"
+    " for symptomatic_icas); unknown fields are refused.",
+    "properties": SCENARIO_PROPERTIES,
+    "required": ["setting", "options"],
+    "additionalProperties": False,
+    "if": {
+        "properties": {"setting": {"const": "symptomatic_icas"}},
+        "required": ["setting"],
+    },
+    "then": {
+        "required": ["stenosis_percent"],
+        "properties": {"stenosis_percent": {"type": "integer"}},
+    },
+}
+
+COUNTS: Schema = {
+    "type": "object",
+    "description": f"One arm's counts. events must not exceed total. {WHOLE}",
+    "properties": {
+        "events": {"type": "integer", "minimum": 0, "maximum": twobytwo.MAX_TOTAL},
+        "total": {"type": "integer", "minimum": 1, "maximum": twobytwo.MAX_TOTAL},
+    },
+    "required": ["events", "total"],
+    "additionalProperties": False,
+}
+
+TWO_BY_TWO_REQUEST: Schema = {
+    "type": "object",
+    "description": "Two arms' counts, e.g. a centre's own complication rate against a trial arm.",
+    "properties": {
+        "intervention": ref("Counts"),
+        "comparator": ref("Counts"),
+        "confidence": {
+            "type": ["number", "null"],
+            "exclusiveMinimum": twobytwo.CONFIDENCE_ABOVE,
+            "maximum": twobytwo.CONFIDENCE_MAX,
+            "default": twobytwo.DEFAULT_CONFIDENCE,
+            "description": "Confidence level of every interval; null or absent: 0.95.",
+        },
+        "event": {
+            **choice(twobytwo.EVENTS, null=True),
+            "description": "Whether the counted event is harmful or beneficial; it labels the NNT"
+            " as NNTB or NNTH. null or absent: the NNT is not labelled (kind null).",
+        },
+    },
+    "required": ["intervention", "comparator"],
+    "additionalProperties": False,
+}
+
+# --------------------------------------------------------------------------- shared response parts
+
+QUOTE = closed(
+    {"source": STRING, "source_title": STRING, "source_kind": STRING, "text": STRING},
+    "A verbatim quotation from a stored source text.",
+)
+
+SUMMARY_PROPERTIES: dict[str, Schema] = {
+    "id": STRING,
+    "name": STRING,
+    "title": STRING,
+    "design": choice(evidence.DESIGNS),
+    "setting": choice(evidence.SETTINGS),
+    "unit": choice(evidence.UNITS),
+    "citation": NULLABLE_STRING,
+    "citation_note": NULLABLE_STRING,
+    "doi": NULLABLE_STRING,
+    "pmid": NULLABLE_STRING,
+    "registration": NULLABLE_STRING,
+}
+
+ARM_INFO = closed(
+    {
+        "arm": STRING,
+        "treatment": choice(matching.TREATMENT_WORDS),
+        "label": STRING,
+        "n": {"type": "integer", "minimum": 1},
+        "n_derived": NULLABLE_STRING,
+        "matched_option": choice(scenario.OPTIONS, null=True),
+        "quote": ref("Quote"),
+    },
+    "A study arm; matched_option is the scenario option it stands for (null in the evidence).",
+)
+
+DERIVED: Schema = {
+    "type": ["object", "null"],
+    "additionalProperties": STRING,
+    "description": "Values not printed in the source, each with how it was derived.",
+}
+
+ARM_STATS = closed(
+    {
+        "events": COUNT,
+        "total": {"type": "integer", "minimum": 1},
+        "rate": PROPORTION,
+        "ci": pair(PROPORTION),
+        "ci_method": {"const": "clopper-pearson"},
+        "derived": DERIVED,
+        "subset": NULLABLE_STRING,
+    },
+    "One arm's events with the exact (Clopper-Pearson) interval of its rate.",
+)
+
+INTERVAL = closed(
+    {
+        "value": NUMBER,
+        "ci": pair(NUMBER),
+        "confidence": {"type": "number", "exclusiveMinimum": 0.5, "exclusiveMaximum": 1},
+        "method": choice(get_args(stats.Method)),
+    },
+    "A point estimate with its two-sided confidence interval.",
+)
+
+NNT = closed(
+    {
+        "value": {
+            "type": ["number", "null"],
+            "minimum": 1,
+            "description": "1/|risk difference|; null when the difference is exactly 0.",
+        },
+        "kind": {"type": ["string", "null"], "enum": ["NNTB", "NNTH", None]},
+        "ci": {
+            "anyOf": [pair({"type": ["number", "null"], "minimum": 1}), {"type": "null"}],
+            "description": "When spans_infinity, [NNTB limit, NNTH limit], each null where the"
+            " difference's limit is exactly 0.",
+        },
+        "spans_infinity": BOOLEAN,
+        "text": STRING,
+        "method": {"const": "altman-1998"},
+    },
+    "Number needed to treat (Altman 1998). The text rounds up to whole numbers.",
+)
+
+P_VALUE = closed(
+    {"value": PROPORTION, "method": choice(get_args(stats.Method))},
+    "A two-sided P value.",
+)
+
+PUBLISHED_ARM = closed(
+    {
+        "events": {"type": ["integer", "null"], "minimum": 0},
+        "total": {"type": ["integer", "null"], "minimum": 1},
+        "percent": NULLABLE_STRING,
+        "ci": nullable(pair(STRING)),
+        "survival": NULLABLE_STRING,
+        "se": NULLABLE_STRING,
+        "derived": DERIVED,
+        "discrepancy": NULLABLE_STRING,
+        "quote": ref("Quote"),
+    },
+    "An arm's figures as printed (strings keep the printed precision).",
+)
+
+EFFECT = closed(
+    {
+        "type": choice(evidence.EFFECT_TYPES),
+        "estimate": STRING,
+        "ci": pair(STRING),
+        "p": NULLABLE_STRING,
+        "adjustment": STRING,
+        "direction": choice(evidence.DIRECTIONS),
+        "quote": ref("Quote"),
+    },
+    "A published (possibly adjusted) effect estimate, as printed.",
+)
+
+AUDIT_ITEM = closed(
+    {
+        "figure": STRING,
+        "published": STRING,
+        "recomputed": STRING,
+        "agrees": NULLABLE_BOOLEAN,
+        "note": STRING,
+        "quote": ref("Quote"),
+    },
+    "A published figure, its recomputation and whether they agree (null: cannot be judged).",
+)
+
+OUTCOME_PROPERTIES: dict[str, Schema] = {
+    "id": STRING,
+    "label": STRING,
+    "plain_label": STRING,
+    "role": STRING,
+    "timeframe": STRING,
+    "kind": choice(evidence.OUTCOME_KINDS),
+    "event": choice(evidence.EVENT_TYPES),
+    "note": NULLABLE_STRING,
+    "statement": NULLABLE_STRING,
+    "definition": ref("Quote"),
+    "intervention": nullable(ref("ArmStats")),
+    "comparator": nullable(ref("ArmStats")),
+    "risk_difference": nullable(ref("Interval")),
+    "risk_ratio": nullable(ref("Interval")),
+    "risk_ratio_undefined": NULLABLE_STRING,
+    "odds_ratio": nullable(ref("Interval")),
+    "odds_ratio_undefined": NULLABLE_STRING,
+    "nnt": nullable(ref("NNT")),
+    "p_value": nullable(ref("PValue")),
+    "survival_difference": nullable(ref("Interval")),
+    "survival_p_value": nullable(ref("PValue")),
+    "published": closed(
+        {
+            "intervention": nullable(ref("PublishedArm")),
+            "comparator": nullable(ref("PublishedArm")),
+            "overall": nullable(ref("PublishedArm")),
+            "p": NULLABLE_STRING,
+            "p_quote": nullable(ref("Quote")),
+            "effects": array(ref("Effect")),
+        }
+    ),
+    "audit": array(ref("AuditItem")),
+}
+
+CODED = closed({"code": STRING, "text": STRING}, "A stable code for programs and text for people.")
+
+# --------------------------------------------------------------------------- response bodies
+
+ASSESSMENT = closed(
+    {
+        "scenario": closed(
+            {
+                name: {k: v for k, v in schema.items() if k != "description"}
+                for name, schema in SCENARIO_PROPERTIES.items()
+            },
+            "The validated scenario; null marks a value not given.",
+        ),
+        "comparisons": array(ref("Comparison")),
+        "warnings": array(ref("Coded")),
+        "available_comparisons": array(STRING),
+        "evidence_version": STRING,
+    },
+    "The studies relevant to a scenario and how the patient fits each; no recommendation.",
+)
+
+COMPARISON = closed(
+    {
+        "study": ref("StudySummary"),
+        "intervention": ref("ArmInfo"),
+        "comparator": ref("ArmInfo"),
+        "applicability": closed(
+            {
+                "status": choice(get_args(applicability.Status)),
+                "reasons": array(
+                    closed(
+                        {
+                            "criterion": choice(evidence.CRITERIA),
+                            "status": choice(get_args(population.CriterionStatus)),
+                            "text": STRING,
+                            "source_kind": STRING,
+                            "quote": ref("Quote"),
+                        }
+                    )
+                ),
+            }
+        ),
+        "caveats": array(ref("Coded")),
+        "outcomes": array(ref("AssessedOutcome")),
+        "warnings": array(ref("Coded")),
+    },
+    "One study comparison as it bears on the scenario.",
+)
+
+STUDY = closed(
+    {
+        **SUMMARY_PROPERTIES,
+        "file": STRING,
+        "sources": array(
+            closed(
+                {
+                    "id": STRING,
+                    "kind": choice(evidence.SOURCE_KINDS),
+                    "title": STRING,
+                    "origin": STRING,
+                }
+            )
+        ),
+        "criteria": array(
+            closed(
+                {
+                    "field": choice(evidence.CRITERIA),
+                    "reported": BOOLEAN,
+                    "min": {"type": ["integer", "null"]},
+                    "max": {"type": ["integer", "null"]},
+                    "required": NULLABLE_BOOLEAN,
+                    "allowed": nullable(array(STRING)),
+                    "note": NULLABLE_STRING,
+                    "quote": ref("Quote"),
+                }
+            )
+        ),
+        "intervention": ref("ArmInfo"),
+        "comparator": ref("ArmInfo"),
+        "facts": array(closed({"label": STRING, "value": STRING, "quote": ref("Quote")})),
+        "caveats": array(closed({"code": STRING, "text": STRING, "quote": ref("Quote")})),
+        "outcomes": array(ref("StudyOutcome")),
+        "audit": array(ref("AuditItem")),
+        "disagreements": COUNT,
+    },
+    "A whole study: population criteria, arms, caveats, outcomes with statistics and audit.",
+)
+
+EVIDENCE = closed(
+    {
+        "evidence_version": STRING,
+        "revision": {"type": "string", "format": "date"},
+        "studies": array(ref("Study")),
+    },
+    "The whole evidence base.",
+)
+
+TWO_BY_TWO_ARM = closed(
+    {
+        "events": COUNT,
+        "total": {"type": "integer", "minimum": 1},
+        "rate": PROPORTION,
+        "ci": pair(PROPORTION),
+        "ci_method": {"const": "clopper-pearson"},
+    }
+)
+
+TWO_BY_TWO_RESULT = closed(
+    {
+        "intervention": ref("TwoByTwoArm"),
+        "comparator": ref("TwoByTwoArm"),
+        "risk_difference": with_method("Interval", "newcombe-hybrid-score"),
+        "risk_ratio": nullable(with_method("Interval", "katz-log")),
+        "risk_ratio_undefined": {
+            **NULLABLE_STRING,
+            "description": "Why risk_ratio is null (an arm has no events).",
+        },
+        "odds_ratio": nullable(with_method("Interval", "woolf-log")),
+        "odds_ratio_undefined": {
+            **NULLABLE_STRING,
+            "description": "Why odds_ratio is null (a cell is zero).",
+        },
+        "nnt": ref("NNT"),
+        "p_value": with_method("PValue", "fisher-exact"),
+        "confidence": NUMBER,
+        "event": choice(twobytwo.EVENTS, null=True),
+    },
+    "Intervention minus comparator. Without event, nnt.kind is null and nnt.ci is null when the"
+    " interval spans infinity; nnt.text describes the direction in events.",
+)
+
+HEALTH = closed({"status": {"const": "ok"}, "evidence_version": STRING})
+
+ERROR = closed(
+    {"error": choice(CODES.values()), "message": STRING},
+    "An error with a stable code and a plain message.",
+)
+
+VALIDATION_ERROR = closed(
+    {
+        "error": {"const": "validation_failed"},
+        "fields": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": array(STRING, minItems=1),
+            "description": 'Messages per field; nested fields are dotted ("intervention.events");'
+            ' "body" when the body is not an object.',
+        },
+    },
+    "Some fields are missing, unknown or invalid.",
+)
+
+SCHEMAS: dict[str, Schema] = {
+    "Scenario": SCENARIO,
+    "Counts": COUNTS,
+    "TwoByTwoRequest": TWO_BY_TWO_REQUEST,
+    "Assessment": ASSESSMENT,
+    "Comparison": COMPARISON,
+    "StudySummary": closed(SUMMARY_PROPERTIES, "Identifies a study and its design."),
+    "ArmInfo": ARM_INFO,
+    "Quote": QUOTE,
+    "Coded": CODED,
+    "ArmStats": ARM_STATS,
+    "Interval": INTERVAL,
+    "NNT": NNT,
+    "PValue": P_VALUE,
+    "PublishedArm": PUBLISHED_ARM,
+    "Effect": EFFECT,
+    "AuditItem": AUDIT_ITEM,
+    "AssessedOutcome": closed(
+        {**OUTCOME_PROPERTIES, "signals": array(ref("Coded"))},
+        "An outcome's figures, statistics and audit, with what bears on trusting them.",
+    ),
+    "StudyOutcome": closed(OUTCOME_PROPERTIES, "An outcome's figures, statistics and audit."),
+    "Study": STUDY,
+    "Evidence": EVIDENCE,
+    "TwoByTwoArm": TWO_BY_TWO_ARM,
+    "TwoByTwoResult": TWO_BY_TWO_RESULT,
+    "Health": HEALTH,
+    "Error": ERROR,
+    "ValidationError": VALIDATION_ERROR,
+}

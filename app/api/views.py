@@ -1,0 +1,245 @@
+"""JSON API: thin routes that read the request, call the domain and serialize the answer.
+
+Routes (described by the OpenAPI 3.1 document served at /api/openapi.json, built in app/openapi.py):
+
+- ``POST /api/v1/assess``: a scenario (app/scenario.py) -> its assessment (app/engine.py). The
+  patient-independent nine tenths of the answer (each study's outcomes with statistics, audit and
+  signals; summaries, arms, caveats) are encoded once per app too; each answer encodes only its
+  scenario, applicability and warnings (app/serialize.py, AssessmentEncoder). The JSON is the same
+  as ``jsonify(assessment_json(...))`` gives.
+- ``POST /api/v1/two-by-two``: statistics for any pair of counts (app/twobytwo.py).
+- ``GET /api/v1/evidence`` and ``GET /api/v1/evidence/<study_id>``: the evidence with its statistics
+  and audit. They do not depend on the patient, so they are serialized once per app, when the
+  blueprint is registered, and served from ``app.extensions["api"]``.
+- ``GET /healthz``: ``{"status": "ok", "evidence_version": ...}``.
+- ``GET /api/openapi.json``: the API description, also serialized once.
+
+Request bodies, in the order they are checked:
+
+1. Larger than MAX_CONTENT_LENGTH (16 KB): 413. A Content-Length over the limit is refused
+   before anything is read; otherwise exactly that many bytes are read, in one call, and a body
+   that ends sooner (the client went away) is a 400. A body sent without Content-Length
+   (chunked) is read with ``request.get_data()`` up to the limit only, and refused when it
+   reaches it (so such a body of exactly 16 KB is refused too). app/errors.py renders every HTTP
+   error under /api/ as ``{"error", "message"}`` JSON.
+2. Content-Type not JSON (``application/json`` or ``application/*+json``): 415, "The request body
+   must be JSON (Content-Type: application/json)."
+3. Not parseable as JSON, including invalid UTF-8 and an empty body: 415, "The request body is not
+   valid JSON." The literals NaN, Infinity and -Infinity, which Python's json module would accept,
+   are not JSON (RFC 8259) and are refused the same way, with a message saying so.
+4. Valid JSON that is not an object: 422 with field "body"; so is JSON nested deeper than Python's
+   recursion limit allows to be read.
+5. Field errors: 422 ``{"error": "validation_failed", "fields": {name: [message, ...]}}``, names
+   dotted for nested fields ("intervention.events").
+
+Numbers: a literal too large for a float (1e400) reads as infinity, and integer literals longer
+than 18 digits are read as floats; the validators refuse both ("not a whole number" / "non-finite
+number") naming the field. No valid value is that large, and this keeps integers of thousands of
+digits (which Python refuses to convert past 4300 digits) out of the validators and messages. No
+body gives a 500, and responses never contain NaN (the app's JSON provider refuses it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, Request, Response, current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+
+from app.api.encode import AssessmentEncoder, assessment_json, evidence_json
+from app.api.openapi import build_document
+from app.api.twobytwo import TwoByTwoError, parse_two_by_two, two_by_two_json
+from app.contract.scenario import ScenarioError, parse_scenario
+from app.engine.assess import assess
+from app.http.context import evidence_base
+from app.http.errors import CODES, MESSAGES
+
+bp = Blueprint("api", __name__)
+
+EXTENSION = "api"
+NOT_JSON = "The request body is not valid JSON."
+NOT_JSON_CONSTANT = (
+    "The request body is not valid JSON: NaN, Infinity and -Infinity are not JSON numbers."
+)
+# Integer literals with more digits than this are read as floats (and so refused as counts).
+MAX_INT_DIGITS = 18
+COMPACT = (",", ":")
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Patient-independent answers, serialized once per app."""
+
+    evidence: bytes
+    studies: Mapping[str, bytes]
+    openapi: bytes
+    assessments: AssessmentEncoder
+
+
+class BodyError(Exception):
+    """A request body refused before validation, with its status and JSON answer."""
+
+    def __init__(self, status: int, payload: dict[str, Any]) -> None:
+        super().__init__(status)
+        self.status = status
+        self.payload = payload
+
+
+class _NotJSONConstant(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJSONConstant(name)
+
+
+def _parse_int(text: str) -> int | float:
+    return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else float(text)
+
+
+# Built once: json.loads with hooks would build a decoder (and its scanner) on every call.
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_parse_int)
+
+
+def _encode(app: Flask, value: Any) -> bytes:
+    return (app.json.dumps(value, separators=COMPACT) + "\n").encode()
+
+
+def _jsonify_is_compact(app: Flask) -> bool:
+    """Whether jsonify writes what AssessmentEncoder writes: compact, ASCII, keys in order, no NaN.
+
+    True for the app's StrictJSONProvider outside debug mode (Flask indents in debug mode unless
+    json.compact is set); otherwise assess answers go through jsonify.
+    """
+    provider = app.json
+    compact = getattr(provider, "compact", None)
+    return (
+        not ((compact is None and app.debug) or compact is False)
+        and getattr(provider, "ensure_ascii", False) is True
+        and getattr(provider, "sort_keys", True) is False
+    )
+
+
+@bp.record_once
+def _prepare(state: BlueprintSetupState) -> None:
+    app = state.app
+    base = app.extensions["evidence_base"]
+    evidence = evidence_json(base)
+    app.extensions[EXTENSION] = Prepared(
+        evidence=_encode(app, evidence),
+        studies={study["id"]: _encode(app, study) for study in evidence["studies"]},
+        openapi=_encode(app, build_document(base.version)),
+        assessments=AssessmentEncoder(base),
+    )
+
+
+def _prepared() -> Prepared:
+    return current_app.extensions[EXTENSION]
+
+
+def _json_response(body: bytes) -> Response:
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _validation_failed(fields: Mapping[str, list[str]]) -> tuple[Response, int]:
+    return jsonify({"error": "validation_failed", "fields": dict(fields)}), 422
+
+
+def _read_body(req: Request) -> bytes:
+    """Return the body, refusing one over the limit (413) or shorter than its Content-Length (400)."""
+    environ = req.environ
+    limit = req.max_content_length
+    length = environ.get("CONTENT_LENGTH", "")
+    if length.isascii() and length.isdigit() and "HTTP_TRANSFER_ENCODING" not in environ:
+        # A declared length is read in one call, as PEP 3333 allows. Werkzeug's get_data() reads
+        # gunicorn's input in chunks until it runs dry, which cost a tenth of the API's
+        # throughput (tests/perf/README.md); the limit and a short body are checked as it would.
+        expected = int(length)
+        if limit is not None and expected > limit:
+            raise RequestEntityTooLarge()
+        raw: bytes = environ["wsgi.input"].read(expected)
+        if len(raw) != expected:
+            raise ClientDisconnected()
+        return raw
+    raw = req.get_data()  # Raises RequestEntityTooLarge when Content-Length is over the limit.
+    if req.content_length is None and limit is not None and len(raw) >= limit:
+        # Without Content-Length (chunked), Werkzeug stops reading at the limit and returns what it
+        # read; a body that reached the limit is refused rather than parsed truncated.
+        raise RequestEntityTooLarge()
+    return raw
+
+
+def read_json() -> Any:
+    """Return the parsed JSON body, or raise BodyError (or 413, 400) as the module docstring lists."""
+    req = request._get_current_object()  # one proxy lookup, not one per attribute
+    raw = _read_body(req)
+    # The common case first: Werkzeug's is_json parses the header to find the same answer.
+    if req.environ.get("CONTENT_TYPE") != "application/json" and not req.is_json:
+        raise BodyError(415, {"error": CODES[415], "message": MESSAGES[415]})
+    try:
+        # RFC 8259: JSON exchanged between systems is UTF-8; anything else is not JSON here.
+        return _DECODER.decode(raw.decode("utf-8"))
+    except _NotJSONConstant:
+        raise BodyError(415, {"error": CODES[415], "message": NOT_JSON_CONSTANT}) from None
+    except RecursionError:
+        raise BodyError(
+            422,
+            {"error": "validation_failed", "fields": {"body": ["Nested too deeply to be read."]}},
+        ) from None
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        raise BodyError(415, {"error": CODES[415], "message": NOT_JSON}) from None
+
+
+@bp.errorhandler(BodyError)
+def _body_error(error: BodyError) -> tuple[Response, int]:
+    return jsonify(error.payload), error.status
+
+
+@bp.errorhandler(ScenarioError)
+@bp.errorhandler(TwoByTwoError)
+def _invalid(error: ScenarioError | TwoByTwoError) -> tuple[Response, int]:
+    return _validation_failed(error.fields)
+
+
+@bp.post("/api/v1/assess")
+def assess_scenario() -> Response:
+    app = current_app._get_current_object()  # one proxy lookup for the three uses below
+    assessment = assess(parse_scenario(read_json()), app.extensions["evidence_base"])
+    if not _jsonify_is_compact(app):
+        return jsonify(assessment_json(assessment))
+    body = app.extensions[EXTENSION].assessments.encode(assessment)
+    return app.response_class(body, mimetype="application/json")
+
+
+@bp.post("/api/v1/two-by-two")
+def two_by_two() -> Response:
+    return jsonify(two_by_two_json(parse_two_by_two(read_json())))
+
+
+@bp.get("/api/v1/evidence")
+def evidence() -> Response:
+    return _json_response(_prepared().evidence)
+
+
+@bp.get("/api/v1/evidence/<study_id>")
+def evidence_study(study_id: str) -> Response | tuple[Response, int]:
+    studies = _prepared().studies
+    body = studies.get(study_id)
+    if body is None:
+        message = f"There is no study with this id; studies are: {', '.join(studies)}."
+        return jsonify({"error": CODES[404], "message": message}), 404
+    return _json_response(body)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    return jsonify({"status": "ok", "evidence_version": evidence_base().version})
+
+
+@bp.get("/api/openapi.json")
+def openapi() -> Response:
+    return _json_response(_prepared().openapi)

@@ -1,0 +1,125 @@
+"""Compose evidence, statistics and rules into an assessment of one scenario (no Flask here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult, Signal, Warning
+from app.analysis.base import EvidenceBase, StudyAnalysis
+from app.analysis.matching import TREATMENT_WORDS, Match, match_comparison
+from app.contract.scenario import OPTIONS, SETTINGS, Scenario
+from app.engine.applicability import STATUS_ORDER, Applicability, applicability
+
+DESIGN_ORDER = {"randomized_trial": 0, "prospective_registry": 1, "retrospective_cohort": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One relevant study comparison, as it bears on this scenario."""
+
+    analysis: StudyAnalysis
+    match: Match
+    applicability: Applicability
+    outcomes: tuple[OutcomeResult, ...]
+    warnings: tuple[Warning, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    scenario: Scenario
+    comparisons: tuple[Comparison, ...]
+    warnings: tuple[Warning, ...]
+    available: tuple[str, ...]
+    evidence_version: str
+
+
+# Its text does not depend on the patient: made once, so the encoder can prepare its JSON.
+PARTLY_UNKNOWN = Warning(
+    "population_partly_unknown",
+    "Some criteria could not be checked because the scenario leaves them unknown.",
+)
+
+
+def _comparison_warnings(
+    analysis: StudyAnalysis, match: Match, fit: Applicability, scenario: Scenario
+) -> tuple[Warning, ...]:
+    parts = analysis.appraisal
+    warnings: list[Warning] = []
+    if fit.status == "outside":
+        unmet = " ".join(r.text for r in fit.reasons if r.status == "not_met")
+        warnings.append(
+            Warning("outside_population", f"This patient is outside the study population: {unmet}")
+        )
+    elif fit.status == "partial":
+        warnings.append(PARTLY_UNKNOWN)
+    warnings += parts.design_warnings
+    if match.unspecified_stent:
+        warnings.append(parts.stent_type_warning)
+    warnings += parts.data_warnings
+    for note, warning in parts.note_warnings:
+        weighed = note.option in (match.intervention_option, match.comparator_option)
+        if weighed and getattr(scenario, note.field) is note.equals:
+            warnings.append(warning)
+    return tuple(warnings)
+
+
+def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
+    """Find the comparisons relevant to the scenario and how well the patient fits each."""
+    comparisons = []
+    for analysis in base.studies:
+        # Setting is a hard boundary: acute-LVO evidence never informs an elective decision.
+        if analysis.study.setting.value != scenario.setting:
+            continue
+        match = match_comparison(analysis.study, scenario.options, analysis.matches)
+        if match is None:
+            continue
+        fit = applicability(analysis.study, scenario, analysis.reasons)
+        comparisons.append(
+            Comparison(
+                analysis=analysis,
+                match=match,
+                applicability=fit,
+                outcomes=analysis.appraisal.outcomes,
+                warnings=_comparison_warnings(analysis, match, fit, scenario),
+            )
+        )
+    comparisons.sort(
+        key=lambda c: (
+            STATUS_ORDER[c.applicability.status],
+            DESIGN_ORDER[c.analysis.study.design.value],
+        )
+    )
+    available = base.available.get(scenario.setting, ())
+    warnings = []
+    if not comparisons:
+        chosen = " with ".join(OPTIONS[o].lower() for o in scenario.options)
+        what = f"compares {chosen}" if len(scenario.options) > 1 else f"includes {chosen}"
+        listed = "; ".join(available) if available else "nothing"
+        warnings.append(
+            Warning(
+                "no_direct_comparison",
+                f"No study in this evidence base {what} in this setting"
+                f" ({SETTINGS[scenario.setting]}). In this setting it compares: {listed}."
+                " Numbers are never borrowed from other comparisons.",
+            )
+        )
+    return Assessment(
+        scenario=scenario,
+        comparisons=tuple(comparisons),
+        warnings=tuple(warnings),
+        available=available,
+        evidence_version=base.version,
+    )
+
+
+__all__ = [
+    "PARTLY_UNKNOWN",
+    "SMALL_NUMBERS",
+    "TREATMENT_WORDS",
+    "Assessment",
+    "Comparison",
+    "OutcomeResult",
+    "Signal",
+    "Warning",
+    "assess",
+]

@@ -1,0 +1,1 @@
+"""Evidence file format: TOML files read into frozen dataclasses, every problem collected."""

@@ -1,0 +1,251 @@
+"""The evidence model: frozen dataclasses for studies, outcomes and the sentences they quote."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+TREATMENTS = (
+    "medical",
+    "angioplasty",
+    "balloon_stent",
+    "self_expanding_stent",
+    "stent_unspecified",
+)
+DESIGNS = ("randomized_trial", "prospective_registry", "retrospective_cohort")
+SETTINGS = ("symptomatic_icas", "lvo_icas")
+UNITS = ("patients", "procedures")
+SOURCE_KINDS = ("primary", "secondary", "project_note")
+OUTCOME_KINDS = ("binary", "kaplan_meier", "adjusted_effect", "narrative")
+EVENT_TYPES = ("harmful", "beneficial")
+EFFECT_TYPES = ("risk_ratio", "odds_ratio", "hazard_ratio")
+DIRECTIONS = ("intervention_vs_comparator", "comparator_vs_intervention", "not_stated")
+ARTERIES = ("intracranial_ica", "mca", "vertebral", "basilar", "other")
+CRITERIA = ("stenosis_percent", "symptomatic", "days_since_event", "artery", "age")
+SCENARIO_NOTE_FIELDS = ("prestent_angioplasty", "symptomatic")
+OPTIONS = ("medical", "angioplasty", "balloon_stent", "self_expanding_stent")
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "evidence"
+
+
+class EvidenceError(Exception):
+    """Every problem found in the evidence base, each as `file: key.path: message`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(f"{len(problems)} evidence problem(s):\n" + "\n".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Printed:
+    """A figure exactly as the source prints it, keeping its precision."""
+
+    text: str
+
+    @property
+    def value(self) -> float:
+        return float(Decimal(self.text.lstrip("<>")))
+
+    @property
+    def decimals(self) -> int:
+        exponent = Decimal(self.text.lstrip("<>")).as_tuple().exponent
+        return max(0, -int(exponent))
+
+    @property
+    def bound(self) -> str:
+        """Return '<' or '>' for a printed inequality such as '<0.001', else ''."""
+        return self.text[0] if self.text[0] in "<>" else ""
+
+    @property
+    def half_unit(self) -> float:
+        """Half of the last printed digit: how far the true value may lie from the printed one."""
+        return 0.5 * 10.0**-self.decimals
+
+    def agrees(self, computed: float) -> bool:
+        """Say whether `computed` rounds to this figure (either rounding convention at a tie)."""
+        if self.bound == "<":
+            return computed < self.value
+        if self.bound == ">":
+            return computed > self.value
+        return abs(computed - self.value) <= self.half_unit + 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """The sentence a value comes from, and which source holds it."""
+
+    source: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    kind: str
+    title: str
+    file: str
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    text: str
+    note: str
+    doi: str
+    pmid: str
+    registration: str
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """A coded study attribute (design, setting, unit) with its source."""
+
+    value: str
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """One population criterion; `reported` False means the source does not report it."""
+
+    field: str
+    reported: bool
+    quote: Quote
+    note: str = ""
+    min: int | None = None
+    max: int | None = None
+    required: bool | None = None
+    allowed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Arm:
+    id: str
+    treatment: str
+    label: str
+    n: int
+    quote: Quote
+    derived: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    label: str
+    value: str
+    quote: Quote
+    events: int | None = None
+    total: int | None = None
+    percent: Printed | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Caveat:
+    code: str
+    text: str
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioNote:
+    """A note shown when a scenario field has a given value and an option is weighed."""
+
+    field: str
+    equals: bool
+    option: str
+    text: str
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
+class ArmResult:
+    """One arm's (or the pooled) figures for one outcome."""
+
+    arm: str
+    quote: Quote
+    events: int | None = None
+    total: int | None = None
+    percent: Printed | None = None
+    ci: tuple[Printed, Printed] | None = None
+    survival: Printed | None = None
+    se: Printed | None = None
+    derived: Mapping[str, str] = field(default_factory=dict)
+    discrepancy: str = ""
+    subset: str = ""
+
+    @property
+    def has_counts(self) -> bool:
+        return self.events is not None and self.total is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    type: str
+    estimate: Printed
+    ci: tuple[Printed, Printed]
+    p: Printed | None
+    adjustment: str
+    direction: str
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
+class Test:
+    p: Printed
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    id: str
+    kind: str
+    role: str
+    label: str
+    plain_label: str
+    event: str
+    timeframe: str
+    definition: Quote
+    note: str = ""
+    statement: str = ""
+    arms: Mapping[str, ArmResult] = field(default_factory=dict)
+    overall: ArmResult | None = None
+    test: Test | None = None
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    id: str
+    file: str
+    short_name: str
+    title: str
+    citation: Citation
+    design: Attribute
+    setting: Attribute
+    unit: Attribute
+    sources: Mapping[str, Source]
+    criteria: Mapping[str, Criterion]
+    arms: Mapping[str, Arm]
+    intervention: str
+    comparator: str
+    facts: tuple[Fact, ...]
+    caveats: tuple[Caveat, ...]
+    scenario_notes: tuple[ScenarioNote, ...]
+    outcomes: tuple[Outcome, ...]
+
+    def outcome(self, outcome_id: str) -> Outcome:
+        return next(o for o in self.outcomes if o.id == outcome_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    studies: tuple[Study, ...]
+    revision: dt.date
+    version: str
+
+    def study(self, study_id: str) -> Study | None:
+        return next((s for s in self.studies if s.id == study_id), None)

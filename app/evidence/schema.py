@@ -1,0 +1,384 @@
+"""The evidence file schema: one reader per table kind, each checking what it reads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from app.evidence.model import (
+    ARTERIES,
+    CRITERIA,
+    DESIGNS,
+    DIRECTIONS,
+    EFFECT_TYPES,
+    EVENT_TYPES,
+    OPTIONS,
+    OUTCOME_KINDS,
+    SCENARIO_NOTE_FIELDS,
+    SCHEMA_VERSION,
+    SETTINGS,
+    SOURCE_KINDS,
+    TREATMENTS,
+    UNITS,
+    Arm,
+    ArmResult,
+    Attribute,
+    Caveat,
+    Citation,
+    Criterion,
+    Effect,
+    Fact,
+    Outcome,
+    Quote,
+    ScenarioNote,
+    Source,
+    Study,
+    Test,
+)
+from app.evidence.reader import (
+    Problems,
+    Table,
+    Texts,
+    check_percent,
+    normalise,
+    read_quote,
+)
+
+
+def _arm_result(
+    table: Table, arm: str, kind: str, sources: Texts, arm_size: int | None
+) -> ArmResult:
+    if kind == "kaplan_meier":
+        result = ArmResult(
+            arm=arm,
+            survival=table.printed("survival", required=True),
+            se=table.printed("se"),
+            quote=read_quote(table, sources),
+        )
+        for value, key in ((result.survival, "survival"), (result.se, "se")):
+            if value is not None and value.value > 100:
+                table.error(key, f"a percentage must be at most 100, got {value.text}")
+        table.done()
+        return result
+    result = ArmResult(
+        arm=arm,
+        events=table.int("events", required=False, minimum=0),
+        total=table.int("total", required=False, minimum=1),
+        percent=table.printed("percent"),
+        ci=table.printed_pair("ci"),
+        derived=table.str_map("derived", ("events", "total")),
+        discrepancy=table.str("discrepancy", required=False),
+        subset=table.str("subset", required=False),
+        quote=read_quote(table, sources),
+    )
+    if result.subset and (result.total is None or arm_size is None or result.total >= arm_size):
+        table.error("subset", "explains a total below the arm size, but the total is not below it")
+    given = [key for key in ("events", "total") if key in table.data]
+    if len(given) == 1:
+        missing = "total" if given == ["events"] else "events"
+        table.error(missing, f"required with {given[0]}: events and total go together")
+    if not given and "percent" not in table.data:
+        table.error("", "needs events and total, or at least a printed percent")
+    if result.has_counts and result.events > result.total:  # type: ignore[operator]
+        table.error("events", f"{result.events} events exceed the total of {result.total}")
+    if result.total is not None and arm_size is not None and result.total > arm_size:
+        table.error("total", f"{result.total} exceeds the arm size of {arm_size}")
+    if result.percent is not None and result.percent.value > 100:
+        table.error("percent", f"must be at most 100, got {result.percent.text}")
+    for name in result.derived:
+        if getattr(result, name) is None:
+            table.error(f"derived.{name}", f"explains {name}, but {name} is not given")
+    check_percent(table, result)
+    table.done()
+    return result
+
+
+def _effect(table: Table, sources: Texts) -> Effect | None:
+    effect = Effect(
+        type=table.choice("type", EFFECT_TYPES),
+        estimate=table.printed("estimate", required=True),  # type: ignore[arg-type]
+        ci=table.printed_pair("ci", required=True),  # type: ignore[arg-type]
+        p=table.printed("p"),
+        adjustment=table.str("adjustment"),
+        direction=table.choice("direction", DIRECTIONS),
+        quote=read_quote(table, sources),
+    )
+    table.done()
+    if effect.estimate is None or effect.ci is None:
+        return None
+    lower, upper = effect.ci
+    if lower.value <= 0:
+        table.error("ci", "a ratio's lower limit must be above 0")
+    elif not lower.value <= effect.estimate.value <= upper.value:
+        table.error(
+            "estimate", f"{effect.estimate.text} lies outside its CI {lower.text}-{upper.text}"
+        )
+    return effect
+
+
+def _outcome(
+    table: Table, study_arms: Mapping[str, Arm], pair: tuple[str, str], sources: Texts
+) -> Outcome:
+    kind = table.choice("kind", OUTCOME_KINDS)
+    outcome_id = table.str("id")
+    definition = table.table("definition")
+    definition_quote = Quote("", "")
+    if definition is not None:
+        definition_quote = read_quote(definition, sources)
+        definition.done()
+    arms: dict[str, ArmResult] = {}
+    for name, arm_table in table.keyed_tables("arms", required=kind in ("binary", "kaplan_meier")):
+        if kind in ("adjusted_effect", "narrative"):
+            arm_table.error("", f"a {kind} outcome has no per-arm figures")
+            continue
+        if name not in study_arms:
+            arm_table.error("", f"unknown arm {name!r}; arms are: {', '.join(study_arms)}")
+            continue
+        arms[name] = _arm_result(arm_table, name, kind, sources, study_arms[name].n or None)
+    if kind in ("binary", "kaplan_meier") and arms:
+        for arm in pair:
+            if arm not in arms:
+                table.error("arms", f"missing the compared arm {arm!r}")
+    overall = None
+    overall_table = table.table("overall", required=False)
+    if overall_table is not None:
+        if kind != "binary":
+            overall_table.error("", "only a binary outcome has pooled figures")
+        overall = _arm_result(overall_table, "overall", "binary", sources, None)
+    test = None
+    test_table = table.table("test", required=False)
+    if test_table is not None:
+        p = test_table.printed("p", required=True)
+        test_quote = read_quote(test_table, sources)
+        test = Test(p=p, quote=test_quote) if p else None
+        if p is not None and p.value > 1:
+            test_table.error("p", f"a P value must be at most 1, got {p.text}")
+        test_table.done()
+    effects = tuple(e for t in table.tables("effects") if (e := _effect(t, sources)) is not None)
+    if kind == "adjusted_effect" and not effects:
+        table.error("effects", "an adjusted_effect outcome needs at least one [[outcomes.effects]]")
+    outcome = Outcome(
+        id=outcome_id,
+        kind=kind,
+        role=table.str("role"),
+        label=table.str("label"),
+        plain_label=table.str("plain_label"),
+        event=table.choice("event", EVENT_TYPES),
+        timeframe=table.str("timeframe"),
+        definition=definition_quote,
+        note=table.str("note", required=False),
+        statement=table.str("statement", required=kind == "narrative"),
+        arms=MappingProxyType(arms),
+        overall=overall,
+        test=test,
+        effects=effects,
+    )
+    if kind != "narrative" and outcome.statement:
+        table.error("statement", "only a narrative outcome has a statement")
+    table.done()
+    return outcome
+
+
+def _criterion(name: str, table: Table, sources: Texts) -> Criterion:
+    reported = table.bool("reported", required=False)
+    quote = read_quote(table, sources)
+    note = table.str("note", required=reported is False)
+    if reported is False:
+        table.done()
+        return Criterion(field=name, reported=False, quote=quote, note=note)
+    if reported is True:
+        table.error("reported", "omit it for a reported criterion; write it only as false")
+    criterion = Criterion(field=name, reported=True, quote=quote, note=note)
+    if name in ("stenosis_percent", "age", "days_since_event"):
+        bounds = {"stenosis_percent": (0, 100), "age": (0, 130), "days_since_event": (0, 3650)}[
+            name
+        ]
+        low = table.int("min", required=False, minimum=bounds[0])
+        high = table.int("max", required=False, minimum=bounds[0])
+        if low is None and high is None:
+            table.error("", "needs min, max or both (or reported = false)")
+        for key, value in (("min", low), ("max", high)):
+            if value is not None and value > bounds[1]:
+                table.error(key, f"must be at most {bounds[1]}, got {value}")
+        if low is not None and high is not None and low > high:
+            table.error("min", f"{low} is above max {high}")
+        criterion = Criterion(field=name, reported=True, quote=quote, note=note, min=low, max=high)
+    elif name == "symptomatic":
+        criterion = Criterion(
+            field=name, reported=True, quote=quote, note=note, required=table.bool("required")
+        )
+    elif name == "artery":
+        criterion = Criterion(
+            field=name,
+            reported=True,
+            quote=quote,
+            note=note,
+            allowed=table.str_list("allowed", ARTERIES),
+        )
+    table.done()
+    return criterion
+
+
+def _attribute(table: Table, key: str, choices: tuple[str, ...], sources: Texts) -> Attribute:
+    sub = table.table(key)
+    if sub is None:
+        return Attribute("", Quote("", ""))
+    attribute = Attribute(sub.choice("value", choices), read_quote(sub, sources))
+    sub.done()
+    return attribute
+
+
+def _sources(root: Table, evidence_dir: Path) -> tuple[dict[str, Source], dict[str, str | None]]:
+    sources: dict[str, Source] = {}
+    texts: dict[str, str | None] = {}
+    for name, table in root.keyed_tables("sources"):
+        source = Source(
+            id=name,
+            kind=table.choice("kind", SOURCE_KINDS),
+            title=table.str("title"),
+            file=table.str("file"),
+            origin=table.str("origin"),
+        )
+        table.done()
+        sources[name] = source
+        texts[name] = None
+        path = (evidence_dir / source.file).resolve()
+        if source.file and not path.is_relative_to(evidence_dir.resolve()):
+            table.error("file", "must lie inside the evidence folder")
+        elif source.file and not path.is_file():
+            table.error("file", f"no such file: {source.file}")
+        elif source.file:
+            texts[name] = normalise(path.read_text(encoding="utf-8"))
+    return sources, texts
+
+
+def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems: Problems) -> Study:
+    root = Table(data, "", problems)
+    version = root.int("schema_version")
+    if version is not None and version != SCHEMA_VERSION:
+        root.error("schema_version", f"must be {SCHEMA_VERSION}, got {version}")
+    sources, texts = _sources(root, evidence_dir)
+
+    head = root.table("study") or Table({}, "study", problems)
+    citation_table = head.table("citation") or Table({}, "study.citation", problems)
+    citation = Citation(
+        text=citation_table.str("text", required=False),
+        note=citation_table.str("note", required=False),
+        doi=citation_table.str("doi", required=False),
+        pmid=citation_table.str("pmid", required=False),
+        registration=citation_table.str("registration", required=False),
+        quote=read_quote(citation_table, texts),
+    )
+    if not citation.text and not citation.note:
+        citation_table.error("", "give the citation text, or a note saying why there is none")
+    citation_table.done()
+    study_id = head.str("id")
+    if study_id and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", study_id):
+        head.error("id", "use lower-case letters, digits and hyphens (it appears in URLs)")
+    short_name = head.str("short_name")
+    title = head.str("title")
+    design = _attribute(head, "design", DESIGNS, texts)
+    setting = _attribute(head, "setting", SETTINGS, texts)
+    unit = _attribute(head, "unit", UNITS, texts)
+    head.done()
+
+    criteria: dict[str, Criterion] = {}
+    for name, table in root.keyed_tables("criteria"):
+        if name not in CRITERIA:
+            table.error("", f"unknown criterion; criteria are: {', '.join(CRITERIA)}")
+            continue
+        criteria[name] = _criterion(name, table, texts)
+    for name in CRITERIA:
+        if "criteria" in data and name not in criteria and isinstance(data["criteria"], dict):
+            problems.add(
+                f"criteria.{name}",
+                "missing; write reported = false if the source does not report it",
+            )
+
+    arms: dict[str, Arm] = {}
+    for name, table in root.keyed_tables("arms"):
+        arms[name] = Arm(
+            id=name,
+            treatment=table.choice("treatment", TREATMENTS),
+            label=table.str("label"),
+            n=table.int("n", minimum=1) or 0,
+            derived=table.str_map("derived", ("n",)),
+            quote=read_quote(table, texts),
+        )
+        table.done()
+
+    comparison = root.table("comparison") or Table({}, "comparison", problems)
+    pair = (comparison.str("intervention"), comparison.str("comparator"))
+    for key, arm in zip(("intervention", "comparator"), pair, strict=True):
+        if arm and arm not in arms:
+            comparison.error(key, f"unknown arm {arm!r}; arms are: {', '.join(arms)}")
+    if pair[0] and pair[0] == pair[1]:
+        comparison.error("comparator", "must differ from the intervention arm")
+    comparison.done()
+
+    facts = []
+    for table in root.tables("facts"):
+        fact = Fact(
+            label=table.str("label"),
+            value=table.str("value"),
+            events=table.int("events", required=False, minimum=0),
+            total=table.int("total", required=False, minimum=1),
+            percent=table.printed("percent"),
+            quote=read_quote(table, texts),
+        )
+        if fact.percent is not None:
+            check_percent(
+                table, ArmResult("fact", fact.quote, fact.events, fact.total, fact.percent)
+            )
+        if fact.events is not None and fact.total is not None and fact.events > fact.total:
+            table.error("events", f"{fact.events} events exceed the total of {fact.total}")
+        table.done()
+        facts.append(fact)
+
+    caveats = []
+    for table in root.tables("caveats"):
+        caveats.append(Caveat(table.str("code"), table.str("text"), read_quote(table, texts)))
+        table.done()
+
+    notes = []
+    for table in root.tables("scenario_notes"):
+        notes.append(
+            ScenarioNote(
+                field=table.choice("field", SCENARIO_NOTE_FIELDS),
+                equals=bool(table.bool("equals")),
+                option=table.choice("option", OPTIONS),
+                text=table.str("text"),
+                quote=read_quote(table, texts),
+            )
+        )
+        table.done()
+
+    outcomes = [_outcome(t, arms, pair, texts) for t in root.tables("outcomes", required=True)]
+    seen: set[str] = set()
+    for index, outcome in enumerate(outcomes):
+        if outcome.id in seen:
+            problems.add(f"outcomes[{index}].id", f"duplicate outcome id {outcome.id!r}")
+        seen.add(outcome.id)
+    root.done()
+    return Study(
+        id=study_id,
+        file=file,
+        short_name=short_name,
+        title=title,
+        citation=citation,
+        design=design,
+        setting=setting,
+        unit=unit,
+        sources=MappingProxyType(sources),
+        criteria=MappingProxyType(criteria),
+        arms=MappingProxyType(arms),
+        intervention=pair[0],
+        comparator=pair[1],
+        facts=tuple(facts),
+        caveats=tuple(caveats),
+        scenario_notes=tuple(notes),
+        outcomes=tuple(outcomes),
+    )

@@ -1,0 +1,496 @@
+"""The results page view model: one scenario's assessment, every number formatted and linked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from app.analysis import stats
+from app.analysis.appraisal import OutcomeResult, Warning
+from app.analysis.audit import AuditItem
+from app.analysis.outcomes import OutcomeStats
+from app.analysis.population import Reason
+from app.contract.scenario import ARTERIES, OPTIONS, SETTINGS, Scenario
+from app.engine.assess import Assessment, Comparison
+from app.evidence.model import Quote, Study
+from app.web.formatting import (
+    CRITERION_STATUS_WORDS,
+    DERIVED_WORDS,
+    DESIGN_LABELS,
+    EM_DASH,
+    EVENT_WORDS,
+    FIELD_LABELS,
+    SETTING_SHORT,
+    SIGNALS_SHOWN_ELSEWHERE,
+    SOURCE_KIND_WORDS,
+    STATUS_WORDS,
+    TRI_STATE_WORDS,
+    audit_anchor,
+    difference_text,
+    effect_text,
+    evidence_href,
+    nnt_text,
+    outcome_anchor,
+    participants_text,
+    printed_p_text,
+    ratio_text,
+    risk_text,
+    survival_text,
+)
+
+# --- shared view models -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell: its text, where its number comes from ('' for none), and whether derived."""
+
+    text: str
+    href: str = ""
+    derived: bool = False
+    muted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One entry of a notes cell. kind: derived, audit, published, note or signal."""
+
+    kind: str
+    text: str
+    tag: str = ""
+    label: str = ""
+    href: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteView:
+    text: str
+    source_title: str
+    source_kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    label: str
+    value: str
+
+
+def quote_view(quote: Quote, study: Study) -> QuoteView:
+    source = study.sources.get(quote.source)
+    if source is None:
+        return QuoteView(quote.text, quote.source, "")
+    return QuoteView(quote.text, source.title, SOURCE_KIND_WORDS[source.kind])
+
+
+# --- the results of one scenario --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    """One summary-of-findings row. `statement` replaces the five result cells for narrative outcomes."""
+
+    id: str
+    label: str
+    href: str
+    role: str
+    event: str
+    subtitle: str
+    timeframe: str
+    kind: str
+    comparator: Cell
+    intervention: Cell
+    difference: Cell
+    relative: Cell
+    nnt: Cell
+    statement: Cell | None
+    participants: Cell
+    notes: tuple[Note, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonView:
+    criterion: str
+    status: str
+    status_text: str
+    text: str
+    quote: QuoteView
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonView:
+    study_id: str
+    anchor: str
+    heading: str
+    study_name: str
+    design: str
+    study_href: str
+    intervention_label: str
+    comparator_label: str
+    status: str
+    status_text: str
+    tally: str
+    reasons_open: bool
+    reasons: tuple[ReasonView, ...]
+    warnings: tuple[Warning, ...]
+    caveats: tuple[Note, ...]
+    caption: str
+    rows: tuple[OutcomeRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoredInput:
+    """A value the clinician entered that this setting does not use, and why."""
+
+    field: str
+    label: str
+    entered: str
+    reason: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.label} (entered: {self.entered}) was not used: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsView:
+    summary: str
+    warnings: tuple[Warning, ...]
+    available: tuple[str, ...]
+    ignored: tuple[IgnoredInput, ...]
+    scenario: tuple[Row, ...]
+    comparisons: tuple[ComparisonView, ...]
+
+
+def ignored_fields(setting: str | None, options: Sequence[str]) -> dict[str, str]:
+    """Map each scenario field the setting does not use to the reason, in plain words."""
+    ignored: dict[str, str] = {}
+    if setting == "lvo_icas":
+        reason = "in the acute LVO setting the occlusion is the qualifying event."
+        ignored["symptomatic"] = reason
+        ignored["days_since_event"] = reason
+        if "self_expanding_stent" not in options:
+            ignored["prestent_angioplasty"] = (
+                "it is used only when a self-expanding stent is among the options."
+            )
+    elif setting == "symptomatic_icas":
+        ignored["prestent_angioplasty"] = "it is used only in the acute LVO setting."
+    return ignored
+
+
+def scenario_rows(scenario: Scenario, ignored: Mapping[str, str]) -> tuple[Row, ...]:
+    """The scenario as the tool used it, field by field ('Not known' for values not given)."""
+    values = {
+        "setting": SETTINGS[scenario.setting],
+        "options": "; ".join(OPTIONS[o] for o in scenario.options),
+        "stenosis_percent": "Not known"
+        if scenario.stenosis_percent is None
+        else f"{scenario.stenosis_percent}%",
+        "symptomatic": TRI_STATE_WORDS[scenario.symptomatic],
+        "days_since_event": "Not known"
+        if scenario.days_since_event is None
+        else f"{scenario.days_since_event}",
+        "artery": "Not known" if scenario.artery is None else ARTERIES[scenario.artery],
+        "age": "Not known" if scenario.age is None else f"{scenario.age}",
+        "prestent_angioplasty": TRI_STATE_WORDS[scenario.prestent_angioplasty],
+    }
+    return tuple(
+        Row(FIELD_LABELS[name], "Not used in this setting" if name in ignored else value)
+        for name, value in values.items()
+    )
+
+
+def _criteria_count(count: int) -> str:
+    return f"{count} criterion" if count == 1 else f"{count} criteria"
+
+
+def match_phrase(comparison: Comparison) -> str:
+    """How well the patient matches one study, for the summary line."""
+    reasons = comparison.applicability.reasons
+    status = comparison.applicability.status
+    if status == "outside":
+        unmet = " ".join(r.text for r in reasons if r.status == "not_met")
+        return f"outside the study population: {unmet}"
+    unknown = sum(r.status == "unknown" for r in reasons)
+    not_reported = sum(r.status == "not_reported" for r in reasons)
+    met = sum(r.status == "met" for r in reasons)
+    if status == "partial":
+        return f"partial match: {_criteria_count(unknown)} could not be checked"
+    if met == 0:
+        return (
+            "the study reports none of the population criteria this tool checks"
+            f" ({_criteria_count(not_reported)} not reported)"
+        )
+    suffix = f" ({_criteria_count(not_reported)} not reported)" if not_reported else ""
+    return f"the patient meets every reported criterion{suffix}"
+
+
+def summary_sentence(assessment: Assessment) -> str:
+    """One line: which evidence applies and how well this patient matches it."""
+    if not assessment.comparisons:
+        texts = [w.text for w in assessment.warnings if w.code == "no_direct_comparison"]
+        return texts[0] if texts else "No study in this evidence base matches these options."
+    count = len(assessment.comparisons)
+    several = len(assessment.scenario.options) > 1
+    if count == 1:
+        verb = "compares these options" if several else "includes this option"
+        lead = f"1 study {verb}"
+    else:
+        verb = "compare these options" if several else "include this option"
+        lead = f"{count} studies {verb}"
+    parts = [
+        f"{c.analysis.study.short_name} ({DESIGN_LABELS[c.analysis.study.design.value]})"
+        f" {EM_DASH} {match_phrase(c)}"
+        for c in assessment.comparisons
+    ]
+    text = f"{lead} for {SETTING_SHORT[assessment.scenario.setting]}: {'; '.join(parts)}"
+    return text if text.endswith((".", ".)")) else text + "."
+
+
+def display_status(comparison: Comparison) -> str:
+    """The engine's status, except that 'applies' with nothing checked shows as 'unchecked'."""
+    fit = comparison.applicability
+    if fit.status == "applies" and not any(r.status == "met" for r in fit.reasons):
+        return "unchecked"
+    return fit.status
+
+
+def status_text(comparison: Comparison) -> str:
+    return f"{STATUS_WORDS[display_status(comparison)]}: {match_phrase(comparison)}"
+
+
+def tally_text(reasons: Sequence[Reason]) -> str:
+    """Count the criteria by status: '4 met, 1 not reported'."""
+    words = {
+        "met": "met",
+        "not_met": "not met",
+        "unknown": "unknown",
+        "not_reported": "not reported",
+    }
+    counts = [(sum(r.status == key for r in reasons), word) for key, word in words.items()]
+    return ", ".join(f"{n} {word}" for n, word in counts if n)
+
+
+def reason_view(reason: Reason, study: Study) -> ReasonView:
+    return ReasonView(
+        criterion=reason.criterion,
+        status=reason.status,
+        status_text=CRITERION_STATUS_WORDS[reason.status],
+        text=reason.text,
+        quote=quote_view(reason.quote, study),
+        href=evidence_href(study.id, f"crit-{reason.criterion}"),
+    )
+
+
+def _derived_notes(entry: OutcomeStats, study: Study) -> list[Note]:
+    notes = []
+    for arm in (entry.intervention, entry.comparator):
+        if arm is None:
+            continue
+        label = study.arms[arm.arm].label
+        for key, how in arm.derived.items():
+            notes.append(
+                Note(
+                    kind="derived",
+                    tag="derived",
+                    label=f"{label}, {DERIVED_WORDS.get(key, key)}",
+                    text=how,
+                    href=evidence_href(study.id, outcome_anchor(entry.outcome.id, arm.arm)),
+                )
+            )
+    return notes
+
+
+def audit_note(item: AuditItem, study_id: str, outcome_id: str) -> Note:
+    """A published figure beside its recomputation: 'Published 2.8 (0.85–9.5); recomputed 3.61 (…) — note'."""
+    return Note(
+        kind="audit",
+        tag="audit",
+        label=item.figure,
+        text=f"Published {item.published}; recomputed {item.recomputed} {EM_DASH} {item.note}",
+        href=evidence_href(study_id, audit_anchor(outcome_id)),
+    )
+
+
+def row_notes(result: OutcomeResult, study: Study) -> tuple[Note, ...]:
+    """Everything a clinician should read beside an outcome's numbers."""
+    entry, outcome = result.stats, result.stats.outcome
+    notes = _derived_notes(entry, study)
+    notes += [audit_note(i, study.id, outcome.id) for i in entry.audit if i.agrees is False]
+    for arm_id in (study.intervention, study.comparator):
+        arm_result = outcome.arms.get(arm_id)
+        if arm_result is not None and arm_result.subset:
+            notes.append(
+                Note(
+                    "note",
+                    arm_result.subset,
+                    label=study.arms[arm_id].label,
+                    href=evidence_href(study.id, outcome_anchor(outcome.id, arm_id)),
+                )
+            )
+    if outcome.note:
+        notes.append(Note("note", outcome.note))
+    if outcome.test is not None:
+        notes.append(
+            Note(
+                "published",
+                printed_p_text(outcome.test.p),
+                label="Published P value",
+                href=evidence_href(study.id, outcome_anchor(outcome.id, "p")),
+            )
+        )
+    if outcome.kind != "adjusted_effect":
+        for index, effect in enumerate(outcome.effects, start=1):
+            notes.append(
+                Note(
+                    "published",
+                    effect_text(effect),
+                    label="Published",
+                    href=evidence_href(study.id, outcome_anchor(outcome.id, f"effect-{index}")),
+                )
+            )
+    notes += [
+        Note("signal", s.text) for s in result.signals if s.code not in SIGNALS_SHOWN_ELSEWHERE
+    ]
+    return tuple(notes)
+
+
+def _not_estimable(reason: str) -> Cell:
+    return Cell(f"not estimable: {reason}", muted=True)
+
+
+def outcome_row(result: OutcomeResult, study: Study) -> OutcomeRow:
+    """Build one summary-of-findings row for any kind of outcome."""
+    entry, outcome = result.stats, result.stats.outcome
+    design, unit = study.design.value, study.unit.value
+    href = evidence_href(study.id, outcome_anchor(outcome.id))
+    arms = {a: outcome.arms.get(a) for a in (study.intervention, study.comparator)}
+    enrolled = sum(arm.n for arm in study.arms.values())
+    arms_href = evidence_href(study.id, "arms")
+    statement = None
+    if entry.intervention is not None and entry.comparator is not None:
+        cells = [
+            Cell(
+                risk_text(arm),
+                evidence_href(study.id, outcome_anchor(outcome.id, arm.arm)),
+                derived=bool(arm.derived),
+            )
+            for arm in (entry.intervention, entry.comparator)
+        ]
+        intervention, comparator = cells
+        assert entry.risk_difference is not None
+        difference = Cell(difference_text(entry.risk_difference), href)
+        relative = Cell(
+            ratio_text("RR", entry.risk_ratio),
+            href,
+            muted=not isinstance(entry.risk_ratio, stats.Interval),
+        )
+        nnt = Cell(nnt_text(entry.nnt), href)
+        participants = Cell(
+            participants_text(entry.intervention.total + entry.comparator.total, unit, design),
+            href,
+        )
+    elif outcome.kind == "kaplan_meier":
+        intervention, comparator = (
+            Cell(survival_text(r), evidence_href(study.id, outcome_anchor(outcome.id, a)))
+            if r is not None and r.survival is not None
+            else Cell("not given", muted=True)
+            for a, r in arms.items()
+        )
+        if entry.survival_difference is not None:
+            difference = Cell(f"{difference_text(entry.survival_difference)} in survival", href)
+        else:
+            difference = _not_estimable("no standard errors printed")
+        relative = _not_estimable("only Kaplan-Meier estimates are printed")
+        nnt = Cell("not calculated: survival estimates, not counts", muted=True)
+        participants = Cell(participants_text(enrolled, unit, design, analysed=False), arms_href)
+    elif outcome.kind == "adjusted_effect":
+        intervention = comparator = Cell("not given (adjusted effect only)", muted=True)
+        difference = _not_estimable("no counts per group")
+        effect_href = (
+            evidence_href(study.id, outcome_anchor(outcome.id, "effect-1"))
+            if len(outcome.effects) == 1
+            else href
+        )
+        relative = Cell("; ".join(effect_text(e) for e in outcome.effects), effect_href)
+        nnt = Cell("not calculated: no counts per group", muted=True)
+        participants = Cell(participants_text(enrolled, unit, design, analysed=False), arms_href)
+    elif outcome.kind == "narrative":
+        intervention = comparator = difference = relative = nnt = Cell("", muted=True)
+        statement = Cell(outcome.statement, href)
+        participants = Cell(participants_text(enrolled, unit, design, analysed=False), arms_href)
+    else:  # binary with printed percents only: group sizes not given
+        intervention, comparator = (
+            Cell(
+                f"{r.percent.text}% (printed) · group size not given",
+                evidence_href(study.id, outcome_anchor(outcome.id, a)),
+            )
+            if r is not None and r.percent is not None
+            else Cell("not given", muted=True)
+            for a, r in arms.items()
+        )
+        difference = relative = _not_estimable("group sizes not given")
+        nnt = Cell("not calculated: group sizes not given", muted=True)
+        participants = Cell(participants_text(None, unit, design), muted=True)
+    return OutcomeRow(
+        id=outcome.id,
+        label=outcome.label,
+        href=href,
+        role=outcome.role,
+        event=EVENT_WORDS[outcome.event],
+        subtitle=f"{outcome.role.capitalize()} outcome; the event counts as a {EVENT_WORDS[outcome.event]}",
+        timeframe=outcome.timeframe,
+        kind=outcome.kind,
+        comparator=comparator,
+        intervention=intervention,
+        difference=difference,
+        relative=relative,
+        nnt=nnt,
+        statement=statement,
+        participants=participants,
+        notes=row_notes(result, study),
+    )
+
+
+def comparison_view(comparison: Comparison) -> ComparisonView:
+    study = comparison.analysis.study
+    design = DESIGN_LABELS[study.design.value]
+    first, second = study.arms[study.intervention], study.arms[study.comparator]
+    heading = f"{first.label} vs {second.label} {EM_DASH} {study.short_name} ({design})"
+    return ComparisonView(
+        study_id=study.id,
+        anchor=f"c-{study.id}",
+        heading=heading,
+        study_name=study.short_name,
+        design=design,
+        study_href=evidence_href(study.id),
+        intervention_label=first.label,
+        comparator_label=second.label,
+        status=display_status(comparison),
+        status_text=status_text(comparison),
+        tally=tally_text(comparison.applicability.reasons),
+        reasons_open=display_status(comparison) != "applies",
+        reasons=tuple(reason_view(r, study) for r in comparison.applicability.reasons),
+        warnings=comparison.warnings,
+        caveats=tuple(
+            Note("caveat", c.text, href=evidence_href(study.id, f"caveat-{c.code}"))
+            for c in study.caveats
+        ),
+        caption=f"Summary of findings: {first.label} (intervention) vs {second.label}"
+        f" (comparator), {study.short_name}",
+        rows=tuple(outcome_row(r, study) for r in comparison.outcomes),
+    )
+
+
+def results(assessment: Assessment, ignored: Sequence[IgnoredInput] = ()) -> ResultsView:
+    """Turn an assessment into everything the results section shows."""
+    ignored_names = ignored_fields(assessment.scenario.setting, assessment.scenario.options)
+    return ResultsView(
+        summary=summary_sentence(assessment),
+        # The no-comparison warning is the summary line itself; any other is listed.
+        warnings=tuple(w for w in assessment.warnings if w.code != "no_direct_comparison"),
+        available=assessment.available if not assessment.comparisons else (),
+        ignored=tuple(ignored),
+        scenario=scenario_rows(assessment.scenario, ignored_names),
+        comparisons=tuple(comparison_view(c) for c in assessment.comparisons),
+    )

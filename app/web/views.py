@@ -1,0 +1,105 @@
+"""HTML pages: the scenario form with its results, and the evidence pages every number links to.
+
+POST / takes the scenario form and a `view` chosen by the button pressed:
+
+- ``clinician`` (default, and for any unknown value): the form with the summary-of-findings results;
+- ``patient``: the counselling view in plain words with icon arrays (app/counsel.py);
+- ``print``: the printable consent summary built from the same counselling view.
+
+The patient and print pages carry the entered values in hidden inputs of their own POST form, so
+switching views re-posts the same scenario; nothing goes in a URL or a cookie. An invalid scenario
+shows the form with its errors (422) whichever view was asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask.blueprints import BlueprintSetupState
+
+from app.engine.assess import assess
+from app.http.context import evidence_base
+from app.web import counsel, evidence_pages, formatting, results
+from app.web.forms import ScenarioForm
+
+bp = Blueprint("web", __name__)
+EXTENSION = "web"
+
+
+@bp.record_once
+def _prepare(state: BlueprintSetupState) -> None:
+    """Build the evidence pages' view models once: they do not depend on any patient."""
+    base = state.app.extensions["evidence_base"]
+    state.app.extensions[EXTENSION] = {
+        "index": evidence_pages.evidence_index(base),
+        "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
+    }
+
+
+def _prepared() -> dict[str, Any]:
+    return current_app.extensions[EXTENSION]
+
+
+@bp.app_context_processor
+def evidence_version() -> dict[str, Any]:
+    """Every page, error pages included, names the evidence version it was built from."""
+    return {
+        "evidence_version": evidence_base().version,
+        "disclaimer": formatting.DISCLAIMER,
+        "intended_use": formatting.INTENDED_USE_LINE,
+    }
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template(
+        "calculator/index.html", form=ScenarioForm(), results=None, errors=(), nav="calculator"
+    )
+
+
+@bp.post("/")
+def calculate() -> tuple[str, int]:
+    # Nothing from the form is logged or stored: the scenario lives only in this response.
+    form = ScenarioForm(request.form)
+    scenario = form.scenario()
+    if scenario is None:
+        page = render_template(
+            "calculator/index.html",
+            form=form,
+            results=None,
+            errors=form.error_summary(),
+            nav="calculator",
+        )
+        return page, 422
+    assessment = assess(scenario, evidence_base())
+    view = request.form.get("view", "clinician")
+    if view in ("patient", "print"):
+        template = "counsel/patient.html" if view == "patient" else "counsel/print.html"
+        page = render_template(
+            template,
+            page=counsel.counsel_view(assessment, today=dt.date.today()),
+            carried=form.carried(),
+            view=view,
+            nav="calculator",
+        )
+        return page, 200
+    view = results.results(assessment, form.ignored_inputs())
+    page = render_template(
+        "calculator/index.html", form=form, results=view, errors=(), nav="calculator"
+    )
+    return page, 200
+
+
+@bp.get("/evidence")
+def evidence() -> str:
+    return render_template("evidence/index.html", page=_prepared()["index"], nav="evidence")
+
+
+@bp.get("/evidence/<study_id>")
+def study(study_id: str) -> str:
+    view = _prepared()["studies"].get(study_id)
+    if view is None:
+        abort(404)
+    return render_template("evidence/study.html", study=view, nav="evidence")
