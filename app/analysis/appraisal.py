@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.analysis.audit import AuditItem
+from app.analysis.caveats import Signal, Warning
+from app.analysis.kinds import KINDS
 from app.analysis.outcomes import OutcomeStats
 from app.evidence.model import ScenarioNote, Study
 
@@ -14,22 +16,6 @@ DESIGN_WORDS = {
     "prospective_registry": "prospective registry (observational)",
     "retrospective_cohort": "retrospective cohort (observational)",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Warning:
-    """A caveat with a stable code for programs and plain text for people."""
-
-    code: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Signal:
-    """One reason bearing on how far an outcome's evidence can be trusted."""
-
-    code: str
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,20 +86,7 @@ def outcome_signals(entry: OutcomeStats, study: Study) -> tuple[Signal, ...]:
             signals.append(
                 Signal("derived_counts", "Counts not printed in the source: " + " ".join(derived))
             )
-    if outcome.kind == "adjusted_effect":
-        adjustments = ", ".join(sorted({e.adjustment for e in outcome.effects}))
-        signals.append(
-            Signal(
-                "adjusted_estimate_only",
-                f"Only an adjusted effect is published (adjusted for: {adjustments}); no counts per group.",
-            )
-        )
-    if outcome.kind == "narrative":
-        signals.append(Signal("no_numbers", "The source gives no numbers for this outcome."))
-    if outcome.kind == "binary" and entry.intervention is None:
-        signals.append(
-            Signal("no_counts", "Only percentages are printed; group sizes are not given.")
-        )
+    signals += KINDS[outcome.kind].signals(outcome, study)
     if any(item.agrees is False for item in entry.audit):
         signals.append(
             Signal(
@@ -157,13 +130,12 @@ def data_warnings(
                 "Some counts are not printed in the source and were derived; each is marked.",
             )
         )
-    if any(o.outcome.kind == "adjusted_effect" for o in outcomes):
-        warnings.append(
-            Warning(
-                "adjusted_estimate_only",
-                "Some outcomes are published only as adjusted effects, without counts per group.",
-            )
-        )
+    kinds = {o.outcome.kind for o in outcomes}
+    warnings += [
+        warning
+        for kind, analysis in KINDS.items()
+        if kind in kinds and (warning := analysis.data_warning) is not None
+    ]
     small = [
         o.outcome.label
         for o in outcomes

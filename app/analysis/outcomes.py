@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from app.analysis import stats
 from app.analysis.audit import AuditItem, audit_outcome
+from app.analysis.kinds import KINDS
 from app.evidence.model import ArmResult, Outcome, Study
 
 
@@ -71,17 +72,7 @@ def analyse_outcome(outcome: Outcome, study: Study) -> OutcomeStats:
         odds = stats.odds_ratio(**counts)
         p = stats.fisher_exact(**counts)
         nnt = stats.number_needed_to_treat(rd, event=outcome.event)  # type: ignore[arg-type]
-    km = km_p = None
-    a, b = outcome.arms.get(study.intervention), outcome.arms.get(study.comparator)
-    if outcome.kind == "kaplan_meier" and a and b and a.se and b.se and a.survival and b.survival:
-        inputs = {
-            "intervention_survival": a.survival.value / 100,
-            "intervention_se": a.se.value / 100,
-            "comparator_survival": b.survival.value / 100,
-            "comparator_se": b.se.value / 100,
-        }
-        km = stats.km_difference(**inputs)
-        km_p = stats.km_difference_p(**inputs)
+    survival = KINDS[outcome.kind].survival(outcome, study)
     return OutcomeStats(
         outcome=outcome,
         intervention=first,
@@ -91,7 +82,7 @@ def analyse_outcome(outcome: Outcome, study: Study) -> OutcomeStats:
         odds_ratio=odds,
         nnt=nnt,
         p_value=p,
-        survival_difference=km,
-        survival_p=km_p,
+        survival_difference=survival.difference,
+        survival_p=survival.p,
         audit=audit_outcome(outcome, study),
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from app.evidence.kinds import READING, UNKNOWN, kinds_with, read_counts
 from app.evidence.model import (
     ARTERIES,
     CRITERIA,
@@ -38,62 +39,7 @@ from app.evidence.model import (
     Study,
     Test,
 )
-from app.evidence.reader import (
-    Problems,
-    Table,
-    Texts,
-    check_percent,
-    normalise,
-    read_quote,
-)
-
-
-def _arm_result(
-    table: Table, arm: str, kind: str, sources: Texts, arm_size: int | None
-) -> ArmResult:
-    if kind == "kaplan_meier":
-        result = ArmResult(
-            arm=arm,
-            survival=table.printed("survival", required=True),
-            se=table.printed("se"),
-            quote=read_quote(table, sources),
-        )
-        for value, key in ((result.survival, "survival"), (result.se, "se")):
-            if value is not None and value.value > 100:
-                table.error(key, f"a percentage must be at most 100, got {value.text}")
-        table.done()
-        return result
-    result = ArmResult(
-        arm=arm,
-        events=table.int("events", required=False, minimum=0),
-        total=table.int("total", required=False, minimum=1),
-        percent=table.printed("percent"),
-        ci=table.printed_pair("ci"),
-        derived=table.str_map("derived", ("events", "total")),
-        discrepancy=table.str("discrepancy", required=False),
-        subset=table.str("subset", required=False),
-        quote=read_quote(table, sources),
-    )
-    if result.subset and (result.total is None or arm_size is None or result.total >= arm_size):
-        table.error("subset", "explains a total below the arm size, but the total is not below it")
-    given = [key for key in ("events", "total") if key in table.data]
-    if len(given) == 1:
-        missing = "total" if given == ["events"] else "events"
-        table.error(missing, f"required with {given[0]}: events and total go together")
-    if not given and "percent" not in table.data:
-        table.error("", "needs events and total, or at least a printed percent")
-    if result.has_counts and result.events > result.total:  # type: ignore[operator]
-        table.error("events", f"{result.events} events exceed the total of {result.total}")
-    if result.total is not None and arm_size is not None and result.total > arm_size:
-        table.error("total", f"{result.total} exceeds the arm size of {arm_size}")
-    if result.percent is not None and result.percent.value > 100:
-        table.error("percent", f"must be at most 100, got {result.percent.text}")
-    for name in result.derived:
-        if getattr(result, name) is None:
-            table.error(f"derived.{name}", f"explains {name}, but {name} is not given")
-    check_percent(table, result)
-    table.done()
-    return result
+from app.evidence.reader import Problems, Table, Texts, check_percent, normalise, read_quote
 
 
 def _effect(table: Table, sources: Texts) -> Effect | None:
@@ -129,25 +75,26 @@ def _outcome(
     if definition is not None:
         definition_quote = read_quote(definition, sources)
         definition.done()
+    reading = READING.get(kind, UNKNOWN)
     arms: dict[str, ArmResult] = {}
-    for name, arm_table in table.keyed_tables("arms", required=kind in ("binary", "kaplan_meier")):
-        if kind in ("adjusted_effect", "narrative"):
+    for name, arm_table in table.keyed_tables("arms", required=reading.arms_required):
+        if reading.arm_figures is None:
             arm_table.error("", f"a {kind} outcome has no per-arm figures")
             continue
         if name not in study_arms:
             arm_table.error("", f"unknown arm {name!r}; arms are: {', '.join(study_arms)}")
             continue
-        arms[name] = _arm_result(arm_table, name, kind, sources, study_arms[name].n or None)
-    if kind in ("binary", "kaplan_meier") and arms:
+        arms[name] = reading.arm_figures(arm_table, name, sources, study_arms[name].n or None)
+    if reading.arms_required and arms:
         for arm in pair:
             if arm not in arms:
                 table.error("arms", f"missing the compared arm {arm!r}")
     overall = None
     overall_table = table.table("overall", required=False)
     if overall_table is not None:
-        if kind != "binary":
-            overall_table.error("", "only a binary outcome has pooled figures")
-        overall = _arm_result(overall_table, "overall", "binary", sources, None)
+        if not reading.pooled:
+            overall_table.error("", f"only a {kinds_with('pooled')} outcome has pooled figures")
+        overall = read_counts(overall_table, "overall", sources, None)
     test = None
     test_table = table.table("test", required=False)
     if test_table is not None:
@@ -158,8 +105,8 @@ def _outcome(
             test_table.error("p", f"a P value must be at most 1, got {p.text}")
         test_table.done()
     effects = tuple(e for t in table.tables("effects") if (e := _effect(t, sources)) is not None)
-    if kind == "adjusted_effect" and not effects:
-        table.error("effects", "an adjusted_effect outcome needs at least one [[outcomes.effects]]")
+    if reading.effects_required and not effects:
+        table.error("effects", f"an {kind} outcome needs at least one [[outcomes.effects]]")
     outcome = Outcome(
         id=outcome_id,
         kind=kind,
@@ -170,14 +117,14 @@ def _outcome(
         timeframe=table.str("timeframe"),
         definition=definition_quote,
         note=table.str("note", required=False),
-        statement=table.str("statement", required=kind == "narrative"),
+        statement=table.str("statement", required=reading.statement),
         arms=MappingProxyType(arms),
         overall=overall,
         test=test,
         effects=effects,
     )
-    if kind != "narrative" and outcome.statement:
-        table.error("statement", "only a narrative outcome has a statement")
+    if not reading.statement and outcome.statement:
+        table.error("statement", f"only a {kinds_with('statement')} outcome has a statement")
     table.done()
     return outcome
 

@@ -38,6 +38,7 @@ from fractions import Fraction
 from markupsafe import Markup
 
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
+from app.analysis.kinds import KINDS
 from app.analysis.outcomes import ArmStats
 from app.contract.scenario import ARTERIES, Scenario
 from app.engine.assess import Assessment, Comparison
@@ -197,10 +198,14 @@ class CounselView:
 # --- building ---------------------------------------------------------------------------------------
 
 
+def _counted(result: OutcomeResult) -> bool:
+    """Say whether the outcome gives per-group counts a patient can read as risks."""
+    return result.stats.has_counts and KINDS[result.stats.outcome.kind].absolute_risks
+
+
 def is_key(result: OutcomeResult) -> bool:
     outcome = result.stats.outcome
-    counted = result.stats.has_counts and outcome.kind == "binary"
-    return counted and ("primary" in outcome.role or "safety" in outcome.role)
+    return _counted(result) and ("primary" in outcome.role or "safety" in outcome.role)
 
 
 def key_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
@@ -209,8 +214,7 @@ def key_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
     for result in comparison.outcomes:
         if len(chosen) >= 2:
             break
-        counted = result.stats.has_counts and result.stats.outcome.kind == "binary"
-        if counted and result not in chosen and result.stats.outcome.role != "subgroup":
+        if _counted(result) and result not in chosen and result.stats.outcome.role != "subgroup":
             chosen.append(result)
     order = {id(r): n for n, r in enumerate(comparison.outcomes)}
     return tuple(sorted(chosen, key=lambda r: order[id(r)]))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult, Warning
 from app.analysis.audit import AuditItem
 from app.analysis.outcomes import OutcomeStats
@@ -13,6 +12,7 @@ from app.analysis.population import Reason
 from app.contract.scenario import ARTERIES, OPTIONS, SETTINGS, Scenario
 from app.engine.assess import Assessment, Comparison
 from app.evidence.model import Quote, Study
+from app.web.findings import ROWS, Cell
 from app.web.formatting import (
     CRITERION_STATUS_WORDS,
     DERIVED_WORDS,
@@ -26,29 +26,13 @@ from app.web.formatting import (
     STATUS_WORDS,
     TRI_STATE_WORDS,
     audit_anchor,
-    difference_text,
     effect_text,
     evidence_href,
-    nnt_text,
     outcome_anchor,
-    participants_text,
     printed_p_text,
-    ratio_text,
-    risk_text,
-    survival_text,
 )
 
 # --- shared view models -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One table cell: its text, where its number comes from ('' for none), and whether derived."""
-
-    text: str
-    href: str = ""
-    derived: bool = False
-    muted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +323,7 @@ def row_notes(result: OutcomeResult, study: Study) -> tuple[Note, ...]:
                 href=evidence_href(study.id, outcome_anchor(outcome.id, "p")),
             )
         )
-    if outcome.kind != "adjusted_effect":
+    if not ROWS[outcome.kind].effects_in_cells:
         for index, effect in enumerate(outcome.effects, start=1):
             notes.append(
                 Note(
@@ -355,99 +339,26 @@ def row_notes(result: OutcomeResult, study: Study) -> tuple[Note, ...]:
     return tuple(notes)
 
 
-def _not_estimable(reason: str) -> Cell:
-    return Cell(f"not estimable: {reason}", muted=True)
-
-
 def outcome_row(result: OutcomeResult, study: Study) -> OutcomeRow:
     """Build one summary-of-findings row for any kind of outcome."""
     entry, outcome = result.stats, result.stats.outcome
-    design, unit = study.design.value, study.unit.value
-    href = evidence_href(study.id, outcome_anchor(outcome.id))
-    arms = {a: outcome.arms.get(a) for a in (study.intervention, study.comparator)}
-    enrolled = sum(arm.n for arm in study.arms.values())
-    arms_href = evidence_href(study.id, "arms")
-    statement = None
-    if entry.intervention is not None and entry.comparator is not None:
-        cells = [
-            Cell(
-                risk_text(arm),
-                evidence_href(study.id, outcome_anchor(outcome.id, arm.arm)),
-                derived=bool(arm.derived),
-            )
-            for arm in (entry.intervention, entry.comparator)
-        ]
-        intervention, comparator = cells
-        assert entry.risk_difference is not None
-        difference = Cell(difference_text(entry.risk_difference), href)
-        relative = Cell(
-            ratio_text("RR", entry.risk_ratio),
-            href,
-            muted=not isinstance(entry.risk_ratio, stats.Interval),
-        )
-        nnt = Cell(nnt_text(entry.nnt), href)
-        participants = Cell(
-            participants_text(entry.intervention.total + entry.comparator.total, unit, design),
-            href,
-        )
-    elif outcome.kind == "kaplan_meier":
-        intervention, comparator = (
-            Cell(survival_text(r), evidence_href(study.id, outcome_anchor(outcome.id, a)))
-            if r is not None and r.survival is not None
-            else Cell("not given", muted=True)
-            for a, r in arms.items()
-        )
-        if entry.survival_difference is not None:
-            difference = Cell(f"{difference_text(entry.survival_difference)} in survival", href)
-        else:
-            difference = _not_estimable("no standard errors printed")
-        relative = _not_estimable("only Kaplan-Meier estimates are printed")
-        nnt = Cell("not calculated: survival estimates, not counts", muted=True)
-        participants = Cell(participants_text(enrolled, unit, design, analysed=False), arms_href)
-    elif outcome.kind == "adjusted_effect":
-        intervention = comparator = Cell("not given (adjusted effect only)", muted=True)
-        difference = _not_estimable("no counts per group")
-        effect_href = (
-            evidence_href(study.id, outcome_anchor(outcome.id, "effect-1"))
-            if len(outcome.effects) == 1
-            else href
-        )
-        relative = Cell("; ".join(effect_text(e) for e in outcome.effects), effect_href)
-        nnt = Cell("not calculated: no counts per group", muted=True)
-        participants = Cell(participants_text(enrolled, unit, design, analysed=False), arms_href)
-    elif outcome.kind == "narrative":
-        intervention = comparator = difference = relative = nnt = Cell("", muted=True)
-        statement = Cell(outcome.statement, href)
-        participants = Cell(participants_text(enrolled, unit, design, analysed=False), arms_href)
-    else:  # binary with printed percents only: group sizes not given
-        intervention, comparator = (
-            Cell(
-                f"{r.percent.text}% (printed) · group size not given",
-                evidence_href(study.id, outcome_anchor(outcome.id, a)),
-            )
-            if r is not None and r.percent is not None
-            else Cell("not given", muted=True)
-            for a, r in arms.items()
-        )
-        difference = relative = _not_estimable("group sizes not given")
-        nnt = Cell("not calculated: group sizes not given", muted=True)
-        participants = Cell(participants_text(None, unit, design), muted=True)
+    cells = ROWS[outcome.kind].cells(entry, study)
     return OutcomeRow(
         id=outcome.id,
         label=outcome.label,
-        href=href,
+        href=evidence_href(study.id, outcome_anchor(outcome.id)),
         role=outcome.role,
         event=EVENT_WORDS[outcome.event],
         subtitle=f"{outcome.role.capitalize()} outcome; the event counts as a {EVENT_WORDS[outcome.event]}",
         timeframe=outcome.timeframe,
         kind=outcome.kind,
-        comparator=comparator,
-        intervention=intervention,
-        difference=difference,
-        relative=relative,
-        nnt=nnt,
-        statement=statement,
-        participants=participants,
+        comparator=cells.comparator,
+        intervention=cells.intervention,
+        difference=cells.difference,
+        relative=cells.relative,
+        nnt=cells.nnt,
+        statement=cells.statement,
+        participants=cells.participants,
         notes=row_notes(result, study),
     )
 

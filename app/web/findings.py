@@ -1,0 +1,181 @@
+"""The summary-of-findings cells of one outcome: one row builder per outcome kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from app.analysis import stats
+from app.analysis.outcomes import OutcomeStats
+from app.evidence.model import Study
+from app.web.formatting import (
+    difference_text,
+    effect_text,
+    evidence_href,
+    nnt_text,
+    outcome_anchor,
+    participants_text,
+    ratio_text,
+    risk_text,
+    survival_text,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell: its text, where its number comes from ('' for none), and whether derived."""
+
+    text: str
+    href: str = ""
+    derived: bool = False
+    muted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Cells:
+    """The result cells of one row; a statement replaces the five result cells when given."""
+
+    intervention: Cell
+    comparator: Cell
+    difference: Cell
+    relative: Cell
+    nnt: Cell
+    participants: Cell
+    statement: Cell | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KindRow:
+    """How one outcome kind fills its row."""
+
+    cells: Callable[[OutcomeStats, Study], Cells]
+    # The published effects already fill the relative cell, so the notes do not repeat them.
+    effects_in_cells: bool = False
+
+
+def _not_estimable(reason: str) -> Cell:
+    return Cell(f"not estimable: {reason}", muted=True)
+
+
+def _enrolled(study: Study) -> Cell:
+    """Everyone enrolled, for a kind whose figures give no analysed total."""
+    enrolled = sum(arm.n for arm in study.arms.values())
+    return Cell(
+        participants_text(enrolled, study.unit.value, study.design.value, analysed=False),
+        evidence_href(study.id, "arms"),
+    )
+
+
+def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
+    """Risks, difference, RR and NNT from the counts; only printed percents when sizes are missing."""
+    outcome, design, unit = entry.outcome, study.design.value, study.unit.value
+    href = evidence_href(study.id, outcome_anchor(outcome.id))
+    if entry.intervention is None or entry.comparator is None:
+        intervention, comparator = (
+            Cell(
+                f"{r.percent.text}% (printed) · group size not given",
+                evidence_href(study.id, outcome_anchor(outcome.id, a)),
+            )
+            if (r := outcome.arms.get(a)) is not None and r.percent is not None
+            else Cell("not given", muted=True)
+            for a in (study.intervention, study.comparator)
+        )
+        return Cells(
+            intervention,
+            comparator,
+            difference=_not_estimable("group sizes not given"),
+            relative=_not_estimable("group sizes not given"),
+            nnt=Cell("not calculated: group sizes not given", muted=True),
+            participants=Cell(participants_text(None, unit, design), muted=True),
+        )
+    intervention, comparator = (
+        Cell(
+            risk_text(arm),
+            evidence_href(study.id, outcome_anchor(outcome.id, arm.arm)),
+            derived=bool(arm.derived),
+        )
+        for arm in (entry.intervention, entry.comparator)
+    )
+    assert entry.risk_difference is not None
+    return Cells(
+        intervention,
+        comparator,
+        difference=Cell(difference_text(entry.risk_difference), href),
+        relative=Cell(
+            ratio_text("RR", entry.risk_ratio),
+            href,
+            muted=not isinstance(entry.risk_ratio, stats.Interval),
+        ),
+        nnt=Cell(nnt_text(entry.nnt), href),
+        participants=Cell(
+            participants_text(entry.intervention.total + entry.comparator.total, unit, design),
+            href,
+        ),
+    )
+
+
+def kaplan_meier_cells(entry: OutcomeStats, study: Study) -> Cells:
+    """Each arm's survival estimate and, with both standard errors, their difference."""
+    outcome = entry.outcome
+    href = evidence_href(study.id, outcome_anchor(outcome.id))
+    intervention, comparator = (
+        Cell(survival_text(r), evidence_href(study.id, outcome_anchor(outcome.id, a)))
+        if (r := outcome.arms.get(a)) is not None and r.survival is not None
+        else Cell("not given", muted=True)
+        for a in (study.intervention, study.comparator)
+    )
+    if entry.survival_difference is not None:
+        difference = Cell(f"{difference_text(entry.survival_difference)} in survival", href)
+    else:
+        difference = _not_estimable("no standard errors printed")
+    return Cells(
+        intervention,
+        comparator,
+        difference=difference,
+        relative=_not_estimable("only Kaplan-Meier estimates are printed"),
+        nnt=Cell("not calculated: survival estimates, not counts", muted=True),
+        participants=_enrolled(study),
+    )
+
+
+def adjusted_effect_cells(entry: OutcomeStats, study: Study) -> Cells:
+    """The published adjusted effects in the relative cell; nothing per group."""
+    outcome = entry.outcome
+    effect_href = evidence_href(
+        study.id, outcome_anchor(outcome.id, "effect-1" if len(outcome.effects) == 1 else "")
+    )
+    not_given = Cell("not given (adjusted effect only)", muted=True)
+    return Cells(
+        intervention=not_given,
+        comparator=not_given,
+        difference=_not_estimable("no counts per group"),
+        relative=Cell("; ".join(effect_text(e) for e in outcome.effects), effect_href),
+        nnt=Cell("not calculated: no counts per group", muted=True),
+        participants=_enrolled(study),
+    )
+
+
+def narrative_cells(entry: OutcomeStats, study: Study) -> Cells:
+    """The source's statement in place of the result cells."""
+    outcome = entry.outcome
+    empty = Cell("", muted=True)
+    return Cells(
+        empty,
+        empty,
+        empty,
+        empty,
+        empty,
+        participants=_enrolled(study),
+        statement=Cell(outcome.statement, evidence_href(study.id, outcome_anchor(outcome.id))),
+    )
+
+
+ROWS: Mapping[str, KindRow] = MappingProxyType(
+    {
+        "binary": KindRow(binary_cells),
+        "kaplan_meier": KindRow(kaplan_meier_cells),
+        "adjusted_effect": KindRow(adjusted_effect_cells, effects_in_cells=True),
+        "narrative": KindRow(narrative_cells),
+    }
+)
