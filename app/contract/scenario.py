@@ -40,8 +40,10 @@ class Field:
     needs_option: str = ""  # used only when this option is among those weighed
     needs_option_reason: str = ""
     criterion: bool = False  # studies may state an eligibility limit on it
+    section: str = "Patient and lesion"  # the form's column
 
 
+SETTING_AND_OPTIONS = "Setting and options"
 _LVO_EVENT = "in the acute LVO setting the occlusion is the qualifying event."
 FIELDS: tuple[Field, ...] = (
     Field(
@@ -53,6 +55,7 @@ FIELDS: tuple[Field, ...] = (
         "Required. Evidence from one setting is never used for the other.",
         "",
         choices=vocabulary.SETTINGS,
+        section=SETTING_AND_OPTIONS,
         required=True,
         required_message="Choose the clinical setting.",
     ),
@@ -66,6 +69,7 @@ FIELDS: tuple[Field, ...] = (
         " directly are shown.",
         "The treatments being weighed",
         choices=vocabulary.OPTIONS,
+        section=SETTING_AND_OPTIONS,
         required=True,
         required_message="Choose at least one treatment option.",
     ),
@@ -144,6 +148,7 @@ FIELDS: tuple[Field, ...] = (
         unused_reason="it is used only in the acute LVO setting.",
         needs_option="self_expanding_stent",
         needs_option_reason="it is used only when a self-expanding stent is among the options.",
+        section=SETTING_AND_OPTIONS,
     ),
 )
 FIELD = MappingProxyType({f.name: f for f in FIELDS})

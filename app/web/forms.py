@@ -134,6 +134,16 @@ class ScenarioForm(Form):
 
     # --- helpers the templates call (prepared values, no logic in templates) ---------------------
 
+    def sections(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The form's columns: each title with its fields, in the contract's order."""
+        columns: dict[str, list[str]] = {}
+        for field in FIELDS:
+            columns.setdefault(field.section, []).append(field.name)
+        return tuple((title, tuple(names)) for title, names in columns.items())
+
+    def widget(self, name: str) -> str:
+        return FIELD[name].widget
+
     def hint(self, name: str) -> str:
         return FIELD[name].hint
 
