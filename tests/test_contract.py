@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.api import schemas
-from app.contract import scenario, vocabulary
+from app.api import twobytwo as api_twobytwo
+from app.contract import scenario, twobytwo, vocabulary
 from app.contract.scenario import FIELD, FIELD_NAMES, FIELDS, Scenario, ignored_fields
 from app.evidence import model
 from app.web import counsel, formatting, results
@@ -122,3 +123,21 @@ def test_a_study_age_limit_below_the_contracts_range_is_refused(
     assert age in STUDY
     problems = problems_for(tmp_path, (age, f"[criteria.age]\nmin = {low}\n"))
     assert any("criteria.age.min" in p and message in p for p in problems), problems
+
+
+def test_two_by_two_contract_reports_every_bad_field_and_feeds_the_schema() -> None:
+    with pytest.raises(twobytwo.TwoByTwoError) as raised:
+        twobytwo.parse_two_by_two(
+            {"intervention": {"events": 5, "total": 0}, "comparator": None, "confidence": 2}
+        )
+    assert raised.value.fields == {
+        "intervention.total": ["Must be at least 1; got 0."],
+        "comparator": ["Required."],
+        "confidence": ["Must be a number greater than 0.5 and at most 0.999; got 2."],
+    }
+    counts = schemas.COUNTS["properties"]
+    assert (counts["events"]["minimum"], counts["total"]["minimum"]) == (0, 1)
+    assert counts["total"]["maximum"] == twobytwo.MAX_TOTAL == 1_000_000
+    assert schemas.TWO_BY_TWO_REQUEST["required"] == ["intervention", "comparator"]
+    # The API module serves the same contract objects, not copies.
+    assert api_twobytwo.parse_two_by_two is twobytwo.parse_two_by_two

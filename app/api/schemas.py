@@ -1,6 +1,6 @@
 """The JSON Schemas of the API's request and response bodies (the OpenAPI components).
 
-Request schemas mirror the validators (app/scenario.py, app/twobytwo.py): closed objects
+Request schemas are derived from the contracts' declarations (app/contract/): closed objects
 (``additionalProperties: false``), enums and ranges taken from the same constants. Response schemas
 describe what app/serialize.py and app/twobytwo.py produce, field for field: every object lists all
 its fields as required and allows no others, and a value is nullable only where the serializer can
@@ -14,8 +14,7 @@ from __future__ import annotations
 from typing import Any, get_args
 
 from app.analysis import matching, population, stats
-from app.api import twobytwo
-from app.contract import scenario
+from app.contract import scenario, twobytwo
 from app.contract.scenario import Field
 from app.engine import applicability
 from app.evidence import model as evidence
@@ -157,35 +156,33 @@ SCENARIO: Schema = {
 
 COUNTS: Schema = {
     "type": "object",
-    "description": f"One arm's counts. events must not exceed total. {WHOLE}",
+    "description": f"{twobytwo.DESCRIPTIONS['counts']} {WHOLE}",
     "properties": {
-        "events": {"type": "integer", "minimum": 0, "maximum": twobytwo.MAX_TOTAL},
-        "total": {"type": "integer", "minimum": 1, "maximum": twobytwo.MAX_TOTAL},
+        name: {"type": "integer", "minimum": low, "maximum": twobytwo.MAX_TOTAL}
+        for name, low in twobytwo.COUNT_MINIMUM.items()
     },
-    "required": ["events", "total"],
+    "required": list(twobytwo.ARM_FIELDS),
     "additionalProperties": False,
 }
 
 TWO_BY_TWO_REQUEST: Schema = {
     "type": "object",
-    "description": "Two arms' counts, e.g. a centre's own complication rate against a trial arm.",
+    "description": twobytwo.DESCRIPTIONS["request"],
     "properties": {
-        "intervention": ref("Counts"),
-        "comparator": ref("Counts"),
+        **{arm: ref("Counts") for arm in twobytwo.ARMS},
         "confidence": {
             "type": ["number", "null"],
             "exclusiveMinimum": twobytwo.CONFIDENCE_ABOVE,
             "maximum": twobytwo.CONFIDENCE_MAX,
             "default": twobytwo.DEFAULT_CONFIDENCE,
-            "description": "Confidence level of every interval; null or absent: 0.95.",
+            "description": twobytwo.DESCRIPTIONS["confidence"],
         },
         "event": {
             **choice(twobytwo.EVENTS, null=True),
-            "description": "Whether the counted event is harmful or beneficial; it labels the NNT"
-            " as NNTB or NNTH. null or absent: the NNT is not labelled (kind null).",
+            "description": twobytwo.DESCRIPTIONS["event"],
         },
     },
-    "required": ["intervention", "comparator"],
+    "required": list(twobytwo.ARMS),
     "additionalProperties": False,
 }
 
