@@ -16,6 +16,9 @@ class Term:
     patient: str  # plain words for the patient and print views (US reading grade 8 or below)
     short: str = ""  # the form used inside a clinician sentence
     about: str = ""  # a plain sentence about it for patients; {name} is the study's short name
+    heading: str = ""  # patients' heading for a treatment: "Medicines only"
+    who: str = ""  # after "people who": "took medicines only"
+    noun: str = ""  # after "treatments with" (studies that count procedures): "medicines only"
 
 
 def _table(*terms: Term) -> Mapping[str, Term]:
@@ -45,30 +48,56 @@ SETTINGS = _table(
 )
 # The four options a clinician weighs, then the arm a study may report without the stent's type.
 TREATMENTS = _table(
-    Term("medical", "Medical therapy", "Medicines only (medical therapy)", "medical therapy"),
+    Term(
+        "medical",
+        "Medical therapy",
+        "Medicines only (medical therapy)",
+        "medical therapy",
+        about="Medicines, with no stent or balloon.",
+        heading="Medicines only",
+        who="took medicines only",
+        noun="medicines only",
+    ),
     Term(
         "angioplasty",
         "Angioplasty alone",
         "Balloon widening only (angioplasty)",
         "angioplasty alone",
+        about="A small balloon is blown up inside the artery to widen it. No stent is left in.",
+        heading="Balloon widening only",
+        who="had balloon widening only",
+        noun="balloon widening only",
     ),
     Term(
         "balloon_stent",
         "Balloon-mounted (balloon-expandable) stent",
         "Balloon stent (balloon-mounted stent)",
         "a balloon-mounted stent",
+        about="A small mesh tube (a stent) is opened by a balloon to hold the artery open.",
+        heading="Balloon stent",
+        who="had a balloon stent",
+        noun="a balloon stent",
     ),
     Term(
         "self_expanding_stent",
         "Self-expanding stent",
         "Self-expanding stent",
         "a self-expanding stent",
+        about="A small mesh tube (a stent) opens by itself to hold the artery open.",
+        heading="Self-expanding stent",
+        who="had a self-expanding stent",
+        noun="a self-expanding stent",
     ),
     Term(
         "stent_unspecified",
         "Stent of unstated type",
         "Stent (type not stated)",
         "a stent of unstated type",
+        about="A small mesh tube (a stent) holds the artery open. The study did not say which"
+        " kind.",
+        heading="Stent (type not stated)",
+        who="had a stent",
+        noun="a stent",
     ),
 )
 OPTIONS = MappingProxyType({k: v for k, v in TREATMENTS.items() if k != "stent_unspecified"})

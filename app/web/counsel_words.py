@@ -43,36 +43,8 @@ class OptionWords:
 
 
 OPTION_WORDS = {
-    "medical": OptionWords(
-        "Medicines only",
-        "took medicines only",
-        "medicines only",
-        "Medicines, with no stent or balloon.",
-    ),
-    "angioplasty": OptionWords(
-        "Balloon widening only",
-        "had balloon widening only",
-        "balloon widening only",
-        "A small balloon is blown up inside the artery to widen it. No stent is left in.",
-    ),
-    "balloon_stent": OptionWords(
-        "Balloon stent",
-        "had a balloon stent",
-        "a balloon stent",
-        "A small mesh tube (a stent) is opened by a balloon to hold the artery open.",
-    ),
-    "self_expanding_stent": OptionWords(
-        "Self-expanding stent",
-        "had a self-expanding stent",
-        "a self-expanding stent",
-        "A small mesh tube (a stent) opens by itself to hold the artery open.",
-    ),
-    "stent_unspecified": OptionWords(
-        "Stent (type not stated)",
-        "had a stent",
-        "a stent",
-        "A small mesh tube (a stent) holds the artery open. The study did not say which kind.",
-    ),
+    code: OptionWords(term.heading, term.who, term.noun, term.about)
+    for code, term in vocabulary.TREATMENTS.items()
 }
 # The clinician's options in patient words, for the list of options discussed.
 OPTION_NAMES = {code: term.patient for code, term in vocabulary.OPTIONS.items()}
