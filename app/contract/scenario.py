@@ -40,6 +40,11 @@ class Field:
     needs_option: str = ""  # used only when this option is among those weighed
     needs_option_reason: str = ""
     criterion: bool = False  # studies may state an eligibility limit on it
+    # A criterion's words: what a study may limit (clinician), and for patients what could not be
+    # checked and what a study did not say it limited.
+    criterion_words: str = ""
+    check_words: str = ""
+    limit_words: str = ""
     section: str = "Patient and lesion"  # the form's column
 
 
@@ -86,6 +91,9 @@ FIELDS: tuple[Field, ...] = (
         unit="%",
         required_in=(("symptomatic_icas", "Required for symptomatic intracranial stenosis."),),
         criterion=True,
+        criterion_words="degree of stenosis",
+        check_words="how narrow the artery is",
+        limit_words="how narrow the artery was",
     ),
     Field(
         "symptomatic",
@@ -98,6 +106,9 @@ FIELDS: tuple[Field, ...] = (
         used_in=("symptomatic_icas",),
         unused_reason=_LVO_EVENT,
         criterion=True,
+        criterion_words="whether the stenosis had to be symptomatic",
+        check_words="whether it caused a stroke or mini-stroke",
+        limit_words="symptoms",
     ),
     Field(
         "days_since_event",
@@ -112,6 +123,9 @@ FIELDS: tuple[Field, ...] = (
         used_in=("symptomatic_icas",),
         unused_reason=_LVO_EVENT,
         criterion=True,
+        criterion_words="time since the qualifying event",
+        check_words="the time since the stroke or mini-stroke",
+        limit_words="timing",
     ),
     Field(
         "artery",
@@ -123,6 +137,9 @@ FIELDS: tuple[Field, ...] = (
         "",
         choices=vocabulary.ARTERIES,
         criterion=True,
+        criterion_words="arteries treated",
+        check_words="which artery",
+        limit_words="which artery",
     ),
     Field(
         "age",
@@ -135,6 +152,9 @@ FIELDS: tuple[Field, ...] = (
         limits=(18, 120),
         example=64,
         criterion=True,
+        criterion_words="age limits",
+        check_words="age",
+        limit_words="age",
     ),
     Field(
         "prestent_angioplasty",

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from app.contract import vocabulary
+from app.contract.scenario import FIELDS
 
 TITLE = "What the studies found"
 INTRO = (
@@ -48,20 +49,8 @@ OPTION_WORDS = {
 }
 # The clinician's options in patient words, for the list of options discussed.
 OPTION_NAMES = {code: term.patient for code, term in vocabulary.OPTIONS.items()}
-CHECK_WORDS = {
-    "stenosis_percent": "how narrow the artery is",
-    "symptomatic": "whether it caused a stroke or mini-stroke",
-    "days_since_event": "the time since the stroke or mini-stroke",
-    "artery": "which artery",
-    "age": "age",
-}
-LIMIT_WORDS = {
-    "stenosis_percent": "how narrow the artery was",
-    "symptomatic": "symptoms",
-    "days_since_event": "timing",
-    "artery": "which artery",
-    "age": "age",
-}
+CHECK_WORDS = {f.name: f.check_words for f in FIELDS if f.criterion}
+LIMIT_WORDS = {f.name: f.limit_words for f in FIELDS if f.criterion}
 DESIGN_WORDS = {code: term.about for code, term in vocabulary.DESIGNS.items()}
 DESIGN_SHORT = {code: term.patient for code, term in vocabulary.DESIGNS.items()}
 NOTE_WORDS = {
