@@ -35,11 +35,11 @@ from app.contract.scenario import (
     missing_fields,
 )
 from app.contract.scenario import parse_scenario as parse_contract
-from app.contract.vocabulary import NOT_KNOWN, SETTINGS
+from app.contract.vocabulary import NOT_KNOWN, SETTINGS, TRI_STATE
 from app.web.results import IgnoredInput
 
-TRI_STATE_LABELS = {"yes": "Yes", "no": "No", "unknown": NOT_KNOWN}
 TRI_STATE_VALUES = {"yes": True, "no": False, "unknown": None}
+TRI_STATE_LABELS = {text: TRI_STATE[value] for text, value in TRI_STATE_VALUES.items()}
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,9}")
 GROUPS = tuple(f.name for f in FIELDS if f.widget in ("radio", "checkbox"))
 
