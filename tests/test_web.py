@@ -644,7 +644,7 @@ def test_script_is_small_local_and_keeps_scenarios_out_of_urls(client: FlaskClie
     response.close()
     assert len(script.encode()) < 16 * 1024
     assert "http" not in script  # no other origin, no absolute address
-    assert '"/api/v1/assess"' in script and 'method: "POST"' in script
+    assert '"/summary"' in script and 'method: "POST"' in script
     # Never a URL built from the scenario, never stored, never injected as HTML.
     for word in ("location", "history", "pushState", "localStorage", "sessionStorage", "cookie"):
         assert word not in script, word

@@ -8,14 +8,11 @@ from app.analysis.audit import AuditItem
 from app.analysis.caveats import Signal, Warning
 from app.analysis.kinds import KINDS
 from app.analysis.outcomes import OutcomeStats
+from app.contract import vocabulary
 from app.evidence.model import ScenarioNote, Study
 
 SMALL_NUMBERS = 10
-DESIGN_WORDS = {
-    "randomized_trial": "randomized trial",
-    "prospective_registry": "prospective registry (observational)",
-    "retrospective_cohort": "retrospective cohort (observational)",
-}
+DESIGN_WORDS = {code: term.short for code, term in vocabulary.DESIGNS.items()}
 
 
 @dataclass(frozen=True, slots=True)

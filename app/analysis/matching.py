@@ -7,17 +7,12 @@ from dataclasses import dataclass
 from itertools import permutations
 from types import MappingProxyType
 
+from app.contract import vocabulary
 from app.contract.scenario import OPTIONS
 from app.evidence.model import Study
 
-STENT_OPTIONS = ("balloon_stent", "self_expanding_stent")
-TREATMENT_WORDS = {
-    "medical": "medical therapy",
-    "angioplasty": "angioplasty alone",
-    "balloon_stent": "a balloon-mounted stent",
-    "self_expanding_stent": "a self-expanding stent",
-    "stent_unspecified": "a stent of unstated type",
-}
+STENT_OPTIONS = vocabulary.STENT_OPTIONS
+TREATMENT_WORDS = {code: term.short for code, term in vocabulary.TREATMENTS.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
-from app.contract.scenario import ARTERIES, field_values
+from app.contract.scenario import ARTERIES, FIELDS, field_values
 from app.evidence.model import Criterion, Quote, Study
 
 CriterionStatus = Literal["met", "not_met", "unknown", "not_reported"]
@@ -101,13 +101,7 @@ EVALUATORS: dict[str, Callable[[str, Criterion, Any], Evaluation]] = {
     "artery": _artery,
     "age": _age,
 }
-CRITERION_WORDS = {
-    "stenosis_percent": "degree of stenosis",
-    "symptomatic": "whether the stenosis had to be symptomatic",
-    "days_since_event": "time since the qualifying event",
-    "artery": "arteries treated",
-    "age": "age limits",
-}
+CRITERION_WORDS = {f.name: f.criterion_words for f in FIELDS if f.criterion}
 
 
 def reason(study: Study, field: str, value: Any) -> Reason:

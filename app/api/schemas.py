@@ -1,6 +1,6 @@
 """The JSON Schemas of the API's request and response bodies (the OpenAPI components).
 
-Request schemas mirror the validators (app/scenario.py, app/twobytwo.py): closed objects
+Request schemas are derived from the contracts' declarations (app/contract/): closed objects
 (``additionalProperties: false``), enums and ranges taken from the same constants. Response schemas
 describe what app/serialize.py and app/twobytwo.py produce, field for field: every object lists all
 its fields as required and allows no others, and a value is nullable only where the serializer can
@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any, get_args
 
 from app.analysis import matching, population, stats
-from app.api import twobytwo
-from app.contract import scenario
+from app.contract import scenario, twobytwo
+from app.contract.scenario import Field
 from app.engine import applicability
 from app.evidence import model as evidence
 from app.http.errors import CODES
@@ -75,99 +75,114 @@ def with_method(name: str, method: str) -> Schema:
 # --------------------------------------------------------------------------- requests
 
 
-def _range(name: str, description: str) -> Schema:
-    low, high = scenario.RANGES[name]
+def _values(field: Field) -> str:
+    return "; ".join(f"{code}: {term.clinician}" for code, term in field.choices.items())
+
+
+def field_schema(field: Field) -> Schema:
+    """One scenario field's JSON Schema, with its description, from the contract's declaration."""
+    unknown = "null or absent: not known."
+    if field.kind == "options":
+        return array(
+            choice(field.choices),
+            minItems=1,
+            maxItems=len(field.choices),
+            uniqueItems=True,
+            description=f"{field.api}; {_values(field)}.",
+        )
+    if field.kind == "whole":
+        low, high = field.limits
+        return {
+            "type": ["integer", "null"],
+            "minimum": low,
+            "maximum": high,
+            "description": f"{field.api} {WHOLE} {unknown}",
+        }
+    if field.kind == "flag":
+        return {**NULLABLE_BOOLEAN, "description": f"{field.api}; {unknown}"}
+    lead = f"{field.api}; " if field.api else ""
+    if field.required:
+        return {**choice(field.choices), "description": f"{lead}{_values(field)}."}
+    return {**choice(field.choices, null=True), "description": f"{lead}{_values(field)}; {unknown}"}
+
+
+REQUIRED_IN: dict[str, list[str]] = {}
+for _field in scenario.FIELDS:
+    for _setting, _message in _field.required_in:
+        REQUIRED_IN.setdefault(_setting, []).append(_field.name)
+
+
+def _condition(setting: str, names: list[str]) -> Schema:
     return {
-        "type": ["integer", "null"],
-        "minimum": low,
-        "maximum": high,
-        "description": f"{description} {WHOLE} null or absent: not known.",
+        "if": {"properties": {"setting": {"const": setting}}, "required": ["setting"]},
+        "then": {
+            "required": names,
+            "properties": {name: field_schema_type(name) for name in names},
+        },
     }
 
 
-SCENARIO_PROPERTIES: dict[str, Schema] = {
-    "setting": {
-        **choice(scenario.SETTINGS),
-        "description": "; ".join(f"{k}: {v}" for k, v in scenario.SETTINGS.items()) + ".",
-    },
-    "options": array(
-        choice(scenario.OPTIONS),
-        minItems=1,
-        maxItems=len(scenario.OPTIONS),
-        uniqueItems=True,
-        description="The treatments being weighed; "
-        + "; ".join(f"{k}: {v}" for k, v in scenario.OPTIONS.items())
-        + ".",
-    ),
-    "stenosis_percent": _range(
-        "stenosis_percent",
-        "Degree of stenosis in percent; required for symptomatic_icas.",
-    ),
-    "symptomatic": {
-        **NULLABLE_BOOLEAN,
-        "description": "Whether the stenosis is symptomatic; null or absent: not known.",
-    },
-    "days_since_event": _range("days_since_event", "Days since the qualifying TIA or stroke."),
-    "artery": {
-        **choice(scenario.ARTERIES, null=True),
-        "description": "; ".join(f"{k}: {v}" for k, v in scenario.ARTERIES.items())
-        + "; null or absent: not known.",
-    },
-    "age": _range("age", "Age in years."),
-    "prestent_angioplasty": {
-        **NULLABLE_BOOLEAN,
-        "description": "Whether angioplasty before stenting is planned; null or absent: not known.",
-    },
-}
+def field_schema_type(name: str) -> Schema:
+    """The non-null type a field must have once required."""
+    kind = scenario.FIELD[name].kind
+    return {"type": {"whole": "integer", "flag": "boolean", "options": "array"}.get(kind, "string")}
 
+
+def _conditions() -> Schema:
+    """The required-when rules: one if/then, or allOf of them when several settings have some."""
+    rules = [_condition(setting, names) for setting, names in REQUIRED_IN.items()]
+    return rules[0] if len(rules) == 1 else {"allOf": rules} if rules else {}
+
+
+def _scenario_description() -> str:
+    required = " and ".join(f.name for f in scenario.FIELDS if f.required)
+    extra = "; ".join(f"{', '.join(names)} for {setting}" for setting, names in REQUIRED_IN.items())
+    return (
+        f"A patient scenario. Only {required} are required"
+        + (f" (and {extra})" if extra else "")
+        + "; unknown fields are refused."
+    )
+
+
+SCENARIO_PROPERTIES: dict[str, Schema] = {f.name: field_schema(f) for f in scenario.FIELDS}
 SCENARIO: Schema = {
     "type": "object",
-    "description": "A patient scenario. Only setting and options are required (and stenosis_percent"
-    " for symptomatic_icas); unknown fields are refused.",
+    "description": _scenario_description(),
     "properties": SCENARIO_PROPERTIES,
-    "required": ["setting", "options"],
+    "required": [f.name for f in scenario.FIELDS if f.required],
     "additionalProperties": False,
-    "if": {
-        "properties": {"setting": {"const": "symptomatic_icas"}},
-        "required": ["setting"],
-    },
-    "then": {
-        "required": ["stenosis_percent"],
-        "properties": {"stenosis_percent": {"type": "integer"}},
-    },
+    **_conditions(),
 }
 
 COUNTS: Schema = {
     "type": "object",
-    "description": f"One arm's counts. events must not exceed total. {WHOLE}",
+    "description": f"{twobytwo.DESCRIPTIONS['counts']} {WHOLE}",
     "properties": {
-        "events": {"type": "integer", "minimum": 0, "maximum": twobytwo.MAX_TOTAL},
-        "total": {"type": "integer", "minimum": 1, "maximum": twobytwo.MAX_TOTAL},
+        name: {"type": "integer", "minimum": low, "maximum": twobytwo.MAX_TOTAL}
+        for name, low in twobytwo.COUNT_MINIMUM.items()
     },
-    "required": ["events", "total"],
+    "required": list(twobytwo.ARM_FIELDS),
     "additionalProperties": False,
 }
 
 TWO_BY_TWO_REQUEST: Schema = {
     "type": "object",
-    "description": "Two arms' counts, e.g. a centre's own complication rate against a trial arm.",
+    "description": twobytwo.DESCRIPTIONS["request"],
     "properties": {
-        "intervention": ref("Counts"),
-        "comparator": ref("Counts"),
+        **{arm: ref("Counts") for arm in twobytwo.ARMS},
         "confidence": {
             "type": ["number", "null"],
             "exclusiveMinimum": twobytwo.CONFIDENCE_ABOVE,
             "maximum": twobytwo.CONFIDENCE_MAX,
             "default": twobytwo.DEFAULT_CONFIDENCE,
-            "description": "Confidence level of every interval; null or absent: 0.95.",
+            "description": twobytwo.DESCRIPTIONS["confidence"],
         },
         "event": {
             **choice(twobytwo.EVENTS, null=True),
-            "description": "Whether the counted event is harmful or beneficial; it labels the NNT"
-            " as NNTB or NNTH. null or absent: the NNT is not labelled (kind null).",
+            "description": twobytwo.DESCRIPTIONS["event"],
         },
     },
-    "required": ["intervention", "comparator"],
+    "required": list(twobytwo.ARMS),
     "additionalProperties": False,
 }
 

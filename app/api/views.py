@@ -7,7 +7,8 @@ Routes (described by the OpenAPI 3.1 document served at /api/openapi.json, built
   signals; summaries, arms, caveats) are encoded once per app too; each answer encodes only its
   scenario, applicability and warnings (app/serialize.py, AssessmentEncoder). The JSON is the same
   as ``jsonify(assessment_json(...))`` gives.
-- ``POST /api/v1/two-by-two``: statistics for any pair of counts (app/twobytwo.py).
+- ``POST /api/v1/two-by-two``: statistics for any pair of counts (app/contract/twobytwo.py,
+  app/api/twobytwo.py).
 - ``GET /api/v1/evidence`` and ``GET /api/v1/evidence/<study_id>``: the evidence with its statistics
   and audit. They do not depend on the patient, so they are serialized once per app, when the
   blueprint is registered, and served from ``app.extensions["api"]``.

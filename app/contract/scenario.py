@@ -3,29 +3,182 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as attribute
+from types import MappingProxyType
+from typing import Any, Literal
 
-SETTINGS = {
-    "symptomatic_icas": "Symptomatic intracranial stenosis (elective decision)",
-    "lvo_icas": "Acute large-vessel occlusion with underlying ICAS (rescue treatment)",
-}
-OPTIONS = {
-    "medical": "Medical therapy",
-    "angioplasty": "Angioplasty alone",
-    "balloon_stent": "Balloon-mounted (balloon-expandable) stent",
-    "self_expanding_stent": "Self-expanding stent",
-}
-ARTERIES = {
-    "intracranial_ica": "Intracranial internal carotid artery",
-    "mca": "Middle cerebral artery",
-    "vertebral": "Intracranial vertebral artery",
-    "basilar": "Basilar artery",
-    "other": "Other intracranial artery",
-}
+from app.contract import vocabulary
+
+Kind = Literal["choice", "options", "whole", "flag"]
+Widget = Literal["radio", "checkbox", "select", "text"]
+ALL_SETTINGS = tuple(vocabulary.SETTINGS)
+REQUIRED = "Required."
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One scenario field: everything a page, a form, the API or its schema says about it."""
+
+    name: str
+    kind: Kind
+    widget: Widget
+    label: str  # the clinician's label (form, results page, error summary)
+    patient_label: str  # the patient and print views' label; "" when those views do not show it
+    hint: str  # under the form input
+    api: str  # the API description's own words; the schema adds the allowed values
+    choices: Mapping[str, vocabulary.Term] = attribute(default_factory=dict)
+    limits: tuple[int, int] = (0, 0)  # inclusive, for whole numbers
+    example: int = 0  # shown in the form's message for unreadable text
+    unit: str = ""  # written straight after a whole number ("80%")
+    required: bool = False
+    required_message: str = ""  # what "Required." means in a clinician's words (the form)
+    required_in: tuple[tuple[str, str], ...] = ()  # (setting, message) where it becomes required
+    used_in: tuple[str, ...] = ALL_SETTINGS
+    unused_reason: str = ""  # why a setting outside used_in ignores it
+    needs_option: str = ""  # used only when this option is among those weighed
+    needs_option_reason: str = ""
+    criterion: bool = False  # studies may state an eligibility limit on it
+    # A criterion's words: what a study may limit (clinician), and for patients what could not be
+    # checked and what a study did not say it limited.
+    criterion_words: str = ""
+    check_words: str = ""
+    limit_words: str = ""
+    section: str = "Patient and lesion"  # the form's column
+
+
+SETTING_AND_OPTIONS = "Setting and options"
+_LVO_EVENT = "in the acute LVO setting the occlusion is the qualifying event."
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "setting",
+        "choice",
+        "radio",
+        "Clinical setting",
+        "The problem",
+        "Required. Evidence from one setting is never used for the other.",
+        "",
+        choices=vocabulary.SETTINGS,
+        section=SETTING_AND_OPTIONS,
+        required=True,
+        required_message="Choose the clinical setting.",
+    ),
+    Field(
+        "options",
+        "options",
+        "checkbox",
+        "Treatment options being weighed",
+        "",
+        "Required: choose one or more. With two or more, only studies comparing two of them"
+        " directly are shown.",
+        "The treatments being weighed",
+        choices=vocabulary.OPTIONS,
+        section=SETTING_AND_OPTIONS,
+        required=True,
+        required_message="Choose at least one treatment option.",
+    ),
+    Field(
+        "stenosis_percent",
+        "whole",
+        "text",
+        "Degree of stenosis (%)",
+        "How narrow the artery is",
+        "Whole number from 0 to 100. Required for symptomatic intracranial stenosis.",
+        "Degree of stenosis in percent; required for symptomatic_icas.",
+        limits=(0, 100),
+        example=80,
+        unit="%",
+        required_in=(("symptomatic_icas", "Required for symptomatic intracranial stenosis."),),
+        criterion=True,
+        criterion_words="degree of stenosis",
+        check_words="how narrow the artery is",
+        limit_words="how narrow the artery was",
+    ),
+    Field(
+        "symptomatic",
+        "flag",
+        "radio",
+        "Is the stenosis symptomatic?",
+        "Narrowing has caused a stroke or mini-stroke",
+        "Not used in the acute LVO setting (the occlusion is the qualifying event).",
+        "Whether the stenosis is symptomatic",
+        used_in=("symptomatic_icas",),
+        unused_reason=_LVO_EVENT,
+        criterion=True,
+        criterion_words="whether the stenosis had to be symptomatic",
+        check_words="whether it caused a stroke or mini-stroke",
+        limit_words="symptoms",
+    ),
+    Field(
+        "days_since_event",
+        "whole",
+        "text",
+        "Days since the qualifying TIA or stroke",
+        "Days since the last stroke or mini-stroke",
+        "Whole number from 0 to 3650. Not used in the acute LVO setting.",
+        "Days since the qualifying TIA or stroke.",
+        limits=(0, 3650),
+        example=10,
+        used_in=("symptomatic_icas",),
+        unused_reason=_LVO_EVENT,
+        criterion=True,
+        criterion_words="time since the qualifying event",
+        check_words="the time since the stroke or mini-stroke",
+        limit_words="timing",
+    ),
+    Field(
+        "artery",
+        "choice",
+        "select",
+        "Artery with the stenosis",
+        "Which artery",
+        "",
+        "",
+        choices=vocabulary.ARTERIES,
+        criterion=True,
+        criterion_words="arteries treated",
+        check_words="which artery",
+        limit_words="which artery",
+    ),
+    Field(
+        "age",
+        "whole",
+        "text",
+        "Age (years)",
+        "Age",
+        "Whole number from 18 to 120.",
+        "Age in years.",
+        limits=(18, 120),
+        example=64,
+        criterion=True,
+        criterion_words="age limits",
+        check_words="age",
+        limit_words="age",
+    ),
+    Field(
+        "prestent_angioplasty",
+        "flag",
+        "radio",
+        "Angioplasty planned before a self-expanding stent",
+        "Balloon widening planned before a self-expanding stent",
+        "Used only in the acute LVO setting when a self-expanding stent is among the options.",
+        "Whether angioplasty before stenting is planned",
+        used_in=("lvo_icas",),
+        unused_reason="it is used only in the acute LVO setting.",
+        needs_option="self_expanding_stent",
+        needs_option_reason="it is used only when a self-expanding stent is among the options.",
+        section=SETTING_AND_OPTIONS,
+    ),
+)
+FIELD = MappingProxyType({f.name: f for f in FIELDS})
+FIELD_NAMES = tuple(FIELD)
+SETTINGS = vocabulary.clinician(vocabulary.SETTINGS)
+OPTIONS = vocabulary.clinician(vocabulary.OPTIONS)
+ARTERIES = vocabulary.clinician(vocabulary.ARTERIES)
 # (minimum, maximum) for each whole-number field.
-RANGES = {"stenosis_percent": (0, 100), "days_since_event": (0, 3650), "age": (18, 120)}
+RANGES = {f.name: f.limits for f in FIELDS if f.kind == "whole"}
+CRITERIA = tuple(f.name for f in FIELDS if f.criterion)
 # Fields that may be given as strings from the web form are converted by the form, not here.
 MAX_STRING = 64
 
@@ -44,10 +197,8 @@ class Scenario:
     prestent_angioplasty: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """Return the scenario as plain JSON values, every field named (null when not given)."""
         return {name: _plain(getattr(self, name)) for name in FIELD_NAMES}
-
-
-FIELD_NAMES = tuple(f.name for f in fields(Scenario))
 
 
 def _plain(value: Any) -> Any:
@@ -77,7 +228,7 @@ def _describe(value: Any) -> str:
     )
 
 
-def _choice(value: Any, choices: Mapping[str, str]) -> tuple[str | None, str | None]:
+def _choice(value: Any, choices: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if not isinstance(value, str) or value not in choices:
         return None, f"Must be one of: {', '.join(choices)}; got {_describe(value)}."
     return value, None
@@ -112,15 +263,48 @@ def _options(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
 
 def field_values(name: str) -> tuple[Any, ...]:
     """Every value parse_scenario can give a single-valued field, None (not given) first."""
-    if name in RANGES:
-        low, high = RANGES[name]
+    field = FIELD[name]
+    if field.kind == "whole":
+        low, high = field.limits
         return (None, *range(low, high + 1))
-    choices = {"setting": SETTINGS, "artery": ARTERIES}.get(name)
-    if choices is not None:
-        return (None, *choices)
-    if name in ("symptomatic", "prestent_angioplasty"):
+    if field.kind == "choice":
+        return (None, *field.choices)
+    if field.kind == "flag":
         return (None, True, False)
     raise KeyError(f"{name!r} has no finite set of values")
+
+
+def ignored_fields(setting: str | None, options: Sequence[str]) -> dict[str, str]:
+    """Map each scenario field the setting does not use to the reason, in plain words."""
+    ignored: dict[str, str] = {}
+    if setting not in vocabulary.SETTINGS:
+        return ignored
+    for field in FIELDS:
+        if setting not in field.used_in:
+            ignored[field.name] = field.unused_reason
+        elif field.needs_option and field.needs_option not in options:
+            ignored[field.name] = field.needs_option_reason
+    return ignored
+
+
+def missing_fields(data: Mapping[str, Any], setting: str | None) -> dict[str, str]:
+    """Map each required field that `data` leaves out (None) to its contract message."""
+    missing = {f.name: REQUIRED for f in FIELDS if f.required and data.get(f.name) is None}
+    for field in FIELDS:
+        for needed_in, message in field.required_in:
+            if setting == needed_in and data.get(field.name) is None:
+                missing.setdefault(field.name, message)
+    return missing
+
+
+def _check(field: Field, raw: Any) -> tuple[Any, str | None]:
+    if field.kind == "choice":
+        return _choice(raw, field.choices)
+    if field.kind == "options":
+        return _options(raw)
+    if field.kind == "whole":
+        return _whole(field.name, raw)
+    return _flag(raw)
 
 
 def parse_scenario(data: Any) -> Scenario:
@@ -139,27 +323,13 @@ def parse_scenario(data: Any) -> Scenario:
         raw = data.get(name)
         if raw is None:
             continue  # Absent and null both mean "not given"; requirements are checked below.
-        if name == "setting":
-            value, error = _choice(raw, SETTINGS)
-        elif name == "options":
-            value, error = _options(raw)
-        elif name == "artery":
-            value, error = _choice(raw, ARTERIES)
-        elif name in RANGES:
-            value, error = _whole(name, raw)
-        else:
-            value, error = _flag(raw)
+        value, error = _check(FIELD[name], raw)
         if error:
             errors.setdefault(name, []).append(error)
         else:
             values[name] = value
-    for name in ("setting", "options"):
-        if data.get(name) is None:
-            errors.setdefault(name, []).append("Required.")
-    if values.get("setting") == "symptomatic_icas" and data.get("stenosis_percent") is None:
-        errors.setdefault("stenosis_percent", []).append(
-            "Required for symptomatic intracranial stenosis."
-        )
+    for name, message in missing_fields(data, values.get("setting")).items():
+        errors.setdefault(name, []).append(message)
     if errors:
         raise ScenarioError(errors)
     return Scenario(**values)

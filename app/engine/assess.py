@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult, Signal, Warning
 from app.analysis.base import EvidenceBase, StudyAnalysis
 from app.analysis.matching import TREATMENT_WORDS, Match, match_comparison
+from app.contract import vocabulary
 from app.contract.scenario import OPTIONS, SETTINGS, Scenario
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
 
-DESIGN_ORDER = {"randomized_trial": 0, "prospective_registry": 1, "retrospective_cohort": 2}
+DESIGN_ORDER = {code: rank for rank, code in enumerate(vocabulary.DESIGNS)}
 
 
 @dataclass(frozen=True, slots=True)

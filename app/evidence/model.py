@@ -8,26 +8,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from app.contract import scenario, vocabulary
+
 SCHEMA_VERSION = 1
-TREATMENTS = (
-    "medical",
-    "angioplasty",
-    "balloon_stent",
-    "self_expanding_stent",
-    "stent_unspecified",
-)
-DESIGNS = ("randomized_trial", "prospective_registry", "retrospective_cohort")
-SETTINGS = ("symptomatic_icas", "lvo_icas")
+TREATMENTS = tuple(vocabulary.TREATMENTS)
+DESIGNS = tuple(vocabulary.DESIGNS)
+SETTINGS = tuple(vocabulary.SETTINGS)
 UNITS = ("patients", "procedures")
 SOURCE_KINDS = ("primary", "secondary", "project_note")
 OUTCOME_KINDS = ("binary", "kaplan_meier", "adjusted_effect", "narrative")
 EVENT_TYPES = ("harmful", "beneficial")
 EFFECT_TYPES = ("risk_ratio", "odds_ratio", "hazard_ratio")
 DIRECTIONS = ("intervention_vs_comparator", "comparator_vs_intervention", "not_stated")
-ARTERIES = ("intracranial_ica", "mca", "vertebral", "basilar", "other")
-CRITERIA = ("stenosis_percent", "symptomatic", "days_since_event", "artery", "age")
+ARTERIES = tuple(vocabulary.ARTERIES)
+CRITERIA = scenario.CRITERIA
+# Whole-number criteria take the scenario's own limits: a study limit outside them could never bind.
+CRITERION_RANGES = {name: scenario.RANGES[name] for name in CRITERIA if name in scenario.RANGES}
 SCENARIO_NOTE_FIELDS = ("prestent_angioplasty", "symptomatic")
-OPTIONS = ("medical", "angioplasty", "balloon_stent", "self_expanding_stent")
+OPTIONS = tuple(vocabulary.OPTIONS)
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "evidence"
 

@@ -12,6 +12,7 @@ from app.evidence.kinds import READING, UNKNOWN, kinds_with, read_counts
 from app.evidence.model import (
     ARTERIES,
     CRITERIA,
+    CRITERION_RANGES,
     DESIGNS,
     DIRECTIONS,
     EFFECT_TYPES,
@@ -139,10 +140,8 @@ def _criterion(name: str, table: Table, sources: Texts) -> Criterion:
     if reported is True:
         table.error("reported", "omit it for a reported criterion; write it only as false")
     criterion = Criterion(field=name, reported=True, quote=quote, note=note)
-    if name in ("stenosis_percent", "age", "days_since_event"):
-        bounds = {"stenosis_percent": (0, 100), "age": (0, 130), "days_since_event": (0, 3650)}[
-            name
-        ]
+    if name in CRITERION_RANGES:
+        bounds = CRITERION_RANGES[name]
         low = table.int("min", required=False, minimum=bounds[0])
         high = table.int("max", required=False, minimum=bounds[0])
         if low is None and high is None:

@@ -40,7 +40,7 @@ from markupsafe import Markup
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
 from app.analysis.kinds import KINDS
 from app.analysis.outcomes import ArmStats
-from app.contract.scenario import ARTERIES, Scenario
+from app.contract.scenario import ARTERIES, FIELDS, Scenario, ignored_fields
 from app.engine.assess import Assessment, Comparison
 from app.evidence.model import Study
 from app.web.counsel_words import (
@@ -61,17 +61,14 @@ from app.web.counsel_words import (
     OPTION_WORDS,
     PERIOD_PATTERN,
     PERIPROCEDURAL,
-    SCENARIO_LABELS,
-    SETTING_WORDS,
     THROUGH_PATTERN,
     TITLE,
     UNSTATED_TIME,
     UNSTATED_WORDS,
-    YES_NO,
     OptionWords,
 )
 from app.web.icons import IconArray, icon_array, legend_icon
-from app.web.results import Row, ignored_fields
+from app.web.results import Row, field_text
 
 # --- numbers in words -------------------------------------------------------------------------------
 
@@ -458,22 +455,15 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
 def scenario_rows(scenario: Scenario) -> tuple[Row, ...]:
     """The scenario in plain words, field by field ('Not used here' for fields the setting ignores)."""
     ignored = ignored_fields(scenario.setting, scenario.options)
-    values = {
-        "setting": SETTING_WORDS[scenario.setting],
-        "stenosis_percent": "Not known"
-        if scenario.stenosis_percent is None
-        else f"{scenario.stenosis_percent}%",
-        "symptomatic": YES_NO[scenario.symptomatic],
-        "days_since_event": "Not known"
-        if scenario.days_since_event is None
-        else str(scenario.days_since_event),
-        "artery": "Not known" if scenario.artery is None else ARTERIES[scenario.artery],
-        "age": "Not known" if scenario.age is None else str(scenario.age),
-        "prestent_angioplasty": YES_NO[scenario.prestent_angioplasty],
-    }
     return tuple(
-        Row(SCENARIO_LABELS[name], "Not used here" if name in ignored else value)
-        for name, value in values.items()
+        Row(
+            field.patient_label,
+            "Not used here"
+            if field.name in ignored
+            else field_text(field, getattr(scenario, field.name), patient=True),
+        )
+        for field in FIELDS
+        if field.patient_label
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.contract import vocabulary
+from app.contract.scenario import FIELDS
+
 TITLE = "What the studies found"
 INTRO = (
     "This page shows what happened to groups of people in medical studies. It cannot tell what will"
@@ -29,13 +32,7 @@ NOT_SHOWN = (
 )
 
 # Option order is fixed so that every outcome lists the options the same way.
-OPTION_ORDER = (
-    "medical",
-    "angioplasty",
-    "balloon_stent",
-    "self_expanding_stent",
-    "stent_unspecified",
-)
+OPTION_ORDER = tuple(vocabulary.TREATMENTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,95 +44,15 @@ class OptionWords:
 
 
 OPTION_WORDS = {
-    "medical": OptionWords(
-        "Medicines only",
-        "took medicines only",
-        "medicines only",
-        "Medicines, with no stent or balloon.",
-    ),
-    "angioplasty": OptionWords(
-        "Balloon widening only",
-        "had balloon widening only",
-        "balloon widening only",
-        "A small balloon is blown up inside the artery to widen it. No stent is left in.",
-    ),
-    "balloon_stent": OptionWords(
-        "Balloon stent",
-        "had a balloon stent",
-        "a balloon stent",
-        "A small mesh tube (a stent) is opened by a balloon to hold the artery open.",
-    ),
-    "self_expanding_stent": OptionWords(
-        "Self-expanding stent",
-        "had a self-expanding stent",
-        "a self-expanding stent",
-        "A small mesh tube (a stent) opens by itself to hold the artery open.",
-    ),
-    "stent_unspecified": OptionWords(
-        "Stent (type not stated)",
-        "had a stent",
-        "a stent",
-        "A small mesh tube (a stent) holds the artery open. The study did not say which kind.",
-    ),
+    code: OptionWords(term.heading, term.who, term.noun, term.about)
+    for code, term in vocabulary.TREATMENTS.items()
 }
 # The clinician's options in patient words, for the list of options discussed.
-OPTION_NAMES = {
-    "medical": "Medicines only (medical therapy)",
-    "angioplasty": "Balloon widening only (angioplasty)",
-    "balloon_stent": "Balloon stent (balloon-mounted stent)",
-    "self_expanding_stent": "Self-expanding stent",
-}
-SETTING_WORDS = {
-    "symptomatic_icas": "A narrowed artery inside the head that has caused a stroke or mini-stroke"
-    " (a planned treatment)",
-    "lvo_icas": "A blocked artery in the brain during a stroke, with narrowing under the block"
-    " (an emergency treatment)",
-}
-SCENARIO_LABELS = {
-    "setting": "The problem",
-    "stenosis_percent": "How narrow the artery is",
-    "symptomatic": "Narrowing has caused a stroke or mini-stroke",
-    "days_since_event": "Days since the last stroke or mini-stroke",
-    "artery": "Which artery",
-    "age": "Age",
-    "prestent_angioplasty": "Balloon widening planned before a self-expanding stent",
-}
-YES_NO = {True: "Yes", False: "No", None: "Not known"}
-CHECK_WORDS = {
-    "stenosis_percent": "how narrow the artery is",
-    "symptomatic": "whether it caused a stroke or mini-stroke",
-    "days_since_event": "the time since the stroke or mini-stroke",
-    "artery": "which artery",
-    "age": "age",
-}
-LIMIT_WORDS = {
-    "stenosis_percent": "how narrow the artery was",
-    "symptomatic": "symptoms",
-    "days_since_event": "timing",
-    "artery": "which artery",
-    "age": "age",
-}
-DESIGN_WORDS = {
-    "randomized_trial": (
-        "{name} was a randomized trial. Chance decided which treatment each person got. This makes"
-        " the groups alike at the start."
-    ),
-    "prospective_registry": (
-        "{name} was an observational study. It followed people after their treatment. Doctors"
-        " chose the treatment for each person; chance did not. So the groups may have been different"
-        " from the start, and this alone can change the results."
-    ),
-    "retrospective_cohort": (
-        "{name} was an observational study. It looked back at past medical records. Doctors chose"
-        " the treatment for each person; chance did not. So the groups may have been different from"
-        " the start, and this alone can change the results."
-    ),
-}
-DESIGN_SHORT = {
-    "randomized_trial": "randomized trial",
-    "prospective_registry": "observational study (registry)",
-    "retrospective_cohort": "observational study (past records)",
-}
+OPTION_NAMES = {code: term.patient for code, term in vocabulary.OPTIONS.items()}
+CHECK_WORDS = {f.name: f.check_words for f in FIELDS if f.criterion}
+LIMIT_WORDS = {f.name: f.limit_words for f in FIELDS if f.criterion}
+DESIGN_WORDS = {code: term.about for code, term in vocabulary.DESIGNS.items()}
+DESIGN_SHORT = {code: term.patient for code, term in vocabulary.DESIGNS.items()}
 NOTE_WORDS = {
     "stopped_early": "The study stopped early, with fewer people than planned. This makes its"
     " numbers less sure.",

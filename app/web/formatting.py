@@ -14,51 +14,23 @@ from __future__ import annotations
 
 from app.analysis import stats
 from app.analysis.outcomes import ArmStats
-from app.contract.scenario import OPTIONS
+from app.contract import vocabulary
+from app.contract.scenario import FIELDS
 from app.evidence.model import ArmResult, Effect, Printed
 
 # --- words ------------------------------------------------------------------------------------------
 
-FIELD_LABELS = {
-    "setting": "Clinical setting",
-    "options": "Treatment options being weighed",
-    "stenosis_percent": "Degree of stenosis (%)",
-    "symptomatic": "Is the stenosis symptomatic?",
-    "days_since_event": "Days since the qualifying TIA or stroke",
-    "artery": "Artery with the stenosis",
-    "age": "Age (years)",
-    "prestent_angioplasty": "Angioplasty planned before a self-expanding stent",
-}
-SETTING_SHORT = {
-    "symptomatic_icas": "symptomatic ICAS",
-    "lvo_icas": "acute LVO with underlying ICAS",
-}
-DESIGN_LABELS = {
-    "randomized_trial": "randomized trial",
-    "prospective_registry": "prospective observational registry",
-    "retrospective_cohort": "retrospective observational cohort",
-}
-TREATMENT_LABELS = {
-    **OPTIONS,
-    "stent_unspecified": "Stent of unstated type",
-}
+FIELD_LABELS = {f.name: f.label for f in FIELDS}
+SETTING_SHORT = {code: term.short for code, term in vocabulary.SETTINGS.items()}
+DESIGN_LABELS = vocabulary.clinician(vocabulary.DESIGNS)
+TREATMENT_LABELS = vocabulary.clinician(vocabulary.TREATMENTS)
 SOURCE_KIND_WORDS = {
     "primary": "primary source",
     "secondary": "secondary source",
     "project_note": "project note",
 }
-STATUS_WORDS = {
-    "applies": "Applies",
-    "partial": "Partial match",
-    "outside": "Outside the study population",
-    "unchecked": "Cannot be checked",
-}
-CRITERION_STATUS_WORDS = {
-    "met": "Met",
-    "not_met": "Not met",
-    "unknown": "Unknown (not given)",
-    "not_reported": "Not reported by the study",
-}
+STATUS_WORDS = vocabulary.clinician(vocabulary.STATUSES)
+CRITERION_STATUS_WORDS = vocabulary.clinician(vocabulary.CRITERION_STATUSES)
 AGREES_WORDS = {True: "yes", False: "NO", None: "not recomputable"}
 KIND_WORDS = {
     "binary": "events per group",
@@ -82,7 +54,7 @@ METHOD_WORDS = {
 # Signals already shown in their own form in a row: the design in the participants column, derived
 # values as "derived" notes, and disagreeing audit items one by one.
 SIGNALS_SHOWN_ELSEWHERE = frozenset({"design", "derived_counts", "published_figure_not_reproduced"})
-TRI_STATE_WORDS = {True: "Yes", False: "No", None: "Not known"}
+TRI_STATE_WORDS = vocabulary.TRI_STATE
 DISCLAIMER = "This tool presents evidence; it does not recommend a treatment."
 INTENDED_USE_LINE = (
     "For neurointerventionalists and stroke clinicians: describe the patient and the options being"

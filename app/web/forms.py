@@ -1,7 +1,7 @@
 """The scenario form: WTForms reads the fields, the scenario parser is the single source of validation.
 
 The form only turns entered text into the scenario contract (whole numbers, tri-state answers, blank
-as not given); every rule about ranges and required fields lives in `app.scenario.parse_scenario`,
+as not given); every rule about ranges and required fields lives in `app.contract.scenario`,
 whose messages are attached to the matching fields. Fields the chosen setting does not use are left out
 of the contract and reported back, never silently defaulted.
 """
@@ -24,39 +24,24 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, TextInput
 
 from app.contract.scenario import (
-    ARTERIES,
+    FIELD,
     FIELD_NAMES,
-    OPTIONS,
-    RANGES,
-    SETTINGS,
+    FIELDS,
+    REQUIRED,
+    Field,
     Scenario,
     ScenarioError,
+    ignored_fields,
+    missing_fields,
 )
 from app.contract.scenario import parse_scenario as parse_contract
-from app.web.formatting import FIELD_LABELS
-from app.web.results import IgnoredInput, ignored_fields
+from app.contract.vocabulary import NOT_KNOWN, SETTINGS, TRI_STATE
+from app.web.results import IgnoredInput
 
-TRI_STATE_LABELS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
 TRI_STATE_VALUES = {"yes": True, "no": False, "unknown": None}
+TRI_STATE_LABELS = {text: TRI_STATE[value] for text, value in TRI_STATE_VALUES.items()}
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,9}")
-HINTS = {
-    "setting": "Required. Evidence from one setting is never used for the other.",
-    "options": "Required: choose one or more. With two or more, only studies comparing two of them"
-    " directly are shown.",
-    "stenosis_percent": "Whole number from 0 to 100. Required for symptomatic intracranial stenosis.",
-    "symptomatic": "Not used in the acute LVO setting (the occlusion is the qualifying event).",
-    "days_since_event": "Whole number from 0 to 3650. Not used in the acute LVO setting.",
-    "artery": "",
-    "age": "Whole number from 18 to 120.",
-    "prestent_angioplasty": "Used only in the acute LVO setting when a self-expanding stent is among"
-    " the options.",
-}
-# What the scenario parser's bare "Required." means for each field, in a clinician's words.
-REQUIRED_MESSAGES = {
-    "setting": "Choose the clinical setting.",
-    "options": "Choose at least one treatment option.",
-}
-GROUPS = ("setting", "options", "symptomatic", "prestent_angioplasty")
+GROUPS = tuple(f.name for f in FIELDS if f.widget in ("radio", "checkbox"))
 
 
 class WholeNumberField(IntegerField):
@@ -77,10 +62,6 @@ class WholeNumberField(IntegerField):
         if not WHOLE_NUMBER.fullmatch(text):
             raise ValueError(self.message)
         self.data = int(text)
-
-
-def _whole(name: str, example: int) -> WholeNumberField:
-    return WholeNumberField(FIELD_LABELS[name], limits=RANGES[name], example=example)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,38 +105,50 @@ def _choices(labels: dict[str, str]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
+def _form_field(field: Field) -> Any:
+    """The WTForms field for one contract field (unbound: the form class binds it)."""
+    labels = {code: term.clinician for code, term in field.choices.items()}
+    if field.kind == "whole":
+        return WholeNumberField(field.label, limits=field.limits, example=field.example)
+    if field.kind == "options":
+        return SelectMultipleField(
+            field.label,
+            choices=_choices(labels),
+            validate_choice=False,
+            option_widget=CheckboxInput(),
+        )
+    if field.kind == "flag":
+        return RadioField(field.label, choices=_choices(TRI_STATE_LABELS), validate_choice=False)
+    if field.widget == "select":
+        return SelectField(
+            field.label, choices=_choices({"": NOT_KNOWN, **labels}), validate_choice=False
+        )
+    return RadioField(field.label, choices=_choices(labels), validate_choice=False)
+
+
 class ScenarioForm(Form):
-    setting = RadioField(FIELD_LABELS["setting"], choices=_choices(SETTINGS), validate_choice=False)
-    options = SelectMultipleField(
-        FIELD_LABELS["options"],
-        choices=_choices(OPTIONS),
-        validate_choice=False,
-        option_widget=CheckboxInput(),
-    )
-    stenosis_percent = _whole("stenosis_percent", 80)
-    symptomatic = RadioField(
-        FIELD_LABELS["symptomatic"], choices=_choices(TRI_STATE_LABELS), validate_choice=False
-    )
-    days_since_event = _whole("days_since_event", 10)
-    artery = SelectField(
-        FIELD_LABELS["artery"],
-        choices=_choices({"": "Not known", **ARTERIES}),
-        validate_choice=False,
-    )
-    age = _whole("age", 64)
-    prestent_angioplasty = RadioField(
-        FIELD_LABELS["prestent_angioplasty"],
-        choices=_choices(TRI_STATE_LABELS),
-        validate_choice=False,
-    )
+    """The scenario form; its fields are made from the contract's declaration below the class."""
+
+    missing: tuple[str, ...] = ()
+    unreadable: tuple[str, ...] = ()
 
     # --- helpers the templates call (prepared values, no logic in templates) ---------------------
 
+    def sections(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The form's columns: each title with its fields, in the contract's order."""
+        columns: dict[str, list[str]] = {}
+        for field in FIELDS:
+            columns.setdefault(field.section, []).append(field.name)
+        return tuple((title, tuple(names)) for title, names in columns.items())
+
+    def widget(self, name: str) -> str:
+        return FIELD[name].widget
+
     def hint(self, name: str) -> str:
-        return HINTS[name]
+        return FIELD[name].hint
 
     def hint_id(self, name: str) -> str:
-        return f"{name}-hint" if HINTS[name] else ""
+        return f"{name}-hint" if FIELD[name].hint else ""
 
     def error_id(self, name: str) -> str:
         return f"{name}-error" if self[name].errors else ""
@@ -206,7 +199,7 @@ class ScenarioForm(Form):
 
     def error_summary(self) -> tuple[FieldError, ...]:
         return tuple(
-            FieldError(name, FIELD_LABELS[name], message, f"#{self.input_id(name)}")
+            FieldError(name, FIELD[name].label, message, f"#{self.input_id(name)}")
             for name in FIELD_NAMES
             for message in self[name].errors
         )
@@ -214,36 +207,37 @@ class ScenarioForm(Form):
     # --- turning the form into the scenario contract ---------------------------------------------
 
     def ignored(self) -> dict[str, str]:
-        setting = self.setting.data if self.setting.data in SETTINGS else None
-        return ignored_fields(setting, self.options.data or [])
+        setting = self["setting"].data
+        return ignored_fields(setting if setting in SETTINGS else None, self["options"].data or [])
 
     def _entered(self, name: str) -> str:
         """What was typed or chosen in a field, as the clinician would read it ('' when nothing)."""
         field = self[name]
         if isinstance(field, WholeNumberField):
             return field.raw_data[0].strip() if field.raw_data else ""
-        if name in ("symptomatic", "prestent_angioplasty") and field.data in ("yes", "no"):
+        if FIELD[name].kind == "flag" and field.data in ("yes", "no"):
             return TRI_STATE_LABELS[field.data]
         return ""
 
     def ignored_inputs(self) -> tuple[IgnoredInput, ...]:
         """The entered values the chosen setting does not use, each with its reason."""
         return tuple(
-            IgnoredInput(name, FIELD_LABELS[name], entered, reason)
+            IgnoredInput(name, FIELD[name].label, entered, reason)
             for name, reason in self.ignored().items()
             if (entered := self._entered(name))
         )
 
     def _contract_value(self, name: str) -> Any:
         field = self[name]
-        if name in ("symptomatic", "prestent_angioplasty"):
+        kind = FIELD[name].kind
+        if kind == "flag":
             if field.data is not None and field.data not in TRI_STATE_VALUES:
                 field.errors.append("Choose Yes, No or Not known.")
                 return None
             return TRI_STATE_VALUES.get(field.data) if field.data else None
-        if name == "options":
+        if kind == "options":
             return list(field.data) if field.data else None
-        if name in ("setting", "artery"):
+        if kind == "choice":
             return field.data or None
         return field.data
 
@@ -259,6 +253,15 @@ class ScenarioForm(Form):
             value = self._contract_value(name)
             if value is not None and not self[name].errors:
                 data[name] = value
+        # What the live summary asks for before it shows any message from the contract.
+        self.missing = tuple(
+            name for name in missing_fields(data, data.get("setting")) if not self[name].errors
+        )
+        self.unreadable = tuple(
+            name
+            for name in FIELD_NAMES
+            if FIELD[name].kind == "whole" and self[name].errors and self[name].process_errors
+        )
         try:
             scenario = parse_contract(data)
         except ScenarioError as error:
@@ -266,7 +269,12 @@ class ScenarioForm(Form):
                 # A field whose text could not be read already says so; do not add "Required".
                 if name in FIELD_NAMES and not self[name].errors:
                     self[name].errors = [
-                        REQUIRED_MESSAGES.get(name, m) if m == "Required." else m for m in messages
+                        FIELD[name].required_message if m == REQUIRED else m for m in messages
                     ]
             return None
         return None if self.has_errors else scenario
+
+
+for _field in FIELDS:
+    # FormMeta notices fields set on the class, so these bind like fields written in its body.
+    setattr(ScenarioForm, _field.name, _form_field(_field))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from app.analysis.appraisal import OutcomeResult, Warning
 from app.analysis.audit import AuditItem
 from app.analysis.outcomes import OutcomeStats
 from app.analysis.population import Reason
-from app.contract.scenario import ARTERIES, OPTIONS, SETTINGS, Scenario
+from app.contract.scenario import FIELDS, Field, Scenario, ignored_fields
+from app.contract.vocabulary import NOT_KNOWN, TRI_STATE
 from app.engine.assess import Assessment, Comparison
 from app.evidence.model import Quote, Study
 from app.web.findings import ROWS, Cell
@@ -19,12 +21,10 @@ from app.web.formatting import (
     DESIGN_LABELS,
     EM_DASH,
     EVENT_WORDS,
-    FIELD_LABELS,
     SETTING_SHORT,
     SIGNALS_SHOWN_ELSEWHERE,
     SOURCE_KIND_WORDS,
     STATUS_WORDS,
-    TRI_STATE_WORDS,
     audit_anchor,
     effect_text,
     evidence_href,
@@ -146,41 +146,30 @@ class ResultsView:
     comparisons: tuple[ComparisonView, ...]
 
 
-def ignored_fields(setting: str | None, options: Sequence[str]) -> dict[str, str]:
-    """Map each scenario field the setting does not use to the reason, in plain words."""
-    ignored: dict[str, str] = {}
-    if setting == "lvo_icas":
-        reason = "in the acute LVO setting the occlusion is the qualifying event."
-        ignored["symptomatic"] = reason
-        ignored["days_since_event"] = reason
-        if "self_expanding_stent" not in options:
-            ignored["prestent_angioplasty"] = (
-                "it is used only when a self-expanding stent is among the options."
-            )
-    elif setting == "symptomatic_icas":
-        ignored["prestent_angioplasty"] = "it is used only in the acute LVO setting."
-    return ignored
+def field_text(field: Field, value: Any, *, patient: bool = False) -> str:
+    """One scenario value in words: a label for a code, a unit after a number, 'Not known' for None."""
+    if value is None:
+        return NOT_KNOWN
+    if field.kind == "options":
+        return "; ".join(field.choices[code].clinician for code in value)
+    if field.kind == "choice":
+        term = field.choices[value]
+        return term.patient if patient else term.clinician
+    if field.kind == "flag":
+        return TRI_STATE[value]
+    return f"{value}{field.unit}"
 
 
 def scenario_rows(scenario: Scenario, ignored: Mapping[str, str]) -> tuple[Row, ...]:
     """The scenario as the tool used it, field by field ('Not known' for values not given)."""
-    values = {
-        "setting": SETTINGS[scenario.setting],
-        "options": "; ".join(OPTIONS[o] for o in scenario.options),
-        "stenosis_percent": "Not known"
-        if scenario.stenosis_percent is None
-        else f"{scenario.stenosis_percent}%",
-        "symptomatic": TRI_STATE_WORDS[scenario.symptomatic],
-        "days_since_event": "Not known"
-        if scenario.days_since_event is None
-        else f"{scenario.days_since_event}",
-        "artery": "Not known" if scenario.artery is None else ARTERIES[scenario.artery],
-        "age": "Not known" if scenario.age is None else f"{scenario.age}",
-        "prestent_angioplasty": TRI_STATE_WORDS[scenario.prestent_angioplasty],
-    }
     return tuple(
-        Row(FIELD_LABELS[name], "Not used in this setting" if name in ignored else value)
-        for name, value in values.items()
+        Row(
+            field.label,
+            "Not used in this setting"
+            if field.name in ignored
+            else field_text(field, getattr(scenario, field.name)),
+        )
+        for field in FIELDS
     )
 
 

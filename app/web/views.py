@@ -6,6 +6,9 @@ POST / takes the scenario form and a `view` chosen by the button pressed:
 - ``patient``: the counselling view in plain words with icon arrays (app/counsel.py);
 - ``print``: the printable consent summary built from the same counselling view.
 
+POST /summary takes the same form body and answers only the quick summary, an HTML fragment the
+page's script swaps in as the form changes (app/web/summary.py); the browser holds no clinical rule.
+
 The patient and print pages carry the entered values in hidden inputs of their own POST form, so
 switching views re-posts the same scenario; nothing goes in a URL or a cookie. An invalid scenario
 shows the form with its errors (422) whichever view was asked for.
@@ -22,6 +25,7 @@ from flask.blueprints import BlueprintSetupState
 from app.engine.assess import assess
 from app.http.context import evidence_base
 from app.web import counsel, evidence_pages, formatting, results
+from app.web import summary as live
 from app.web.forms import ScenarioForm
 
 bp = Blueprint("web", __name__)
@@ -90,6 +94,18 @@ def calculate() -> tuple[str, int]:
         "calculator/index.html", form=form, results=view, errors=(), nav="calculator"
     )
     return page, 200
+
+
+@bp.post("/summary")
+def summary() -> tuple[str, int]:
+    """Answer the live summary for the form as it stands, as an HTML fragment (422 until valid)."""
+    # The same form body as POST /: nothing in a URL, nothing logged or stored.
+    form = ScenarioForm(request.form)
+    scenario = form.scenario()
+    if scenario is None:
+        return render_template("calculator/_summary.html", summary=live.form_messages(form)), 422
+    view = live.live_summary(assess(scenario, evidence_base()))
+    return render_template("calculator/_summary.html", summary=view), 200
 
 
 @bp.get("/evidence")

@@ -41,7 +41,7 @@ def test_vissit_journey_from_form_to_printed_summary(
     )
     page.goto(server + "/")
     fill_vissit(page)
-    # JavaScript is on: the quick summary comes from POST /api/v1/assess as the form changes.
+    # JavaScript is on: the quick summary comes from POST /summary as the form changes.
     live = page.locator("#live-summary")
     expect(live).to_contain_text("24.1% (13.9–37.2) · 14/58")
     submit(page)
@@ -84,13 +84,13 @@ def test_vissit_journey_from_form_to_printed_summary(
     assert risk_cell(page, "primary_safety_30d", "intervention") == expected_cell(stent)
 
     urls = [r.url for r in requests]
-    assert any(urlsplit(u).path == "/api/v1/assess" for u in urls), urls
+    assert any(urlsplit(u).path == "/summary" for u in urls), urls
     assert any(urlsplit(u).path == "/static/js/app.js" for u in urls), urls
     strangers = [u for u in urls if not u.startswith(server + "/")]
     assert not strangers, f"requests to other origins: {strangers}"
     assert all(not urlsplit(u).query for u in urls), "a scenario must never go in a URL"
     posts = {urlsplit(r.url).path for r in requests if r.method == "POST"}
-    assert posts == {"/", "/api/v1/assess"}
+    assert posts == {"/", "/summary"}
     # No script errors and no Content-Security-Policy violations along the way.
     assert not problems, problems
 
@@ -184,11 +184,9 @@ def test_everything_works_without_javascript(server: str, browser: Browser) -> N
         context.close()
 
 
-def test_live_summary_updates_from_the_api(server: str, context: BrowserContext) -> None:
+def test_live_summary_updates_from_the_server(server: str, context: BrowserContext) -> None:
     calls: list[Request] = []
-    context.on(
-        "request", lambda r: calls.append(r) if urlsplit(r.url).path == "/api/v1/assess" else None
-    )
+    context.on("request", lambda r: calls.append(r) if urlsplit(r.url).path == "/summary" else None)
     page = context.new_page()
     page.goto(server + "/")
     live = page.locator("#live-summary")
@@ -202,10 +200,10 @@ def test_live_summary_updates_from_the_api(server: str, context: BrowserContext)
     expect(live.locator(".live-risk-comparator").first).to_contain_text("9.4% (3.1–20.7) · 5/53")
     expect(live.locator(".live-difference").first).to_contain_text("+14.7 pp (+0.5 to +28.2)")
     expect(live).to_have_attribute("aria-live", "polite")
-    # A value the API refuses: its message is shown, nothing breaks.
+    # A value the contract refuses: its message is shown, nothing breaks.
     page.get_by_label("Age (years)").fill("3")
     expect(live).to_contain_text("Age (years): Must be from 18 to 120; got 3.")
-    # Text where a number belongs is caught before any request.
+    # Text where a number belongs is named as such.
     page.get_by_label("Age (years)").fill("abc")
     expect(live).to_contain_text("Age (years): enter a whole number.")
     page.get_by_label("Age (years)").fill("64")
@@ -216,4 +214,5 @@ def test_live_summary_updates_from_the_api(server: str, context: BrowserContext)
     expect(page.locator("#results .stale-note")).to_be_visible()
     expect(live).to_contain_text("Outside the study population")
     assert calls and all(c.method == "POST" and not urlsplit(c.url).query for c in calls)
-    assert all(c.post_data_json.get("setting") == "symptomatic_icas" for c in calls)
+    # The form itself is posted, form-encoded, exactly as the "Show the evidence" button posts it.
+    assert all("setting=symptomatic_icas" in (c.post_data or "").split("&") for c in calls)

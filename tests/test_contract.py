@@ -1,0 +1,143 @@
+"""The scenario contract's single declaration: every derived form agrees with it, rule for rule."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from app.api import schemas
+from app.api import twobytwo as api_twobytwo
+from app.contract import scenario, twobytwo, vocabulary
+from app.contract.scenario import FIELD, FIELD_NAMES, FIELDS, Scenario, ignored_fields
+from app.evidence import model
+from app.web import counsel, formatting, results
+from app.web.forms import ScenarioForm
+from tests.minimal_study import STUDY
+from tests.test_evidence import problems_for
+
+
+def test_the_dataclass_and_the_declaration_name_the_same_fields_in_order() -> None:
+    assert tuple(f.name for f in fields(Scenario)) == FIELD_NAMES
+    assert FIELD_NAMES == (
+        "setting",
+        "options",
+        "stenosis_percent",
+        "symptomatic",
+        "days_since_event",
+        "artery",
+        "age",
+        "prestent_angioplasty",
+    )
+
+
+def test_prestent_angioplasty_is_used_only_in_lvo_with_a_self_expanding_stent() -> None:
+    with_ses = ignored_fields("lvo_icas", ["medical", "self_expanding_stent"])
+    assert with_ses == {
+        "symptomatic": "in the acute LVO setting the occlusion is the qualifying event.",
+        "days_since_event": "in the acute LVO setting the occlusion is the qualifying event.",
+    }
+    assert ignored_fields("lvo_icas", ["balloon_stent"])["prestent_angioplasty"] == (
+        "it is used only when a self-expanding stent is among the options."
+    )
+    assert ignored_fields("symptomatic_icas", ["self_expanding_stent"]) == {
+        "prestent_angioplasty": "it is used only in the acute LVO setting."
+    }
+    assert ignored_fields("not_a_setting", ["medical"]) == {}
+
+
+def test_the_form_takes_labels_hints_and_choices_from_the_declaration() -> None:
+    form = ScenarioForm()
+    for field in FIELDS:
+        assert form[field.name].label.text == field.label
+        assert form.hint(field.name) == field.hint
+    assert [c.value for c in form.control("artery").choices] == ["", *vocabulary.ARTERIES]
+    assert [c.label for c in form.control("options").choices] == [
+        "Medical therapy",
+        "Angioplasty alone",
+        "Balloon-mounted (balloon-expandable) stent",
+        "Self-expanding stent",
+    ]
+    assert form["age"].message == "Enter a whole number from 18 to 120, e.g. 64."
+
+
+def test_the_request_schema_takes_ranges_choices_and_requirements_from_the_declaration() -> None:
+    properties = schemas.SCENARIO["properties"]
+    assert list(properties) == list(FIELD_NAMES)
+    assert (properties["age"]["minimum"], properties["age"]["maximum"]) == (18, 120)
+    assert properties["artery"]["enum"] == [*vocabulary.ARTERIES, None]
+    assert schemas.SCENARIO["required"] == ["setting", "options"]
+    assert schemas.SCENARIO["then"]["required"] == ["stenosis_percent"]
+    assert schemas.SCENARIO["if"]["properties"]["setting"] == {"const": "symptomatic_icas"}
+
+
+def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
+    chosen = scenario.parse_scenario(
+        {
+            "setting": "symptomatic_icas",
+            "options": ["medical", "balloon_stent"],
+            "stenosis_percent": 80,
+            "artery": "mca",
+        }
+    )
+    clinician = results.scenario_rows(chosen, ignored_fields(chosen.setting, chosen.options))
+    assert [(r.label, r.value) for r in clinician] == [
+        ("Clinical setting", "Symptomatic intracranial stenosis (elective decision)"),
+        (
+            "Treatment options being weighed",
+            "Medical therapy; Balloon-mounted (balloon-expandable) stent",
+        ),
+        ("Degree of stenosis (%)", "80%"),
+        ("Is the stenosis symptomatic?", "Not known"),
+        ("Days since the qualifying TIA or stroke", "Not known"),
+        ("Artery with the stenosis", "Middle cerebral artery"),
+        ("Age (years)", "Not known"),
+        ("Angioplasty planned before a self-expanding stent", "Not used in this setting"),
+    ]
+    patient = counsel.scenario_rows(chosen)
+    assert [r.label for r in patient] == [f.patient_label for f in FIELDS if f.patient_label]
+    assert patient[0].value.startswith("A narrowed artery inside the head")
+    assert patient[-1].value == "Not used here"
+
+
+def test_evidence_constants_come_from_the_contract() -> None:
+    assert (*scenario.OPTIONS, "stent_unspecified") == model.TREATMENTS
+    assert tuple(scenario.SETTINGS) == model.SETTINGS
+    assert model.CRITERIA == (
+        "stenosis_percent",
+        "symptomatic",
+        "days_since_event",
+        "artery",
+        "age",
+    )
+    assert model.CRITERION_RANGES["age"] == FIELD["age"].limits == (18, 120)
+    assert formatting.STATUS_WORDS["unchecked"] == "Cannot be checked"
+
+
+@pytest.mark.parametrize(("low", "message"), [(16, "must be at least 18"), (0, "at least 18")])
+def test_a_study_age_limit_below_the_contracts_range_is_refused(
+    tmp_path: Path, low: int, message: str
+) -> None:
+    age = '[criteria.age]\nreported = false\nnote = "Not stated."\n'
+    assert age in STUDY
+    problems = problems_for(tmp_path, (age, f"[criteria.age]\nmin = {low}\n"))
+    assert any("criteria.age.min" in p and message in p for p in problems), problems
+
+
+def test_two_by_two_contract_reports_every_bad_field_and_feeds_the_schema() -> None:
+    with pytest.raises(twobytwo.TwoByTwoError) as raised:
+        twobytwo.parse_two_by_two(
+            {"intervention": {"events": 5, "total": 0}, "comparator": None, "confidence": 2}
+        )
+    assert raised.value.fields == {
+        "intervention.total": ["Must be at least 1; got 0."],
+        "comparator": ["Required."],
+        "confidence": ["Must be a number greater than 0.5 and at most 0.999; got 2."],
+    }
+    counts = schemas.COUNTS["properties"]
+    assert (counts["events"]["minimum"], counts["total"]["minimum"]) == (0, 1)
+    assert counts["total"]["maximum"] == twobytwo.MAX_TOTAL == 1_000_000
+    assert schemas.TWO_BY_TWO_REQUEST["required"] == ["intervention", "comparator"]
+    # The API module serves the same contract objects, not copies.
+    assert api_twobytwo.parse_two_by_two is twobytwo.parse_two_by_two
