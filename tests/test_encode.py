@@ -125,6 +125,16 @@ def test_pieces_that_do_not_fit_are_built_in_full(base: EvidenceBase) -> None:
     assert built["intervention"]["matched_option"] == "an option of tomorrow"
     assert isinstance(built["outcomes"], orjson.Fragment)
     assert json.loads(dumps(built)) == comparison_json(odd)
+    # A reason quoting another sentence than its criterion's: its own quote, not the prepared one.
+    reason = first.applicability.reasons[0]
+    other_quote = replace(reason.quote, text="Another sentence.")
+    requoted = replace(
+        first,
+        applicability=replace(first.applicability, reasons=(replace(reason, quote=other_quote),)),
+    )
+    built = comparison_json(requoted, study_parts)
+    assert built["applicability"]["reasons"][0]["quote"]["text"] == "Another sentence."
+    assert json.loads(dumps(built)) == comparison_json(requoted)
 
 
 def test_answer_is_utf8_json_with_a_newline() -> None:

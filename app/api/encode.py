@@ -277,8 +277,8 @@ class StudyParts:
     outcomes_json: orjson.Fragment
     # (arm id, matched option or None) -> the arm as shown for that option.
     arms: Mapping[tuple[str, str | None], orjson.Fragment]
-    # Every population criterion's quote: each applicability reason quotes its criterion.
-    quotes: Mapping[Quote, orjson.Fragment]
+    # Criterion name -> its quote and the quote's JSON: a reason uses the JSON when it quotes that.
+    quotes: Mapping[str, tuple[Quote, orjson.Fragment]]
 
 
 def study_parts(analysis: StudyAnalysis) -> StudyParts:
@@ -299,7 +299,10 @@ def study_parts(analysis: StudyAnalysis) -> StudyParts:
             }
         ),
         quotes=MappingProxyType(
-            {c.quote: fragment(quote_json(c.quote, study)) for c in study.criteria.values()}
+            {
+                name: (c.quote, fragment(quote_json(c.quote, study)))
+                for name, c in study.criteria.items()
+            }
         ),
     )
 
@@ -310,17 +313,23 @@ def prepare_studies(base: EvidenceBase) -> Mapping[str, StudyParts]:
 
 
 def _applicability_json(comparison: Comparison, study: Study, parts: StudyParts | None) -> JSON:
-    quotes: Mapping[Quote, orjson.Fragment] = parts.quotes if parts is not None else {}
+    quotes = parts.quotes if parts is not None else {}
     reasons = []
     for r in comparison.applicability.reasons:
-        quote = quotes.get(r.quote)
+        quote: Any = quotes.get(r.criterion)
+        # `is` first: the engine's reasons hold the criterion's own quote, and hashing or comparing
+        # it costs more than the rest of the reason.
+        if quote is not None and (quote[0] is r.quote or quote[0] == r.quote):
+            quote = quote[1]
+        else:
+            quote = quote_json(r.quote, study)
         reasons.append(
             {
                 "criterion": r.criterion,
                 "status": r.status,
                 "text": r.text,
                 "source_kind": r.source_kind,
-                "quote": quote_json(r.quote, study) if quote is None else quote,
+                "quote": quote,
             }
         )
     return {"status": comparison.applicability.status, "reasons": reasons}
@@ -334,7 +343,10 @@ def _arm(study: Study, arm: str, option: str | None, parts: StudyParts | None) -
 def comparison_json(comparison: Comparison, parts: StudyParts | None = None) -> JSON:
     """Serialize one comparison, taking the study's pre-encoded pieces from `parts` when they fit."""
     study = comparison.analysis.study
-    if parts is not None and (parts.study != study or parts.outcomes != comparison.outcomes):
+    # Equal content, not identity, decides; `is` only spares comparing a study with itself.
+    if parts is not None and (
+        (parts.study is not study and parts.study != study) or parts.outcomes != comparison.outcomes
+    ):
         parts = None
     match = comparison.match
     return {
