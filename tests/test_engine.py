@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-from app.analysis.appraisal import Warning
 from app.analysis.base import EvidenceBase, analyse
-from app.analysis.matching import Match, match_comparison
+from app.analysis.matching import match_comparison
 from app.analysis.population import reason
-from app.api.encode import COMPACT_JSON, AssessmentEncoder, assessment_json
+from app.api.encode import assessment_json
 from app.contract.scenario import Scenario, field_values, parse_scenario
-from app.engine.applicability import Applicability, applicability
+from app.engine.applicability import applicability
 from app.engine.assess import Assessment, assess
 from app.evidence.loader import load_evidence
 
@@ -416,43 +415,6 @@ def test_applicability_from_the_table_is_as_compared(base: EvidenceBase, case: C
     for analysis in base.studies:
         looked_up = applicability(analysis.study, scenario, analysis.reasons)
         assert looked_up == applicability(analysis.study, scenario)
-
-
-def _jsonify_body(assessment: Assessment) -> bytes:
-    return (COMPACT_JSON.encode(assessment_json(assessment)) + "\n").encode()
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_encoder_writes_what_full_encoding_writes(base: EvidenceBase, case: Case) -> None:
-    assessment = run(base, case)
-    assert AssessmentEncoder(base).encode(assessment) == _jsonify_body(assessment)
-
-
-def test_encoder_encodes_in_full_what_it_did_not_prepare(base: EvidenceBase) -> None:
-    assessment = assess(parse_scenario(sym(["medical", "balloon_stent"], **VISSIT_FIT)), base)
-    first = assessment.comparisons[0]
-    changed = replace(
-        assessment,
-        comparisons=(replace(first, outcomes=first.outcomes[:1]), *assessment.comparisons[1:]),
-        evidence_version="other-version \u00e9",
-    )
-    encoder = AssessmentEncoder(base)
-    assert encoder.encode(changed) == _jsonify_body(changed)
-    assert b'"evidence_version":"other-version \\u00e9"' in encoder.encode(changed)
-    # Arms shown for options it did not prepare, and warnings and reasons it did not write.
-    unprepared = replace(
-        first,
-        match=Match("an option of tomorrow", None, False),
-        warnings=(Warning("new_code", "A warning written now."), *first.warnings),
-        applicability=Applicability(
-            "applies", (replace(first.applicability.reasons[0], text="Written now \u2264."),)
-        ),
-    )
-    changed = replace(assessment, comparisons=(unprepared,))
-    assert encoder.encode(changed) == _jsonify_body(changed)
-    # An encoder prepared for another analysis of the same files shares no prepared study.
-    other = AssessmentEncoder(analyse(load_evidence()))
-    assert other.encode(assessment) == _jsonify_body(assessment)
 
 
 def test_serialized_vissit_numbers(base: EvidenceBase) -> None:

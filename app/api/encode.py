@@ -1,23 +1,30 @@
-"""Turn assessments, evidence and statistics into plain JSON: floats or null, never NaN."""
+"""Turn assessments, evidence and statistics into plain JSON, and encode it with orjson.
+
+Builders return plain dicts and lists (floats or null, never NaN). `dumps` encodes what is built
+per request; what does not depend on the patient (each study's summary, arms, caveats and outcomes
+with statistics, audit and signals: about nine tenths of an assessment) is encoded once at start-up
+by `prepare_studies` and embedded as `orjson.Fragment`s. orjson writes NaN and infinity as null,
+which would hide a bug, so whatever is encoded at start-up is checked by `require_finite` first
+(evidence that breaks this stops the app starting); per request, the only numbers outside those
+fragments are the scenario's, which its contract has already checked.
+"""
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
+import orjson
+
 from app.analysis import stats
-from app.analysis.appraisal import OutcomeResult, Warning
+from app.analysis.appraisal import OutcomeResult
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
-from app.analysis.matching import Match
 from app.analysis.outcomes import ArmStats, OutcomeStats
-from app.analysis.population import Reason
-from app.contract.scenario import Scenario
-from app.engine.applicability import STATUS_ORDER, Applicability
-from app.engine.assess import PARTLY_UNKNOWN, Assessment, Comparison
+from app.engine.assess import Assessment, Comparison
 from app.evidence.model import OPTIONS, ArmResult, Effect, Printed, Quote, Study
 
 JSON = dict[str, Any]
@@ -248,276 +255,164 @@ def evidence_json(base: EvidenceBase) -> JSON:
 def _outcome_result_json(result: OutcomeResult, study: Study) -> JSON:
     return {
         **outcome_json(result.stats, study),
-        "signals": [{"code": s.code, "text": s.text} for s in result.signals],
+        "signals": coded_json(result.signals),
     }
 
 
-def _applicability_json(comparison: Comparison, study: Study) -> JSON:
-    return {
-        "status": comparison.applicability.status,
-        "reasons": [
+def coded_json(items: Iterable[Any]) -> list[JSON]:
+    """List warnings, signals or caveats as {"code", "text"} objects."""
+    return [{"code": item.code, "text": item.text} for item in items]
+
+
+@dataclass(frozen=True, slots=True)
+class StudyParts:
+    """One study's patient-independent pieces of a comparison's JSON, encoded once."""
+
+    # What the pieces were built from: a comparison uses them only when its own study and
+    # outcomes are equal to these (cheap when they are the very objects, as the engine passes).
+    study: Study
+    outcomes: tuple[OutcomeResult, ...]
+    summary: orjson.Fragment
+    caveats: orjson.Fragment
+    outcomes_json: orjson.Fragment
+    # (arm id, matched option or None) -> the arm as shown for that option.
+    arms: Mapping[tuple[str, str | None], orjson.Fragment]
+    # Criterion name -> its quote and the quote's JSON: a reason uses the JSON when it quotes that.
+    quotes: Mapping[str, tuple[Quote, orjson.Fragment]]
+
+
+def study_parts(analysis: StudyAnalysis) -> StudyParts:
+    """Encode the pieces of the study's comparisons that no patient changes; call at start-up."""
+    study = analysis.study
+    outcomes = analysis.appraisal.outcomes
+    return StudyParts(
+        study=study,
+        outcomes=outcomes,
+        summary=fragment(study_summary_json(study)),
+        caveats=fragment(coded_json(study.caveats)),
+        outcomes_json=fragment([_outcome_result_json(r, study) for r in outcomes]),
+        arms=MappingProxyType(
+            {
+                (arm, option): fragment(arm_json(study, arm, option))
+                for arm in (study.intervention, study.comparator)
+                for option in (*OPTIONS, None)
+            }
+        ),
+        quotes=MappingProxyType(
+            {
+                name: (c.quote, fragment(quote_json(c.quote, study)))
+                for name, c in study.criteria.items()
+            }
+        ),
+    )
+
+
+def prepare_studies(base: EvidenceBase) -> Mapping[str, StudyParts]:
+    """Encode every study's patient-independent comparison pieces, by study id; call at start-up."""
+    return MappingProxyType({a.study.id: study_parts(a) for a in base.studies})
+
+
+def _applicability_json(comparison: Comparison, study: Study, parts: StudyParts | None) -> JSON:
+    quotes = parts.quotes if parts is not None else {}
+    reasons = []
+    for r in comparison.applicability.reasons:
+        quote: Any = quotes.get(r.criterion)
+        # `is` first: the engine's reasons hold the criterion's own quote, and hashing or comparing
+        # it costs more than the rest of the reason.
+        if quote is not None and (quote[0] is r.quote or quote[0] == r.quote):
+            quote = quote[1]
+        else:
+            quote = quote_json(r.quote, study)
+        reasons.append(
             {
                 "criterion": r.criterion,
                 "status": r.status,
                 "text": r.text,
                 "source_kind": r.source_kind,
-                "quote": quote_json(r.quote, study),
+                "quote": quote,
             }
-            for r in comparison.applicability.reasons
-        ],
-    }
+        )
+    return {"status": comparison.applicability.status, "reasons": reasons}
 
 
-def comparison_json(comparison: Comparison) -> JSON:
+def _arm(study: Study, arm: str, option: str | None, parts: StudyParts | None) -> Any:
+    found = parts.arms.get((arm, option)) if parts is not None else None
+    return arm_json(study, arm, option) if found is None else found
+
+
+def comparison_json(comparison: Comparison, parts: StudyParts | None = None) -> JSON:
+    """Serialize one comparison, taking the study's pre-encoded pieces from `parts` when they fit."""
     study = comparison.analysis.study
+    # Equal content, not identity, decides; `is` only spares comparing a study with itself.
+    if parts is not None and (
+        (parts.study is not study and parts.study != study) or parts.outcomes != comparison.outcomes
+    ):
+        parts = None
+    match = comparison.match
     return {
-        "study": study_summary_json(study),
-        "intervention": arm_json(study, study.intervention, comparison.match.intervention_option),
-        "comparator": arm_json(study, study.comparator, comparison.match.comparator_option),
-        "applicability": _applicability_json(comparison, study),
-        "caveats": [{"code": c.code, "text": c.text} for c in study.caveats],
-        "outcomes": [_outcome_result_json(o, study) for o in comparison.outcomes],
-        "warnings": [{"code": w.code, "text": w.text} for w in comparison.warnings],
+        "study": study_summary_json(study) if parts is None else parts.summary,
+        "intervention": _arm(study, study.intervention, match.intervention_option, parts),
+        "comparator": _arm(study, study.comparator, match.comparator_option, parts),
+        "applicability": _applicability_json(comparison, study, parts),
+        "caveats": coded_json(study.caveats) if parts is None else parts.caveats,
+        "outcomes": [_outcome_result_json(o, study) for o in comparison.outcomes]
+        if parts is None
+        else parts.outcomes_json,
+        "warnings": coded_json(comparison.warnings),
     }
 
 
-def assessment_json(assessment: Assessment) -> JSON:
-    """Serialize an assessment to the public JSON shape (see README: JSON API)."""
+def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | None = None) -> JSON:
+    """Serialize an assessment to the public JSON shape (see README: JSON API).
+
+    Without `parts` the result is plain dicts and lists; with `prepare_studies`' parts, the
+    patient-independent pieces are `orjson.Fragment`s holding the same JSON, for `dumps`.
+    """
+    prepared = parts or {}
     return {
         "scenario": assessment.scenario.to_json(),
-        "comparisons": [comparison_json(c) for c in assessment.comparisons],
-        "warnings": [{"code": w.code, "text": w.text} for w in assessment.warnings],
+        "comparisons": [
+            comparison_json(c, prepared.get(c.analysis.study.id)) for c in assessment.comparisons
+        ],
+        "warnings": coded_json(assessment.warnings),
         "available_comparisons": list(assessment.available),
         "evidence_version": assessment.evidence_version,
     }
 
 
-# --------------------------------------------------------------------------- encoding, fast
+# --------------------------------------------------------------------------- encoding
 
-# JSON text as Flask's jsonify writes it outside debug mode with the app's provider: compact
-# separators, non-ASCII escaped, keys in insertion order, NaN refused.
-COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, allow_nan=False)
-_string: Callable[[str], str] = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
-
-
-def _coded(item: Any) -> str:
-    """One {"code", "text"} object (a warning or signal) as compact JSON."""
-    return f'{{"code":{_string(item.code)},"text":{_string(item.text)}}}'
+# A dataclass or datetime reaching the encoder is a builder's bug: refuse it, as the json module
+# would, rather than let orjson serialize it in a shape nobody documented.
+_STRICT = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+_ANSWER = _STRICT | orjson.OPT_APPEND_NEWLINE
 
 
-def _coded_text(items: Iterable[Any]) -> str:
-    """A list of {"code", "text"} objects (warnings, signals) as compact JSON."""
-    return "[" + ",".join([_coded(i) for i in items]) + "]"
+def require_finite(value: Any, where: str = "$") -> None:
+    """Raise ValueError naming the first NaN or infinity found in built JSON."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"Out of range float value {value!r} at {where} is not JSON.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            require_finite(item, f"{where}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            require_finite(item, f"{where}[{index}]")
 
 
-@dataclass(frozen=True, slots=True)
-class _StudyText:
-    """The patient-independent parts of one study's comparison, as JSON text (ASCII bytes)."""
-
-    analysis: StudyAnalysis
-    results: tuple[OutcomeResult, ...]
-    # (intervention option, comparator option) -> the comparison's JSON up to its applicability:
-    # the study summary and both arms as shown for those options.
-    heads: Mapping[tuple[str | None, str | None], bytes]
-    # What follows the applicability: caveats, outcomes and the opening of the warnings list.
-    tail: bytes
-    # id(reason) -> its JSON, for every reason in the study's table, and id(warning) -> its JSON,
-    # for every warning whose text does not depend on the patient. `analysis` (and the engine
-    # module) keep each of these objects alive, so no other object can have its id meanwhile.
-    reasons: Mapping[int, bytes]
-    warnings: Mapping[int, bytes]
+def fragment(value: Any) -> orjson.Fragment:
+    """Encode built JSON once, checked for NaN and infinity, to embed in later answers."""
+    require_finite(value)
+    return orjson.Fragment(orjson.dumps(value, option=_STRICT))
 
 
-def _reason_head(reason: Reason) -> bytes:
-    """A reason's JSON object up to its quote: the quote's JSON and "}" complete it."""
-    return _ascii(
-        f'{{"criterion":{_string(reason.criterion)},"status":{_string(reason.status)}'
-        f',"text":{_string(reason.text)},"source_kind":{_string(reason.source_kind)},"quote":'
-    )
+def dumps(value: Any) -> bytes:
+    """Encode an answer as compact UTF-8 JSON ending in a newline, as jsonify's bodies do."""
+    return orjson.dumps(value, option=_ANSWER)
 
 
-def _scalar(value: Any) -> str:
-    """A scenario value as COMPACT_JSON writes it (null, true, false, a whole number or text)."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    kind = type(value)
-    if kind is str:
-        return _string(value)
-    if kind is int:
-        return int.__repr__(value)  # what the json module writes for an int
-    return COMPACT_JSON.encode(value)
-
-
-def _scenario_json(scenario: Scenario) -> str:
-    """The scenario as COMPACT_JSON.encode(scenario.to_json()) writes it, without the dict."""
-    options = ",".join([_string(option) for option in scenario.options])
-    return (
-        f'{{"setting":{_string(scenario.setting)},"options":[{options}]'
-        f',"stenosis_percent":{_scalar(scenario.stenosis_percent)}'
-        f',"symptomatic":{_scalar(scenario.symptomatic)}'
-        f',"days_since_event":{_scalar(scenario.days_since_event)}'
-        f',"artery":{_scalar(scenario.artery)}'
-        f',"age":{_scalar(scenario.age)}'
-        f',"prestent_angioplasty":{_scalar(scenario.prestent_angioplasty)}}}'
-    )
-
-
-def _ascii(text: str) -> bytes:
-    # COMPACT_JSON escapes every non-ASCII character, so its text is ASCII.
-    return text.encode("ascii")
-
-
-def _status_opening(status: str) -> bytes:
-    return _ascii(f'{{"status":{_string(status)},"reasons":[')
-
-
-_STATUS_OPENINGS = {status: _status_opening(status) for status in STATUS_ORDER}
-
-
-class AssessmentEncoder:
-    """Encode assessments as compact JSON bytes, reusing what does not depend on the patient.
-
-    A comparison's study summary, caveats, arms and outcomes (statistics, published figures, audit
-    and signals: about nine tenths of the answer) are the same for every patient, so they are encoded
-    once, here; each answer encodes only its scenario, applicability and warnings, and the pieces
-    are joined once, as bytes (joining tens of kilobytes of text a few times over, then encoding
-    it, cost as much as the rest of the encoding). ``encode(a)`` is exactly
-    ``COMPACT_JSON.encode(assessment_json(a))`` plus the newline jsonify ends with, as bytes
-    (tests/test_fuzz.py checks it through the API, tests/test_engine.py directly). A comparison this
-    encoder did not prepare (another evidence base, or other outcomes than the analysis
-    appraised) is encoded in full.
-    """
-
-    def __init__(self, base: EvidenceBase) -> None:
-        self._version = (base.version, _ascii(COMPACT_JSON.encode(base.version)))
-        self._studies = {id(analysis): self._prepare(analysis) for analysis in base.studies}
-
-    @staticmethod
-    def _prepare(analysis: StudyAnalysis) -> _StudyText:
-        study, dumps = analysis.study, COMPACT_JSON.encode
-        parts = analysis.appraisal
-        results = parts.outcomes
-        summary = dumps(study_summary_json(study))
-        options = (*OPTIONS, None)
-        arms = {
-            (arm, option): dumps(arm_json(study, arm, option))
-            for arm in (study.intervention, study.comparator)
-            for option in options
-        }
-        quotes = {
-            id(c.quote): _ascii(dumps(quote_json(c.quote, study))) for c in study.criteria.values()
-        }
-        return _StudyText(
-            analysis=analysis,
-            results=results,
-            heads={
-                (first, second): _ascii(
-                    f'{{"study":{summary},"intervention":{arms[study.intervention, first]}'
-                    f',"comparator":{arms[study.comparator, second]},"applicability":'
-                )
-                for first in options
-                for second in options
-            },
-            tail=_ascii(
-                f',"caveats":{_coded_text(study.caveats)}'
-                f',"outcomes":{dumps([_outcome_result_json(r, study) for r in results])}'
-                ',"warnings":['
-            ),
-            reasons={
-                id(r): _reason_head(r) + quotes[id(r.quote)] + b"}"
-                for by_value in analysis.reasons.values()
-                for r in by_value.values()
-            },
-            warnings={
-                id(w): _ascii(_coded(w))
-                for w in (
-                    PARTLY_UNKNOWN,
-                    *parts.design_warnings,
-                    parts.stent_type_warning,
-                    *parts.data_warnings,
-                    *(warning for _, warning in parts.note_warnings),
-                )
-            },
-        )
-
-    @staticmethod
-    def _head(text: _StudyText, match: Match) -> bytes:
-        found = text.heads.get((match.intervention_option, match.comparator_option))
-        if found is not None:
-            return found
-        study = text.analysis.study
-        first = arm_json(study, study.intervention, match.intervention_option)
-        second = arm_json(study, study.comparator, match.comparator_option)
-        return _ascii(
-            f'{{"study":{COMPACT_JSON.encode(study_summary_json(study))}'
-            f',"intervention":{COMPACT_JSON.encode(first)}'
-            f',"comparator":{COMPACT_JSON.encode(second)},"applicability":'
-        )
-
-    @staticmethod
-    def _reason(text: _StudyText, reason: Reason) -> bytes:
-        prepared = text.reasons.get(id(reason))
-        if prepared is not None:
-            return prepared
-        quote = COMPACT_JSON.encode(quote_json(reason.quote, text.analysis.study))
-        return _reason_head(reason) + _ascii(quote) + b"}"
-
-    @staticmethod
-    def _applicability(text: _StudyText, fit: Applicability) -> bytes:
-        opening = _STATUS_OPENINGS.get(fit.status) or _status_opening(fit.status)
-        reasons = b",".join([AssessmentEncoder._reason(text, r) for r in fit.reasons])
-        return opening + reasons + b"]}"
-
-    @staticmethod
-    def _warnings(text: _StudyText, warnings: Iterable[Warning]) -> bytes:
-        prepared = text.warnings
-        return b",".join([prepared.get(id(w)) or _ascii(_coded(w)) for w in warnings])
-
-    def _comparison(self, comparison: Comparison, out: list[bytes]) -> None:
-        text = self._studies.get(id(comparison.analysis))
-        # `!=` is cheap when the engine's cached tuple is passed through (each element is the
-        # same object), and still right when it is not (the content is compared).
-        if (
-            text is None
-            or text.analysis is not comparison.analysis
-            or comparison.outcomes != text.results
-        ):
-            out.append(_ascii(COMPACT_JSON.encode(comparison_json(comparison))))
-            return
-        out += (
-            self._head(text, comparison.match),
-            self._applicability(text, comparison.applicability),
-            text.tail,
-            self._warnings(text, comparison.warnings),
-            b"]}",
-        )
-
-    def encode(self, assessment: Assessment) -> bytes:
-        """Return the assessment as compact JSON bytes and a newline, as jsonify's body."""
-        version, version_text = self._version
-        if assessment.evidence_version != version:
-            version_text = _ascii(_string(assessment.evidence_version))
-        out = [
-            b'{"scenario":',
-            _ascii(_scenario_json(assessment.scenario)),
-            b',"comparisons":[',
-        ]
-        for index, comparison in enumerate(assessment.comparisons):
-            if index:
-                out.append(b",")
-            self._comparison(comparison, out)
-        available = ",".join(_string(a) for a in assessment.available)
-        out += (
-            b'],"warnings":',
-            _ascii(_coded_text(assessment.warnings)),
-            b',"available_comparisons":[',
-            _ascii(available),
-            b'],"evidence_version":',
-            version_text,
-            b"}\n",
-        )
-        return b"".join(out)
+def dumps_checked(value: Any) -> bytes:
+    """Encode an answer built once at start-up, refusing NaN and infinity anywhere in it."""
+    require_finite(value)
+    return dumps(value)

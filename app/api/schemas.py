@@ -2,7 +2,7 @@
 
 Request schemas are derived from the contracts' declarations (app/contract/): closed objects
 (``additionalProperties: false``), enums and ranges taken from the same constants. Response schemas
-describe what app/serialize.py and app/twobytwo.py produce, field for field: every object lists all
+describe what app/api/encode.py and app/api/twobytwo.py produce, field for field: every object lists all
 its fields as required and allows no others, and a value is nullable only where the serializer can
 put null. Two rules a schema cannot express are stated in descriptions: events must not exceed
 total, and whole numbers must be written without a decimal point (JSON Schema counts 3.0 as an

@@ -2,16 +2,17 @@
 
 Routes (described by the OpenAPI 3.1 document served at /api/openapi.json, built in app/openapi.py):
 
-- ``POST /api/v1/assess``: a scenario (app/scenario.py) -> its assessment (app/engine.py). The
+- ``POST /api/v1/assess``: a scenario (app/contract/scenario.py) -> its assessment
+  (app/engine/assess.py), built by ``assessment_json`` and encoded with orjson. The
   patient-independent nine tenths of the answer (each study's outcomes with statistics, audit and
-  signals; summaries, arms, caveats) are encoded once per app too; each answer encodes only its
-  scenario, applicability and warnings (app/serialize.py, AssessmentEncoder). The JSON is the same
-  as ``jsonify(assessment_json(...))`` gives.
+  signals; summaries, arms, caveats) are encoded once per app and embedded as fragments
+  (app/api/encode.py ``prepare_studies``); the JSON is the plain builder's.
 - ``POST /api/v1/two-by-two``: statistics for any pair of counts (app/contract/twobytwo.py,
   app/api/twobytwo.py).
 - ``GET /api/v1/evidence`` and ``GET /api/v1/evidence/<study_id>``: the evidence with its statistics
   and audit. They do not depend on the patient, so they are serialized once per app, when the
-  blueprint is registered, and served from ``app.extensions["api"]``.
+  blueprint is registered (with orjson, checked for NaN first), and served from
+  ``app.extensions["api"]``.
 - ``GET /healthz``: ``{"status": "ok", "evidence_version": ...}``.
 - ``GET /api/openapi.json``: the API description, also serialized once.
 
@@ -37,7 +38,9 @@ Numbers: a literal too large for a float (1e400) reads as infinity, and integer 
 than 18 digits are read as floats; the validators refuse both ("not a whole number" / "non-finite
 number") naming the field. No valid value is that large, and this keeps integers of thousands of
 digits (which Python refuses to convert past 4300 digits) out of the validators and messages. No
-body gives a 500, and responses never contain NaN (the app's JSON provider refuses it).
+body gives a 500, and responses never contain NaN: jsonify's provider refuses it, and what orjson
+encodes (which would write NaN as null) is checked at start-up or holds only validated numbers
+(app/api/encode.py).
 """
 
 from __future__ import annotations
@@ -47,11 +50,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Request, Response, current_app, jsonify, request
+from flask import Blueprint, Request, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
-from app.api.encode import AssessmentEncoder, assessment_json, evidence_json
+from app.api.encode import (
+    StudyParts,
+    assessment_json,
+    dumps,
+    dumps_checked,
+    evidence_json,
+    prepare_studies,
+)
 from app.api.openapi import build_document
 from app.api.twobytwo import TwoByTwoError, parse_two_by_two, two_by_two_json
 from app.contract.scenario import ScenarioError, parse_scenario
@@ -68,7 +78,6 @@ NOT_JSON_CONSTANT = (
 )
 # Integer literals with more digits than this are read as floats (and so refused as counts).
 MAX_INT_DIGITS = 18
-COMPACT = (",", ":")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +87,8 @@ class Prepared:
     evidence: bytes
     studies: Mapping[str, bytes]
     openapi: bytes
-    assessments: AssessmentEncoder
+    # Each study's patient-independent pieces of an assess answer, by study id.
+    parts: Mapping[str, StudyParts]
 
 
 class BodyError(Exception):
@@ -106,35 +116,16 @@ def _parse_int(text: str) -> int | float:
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_parse_int)
 
 
-def _encode(app: Flask, value: Any) -> bytes:
-    return (app.json.dumps(value, separators=COMPACT) + "\n").encode()
-
-
-def _jsonify_is_compact(app: Flask) -> bool:
-    """Whether jsonify writes what AssessmentEncoder writes: compact, ASCII, keys in order, no NaN.
-
-    True for the app's StrictJSONProvider outside debug mode (Flask indents in debug mode unless
-    json.compact is set); otherwise assess answers go through jsonify.
-    """
-    provider = app.json
-    compact = getattr(provider, "compact", None)
-    return (
-        not ((compact is None and app.debug) or compact is False)
-        and getattr(provider, "ensure_ascii", False) is True
-        and getattr(provider, "sort_keys", True) is False
-    )
-
-
 @bp.record_once
 def _prepare(state: BlueprintSetupState) -> None:
     app = state.app
     base = app.extensions["evidence_base"]
     evidence = evidence_json(base)
     app.extensions[EXTENSION] = Prepared(
-        evidence=_encode(app, evidence),
-        studies={study["id"]: _encode(app, study) for study in evidence["studies"]},
-        openapi=_encode(app, build_document(base.version)),
-        assessments=AssessmentEncoder(base),
+        evidence=dumps_checked(evidence),
+        studies={study["id"]: dumps_checked(study) for study in evidence["studies"]},
+        openapi=dumps_checked(build_document(base.version)),
+        parts=prepare_studies(base),
     )
 
 
@@ -208,11 +199,9 @@ def _invalid(error: ScenarioError | TwoByTwoError) -> tuple[Response, int]:
 
 @bp.post("/api/v1/assess")
 def assess_scenario() -> Response:
-    app = current_app._get_current_object()  # one proxy lookup for the three uses below
+    app = current_app._get_current_object()  # one proxy lookup for the uses below
     assessment = assess(parse_scenario(read_json()), app.extensions["evidence_base"])
-    if not _jsonify_is_compact(app):
-        return jsonify(assessment_json(assessment))
-    body = app.extensions[EXTENSION].assessments.encode(assessment)
+    body = dumps(assessment_json(assessment, app.extensions[EXTENSION].parts))
     return app.response_class(body, mimetype="application/json")
 
 

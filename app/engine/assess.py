@@ -34,13 +34,6 @@ class Assessment:
     evidence_version: str
 
 
-# Its text does not depend on the patient: made once, so the encoder can prepare its JSON.
-PARTLY_UNKNOWN = Warning(
-    "population_partly_unknown",
-    "Some criteria could not be checked because the scenario leaves them unknown.",
-)
-
-
 def _comparison_warnings(
     analysis: StudyAnalysis, match: Match, fit: Applicability, scenario: Scenario
 ) -> tuple[Warning, ...]:
@@ -52,7 +45,12 @@ def _comparison_warnings(
             Warning("outside_population", f"This patient is outside the study population: {unmet}")
         )
     elif fit.status == "partial":
-        warnings.append(PARTLY_UNKNOWN)
+        warnings.append(
+            Warning(
+                "population_partly_unknown",
+                "Some criteria could not be checked because the scenario leaves them unknown.",
+            )
+        )
     warnings += parts.design_warnings
     if match.unspecified_stent:
         warnings.append(parts.stent_type_warning)
@@ -114,7 +112,6 @@ def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
 
 
 __all__ = [
-    "PARTLY_UNKNOWN",
     "SMALL_NUMBERS",
     "TREATMENT_WORDS",
     "Assessment",

@@ -1,0 +1,161 @@
+"""The assess answer: plain builders, pieces encoded once at start-up, orjson, never NaN."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from typing import Any
+
+import orjson
+import pytest
+from flask import Flask
+
+from app.analysis.base import EvidenceBase, analyse
+from app.api.encode import (
+    assessment_json,
+    comparison_json,
+    dumps,
+    dumps_checked,
+    fragment,
+    prepare_studies,
+    require_finite,
+)
+from app.contract.scenario import parse_scenario
+from app.engine.assess import assess
+from app.evidence.loader import load_evidence
+from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
+
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "vissit_like": VISSIT_LIKE,
+    "all_options": ALL_OPTIONS,
+    # Criteria left unknown: the partly-unknown warning and "unknown" reasons.
+    "partly_unknown": {
+        "setting": "symptomatic_icas",
+        "options": ALL_OPTIONS["options"],
+        "stenosis_percent": 80,
+    },
+    "outside": {**VISSIT_LIKE, "age": 19, "stenosis_percent": 30, "artery": "basilar"},
+    "acute": {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]},
+    "no_comparison": {"setting": "lvo_icas", "options": ["medical", "balloon_stent"]},
+    "one_option": {**VISSIT_LIKE, "options": ["angioplasty"]},
+}
+
+
+def _text(value: Any) -> str:
+    # json.dumps keeps key order: equal text means equal content in the same order.
+    return json.dumps(value, allow_nan=False)
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_api_answer_is_the_plain_builders(app: Flask, name: str) -> None:
+    body = SCENARIOS[name]
+    response = app.test_client().post("/api/v1/assess", json=body)
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    data = response.get_data()
+    assert data.endswith(b"}\n") and b"NaN" not in data and b"Infinity" not in data
+    expected = assessment_json(assess(parse_scenario(body), app.extensions["evidence_base"]))
+    assert _text(json.loads(data)) == _text(expected)
+
+
+def test_the_scenarios_reach_every_kind_of_comparison(app: Flask) -> None:
+    # The comparison above must not be vacuous: prepared pieces, each status, no comparison.
+    base = app.extensions["evidence_base"]
+    found = {
+        name: [(c.analysis.study.id, c.applicability.status) for c in assessment.comparisons]
+        + [w.code for w in assessment.warnings]
+        for name, assessment in (
+            (name, assess(parse_scenario(body), base)) for name, body in SCENARIOS.items()
+        )
+    }
+    assert found["vissit_like"] == [("vissit", "applies")]
+    assert found["all_options"] == [
+        ("vissit", "applies"),
+        ("angioplasty-vs-stent-retro", "applies"),
+    ]
+    assert found["partly_unknown"] == [
+        ("vissit", "partial"),
+        ("angioplasty-vs-stent-retro", "partial"),
+    ]
+    assert found["outside"] == [("vissit", "outside")]
+    assert found["acute"] == [("rescue-icas-ses-bms", "applies")]
+    assert found["no_comparison"] == ["no_direct_comparison"]
+    assert found["one_option"] == [("angioplasty-vs-stent-retro", "applies")]
+
+
+@pytest.fixture(scope="module")
+def base() -> EvidenceBase:
+    return analyse(load_evidence())
+
+
+def test_prepared_pieces_are_fragments_of_the_same_json(base: EvidenceBase) -> None:
+    assessment = assess(parse_scenario(ALL_OPTIONS), base)
+    parts = prepare_studies(base)
+    prepared = assessment_json(assessment, parts)
+    comparison = prepared["comparisons"][0]
+    for key in ("study", "intervention", "comparator", "caveats", "outcomes"):
+        assert isinstance(comparison[key], orjson.Fragment), key
+    reason = comparison["applicability"]["reasons"][0]
+    assert isinstance(reason["quote"], orjson.Fragment)
+    assert json.loads(dumps(prepared)) == assessment_json(assessment)
+    assert _text(json.loads(dumps(prepared))) == _text(assessment_json(assessment))
+
+
+def test_pieces_that_do_not_fit_are_built_in_full(base: EvidenceBase) -> None:
+    assessment = assess(parse_scenario(VISSIT_LIKE), base)
+    parts = prepare_studies(base)
+    (first,) = assessment.comparisons
+    study_parts = parts[first.analysis.study.id]
+    # Other outcomes than those prepared: nothing prepared for this study is used.
+    fewer = replace(first, outcomes=first.outcomes[:1])
+    built = comparison_json(fewer, study_parts)
+    assert built == comparison_json(fewer)
+    assert (
+        len(built["outcomes"]) == 1
+        and built["outcomes"][0]["id"] == first.outcomes[0].stats.outcome.id
+    )
+    # Another study under the same id: its own summary, not the prepared one.
+    renamed = replace(first.analysis.study, short_name="Renamed")
+    other = replace(first, analysis=replace(first.analysis, study=renamed))
+    assert comparison_json(other, study_parts)["study"]["name"] == "Renamed"
+    # An option nothing was prepared for: that arm is built, the rest still prepared.
+    odd = replace(first, match=replace(first.match, intervention_option="an option of tomorrow"))
+    built = comparison_json(odd, study_parts)
+    assert built["intervention"]["matched_option"] == "an option of tomorrow"
+    assert isinstance(built["outcomes"], orjson.Fragment)
+    assert json.loads(dumps(built)) == comparison_json(odd)
+    # A reason quoting another sentence than its criterion's: its own quote, not the prepared one.
+    reason = first.applicability.reasons[0]
+    other_quote = replace(reason.quote, text="Another sentence.")
+    requoted = replace(
+        first,
+        applicability=replace(first.applicability, reasons=(replace(reason, quote=other_quote),)),
+    )
+    built = comparison_json(requoted, study_parts)
+    assert built["applicability"]["reasons"][0]["quote"]["text"] == "Another sentence."
+    assert json.loads(dumps(built)) == comparison_json(requoted)
+
+
+def test_answer_is_utf8_json_with_a_newline() -> None:
+    assert dumps({"text": "\u2264 5 \u00e9", "n": [1, 2.5, None, True]}) == (
+        '{"text":"\u2264 5 \u00e9","n":[1,2.5,null,true]}\n'.encode()
+    )
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_nan_and_infinity_are_refused_where_json_is_encoded_once(bad: float) -> None:
+    value = {"outcomes": [{"ci": [0.1, bad]}]}
+    with pytest.raises(ValueError, match=r"at \$\.outcomes\[0\]\.ci\[1\]"):
+        require_finite(value)
+    with pytest.raises(ValueError, match="is not JSON"):
+        fragment(value)
+    with pytest.raises(ValueError, match="is not JSON"):
+        dumps_checked(value)
+    require_finite({"outcomes": [{"ci": [0.1, 0.2]}], "n": None})  # finite: no error
+
+
+def test_objects_the_builders_should_have_converted_are_refused(base: EvidenceBase) -> None:
+    # orjson would serialize a dataclass on its own; the json module refused it, and so does this.
+    with pytest.raises(TypeError):
+        dumps({"study": base.studies[0].study.citation})
