@@ -8,7 +8,7 @@ import pytest
 
 from app.evidence.loader import load_evidence
 from app.evidence.model import EvidenceError, Printed
-from tests.minimal_study import STUDY, write_evidence
+from tests.minimal_study import MANIFEST, STUDY, write_evidence
 
 
 def problems_for(tmp_path: Path, *edits: tuple[str, str], study: str = STUDY) -> list[str]:
@@ -223,7 +223,7 @@ def test_duplicate_study_id(tmp_path: Path) -> None:
     root = write_evidence(tmp_path)
     (root / "studies" / "copy.toml").write_text(STUDY, encoding="utf-8")
     (root / "manifest.toml").write_text(
-        'schema_version = 1\nrevision = 2026-01-01\nstudies = ["studies/mini.toml", "studies/copy.toml"]\n',
+        MANIFEST.replace('"studies/mini.toml"]', '"studies/mini.toml", "studies/copy.toml"]'),
         encoding="utf-8",
     )
     with pytest.raises(EvidenceError) as raised:
