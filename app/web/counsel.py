@@ -61,6 +61,7 @@ from app.web.counsel_words import (
     PERIOD_PATTERN,
     PERIPROCEDURAL,
     SCENARIO_LABELS,
+    SECTION_TITLE,
     SETTING_WORDS,
     THROUGH_PATTERN,
     TITLE,
@@ -162,6 +163,8 @@ class CounselComparison:
     anchor: str
     heading: str
     study_name: str
+    # The section's name: two studies may compare the same options, so the study is part of it.
+    title: str
     design: str
     about_study: str
     fit: tuple[str, ...]
@@ -442,6 +445,7 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
         anchor=f"p-{study.id}",
         heading=heading,
         study_name=study.short_name,
+        title=SECTION_TITLE.format(options=heading, name=study.short_name),
         design=DESIGN_SHORT[study.design.value],
         about_study=DESIGN_WORDS[study.design.value].format(name=study.short_name),
         fit=fit_sentences(comparison, scenario),

@@ -131,6 +131,8 @@ DESIGN_WORDS = {
         " the start, and this alone can change the results."
     ),
 }
+# Each comparison's heading: two studies can weigh the same options, so it names the study too.
+SECTION_TITLE = "{options}: what {name} found"
 DESIGN_SHORT = {
     "randomized_trial": "randomized trial",
     "prospective_registry": "observational study (registry)",
