@@ -418,8 +418,9 @@ def fit_sentences(comparison: Comparison, scenario: Scenario) -> tuple[str, ...]
             "You are like the people in this study on every point that could be checked."
         )
     if unknown:
+        # Two sentences: with all four facts unknown, one sentence read above grade 8.
         sentences.append(
-            "Some facts were not given, so they could not be checked:"
+            "Some facts were not given. So they could not be checked:"
             f" {_listed([CHECK_WORDS[f] for f in unknown])}."
         )
     if unreported and (met or unknown or unmet):
