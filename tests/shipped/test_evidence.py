@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
+from flask.testing import FlaskClient
 
 from app.evidence.loader import load_evidence
 from app.evidence.model import Printed
@@ -44,3 +47,10 @@ def test_shipped_derived_values_say_how() -> None:
     stroke = rescue.outcome("recurrent_stroke")
     assert (stroke.arms["ses"].events, stroke.arms["bms"].events) == (15, 1)
     assert set(stroke.arms["ses"].derived) == {"events", "total"}
+
+
+def test_the_about_section_counts_three_studies(client: FlaskClient) -> None:
+    page = html.unescape(client.get("/evidence").get_data(as_text=True))
+    assert (
+        "<li>Three studies, read from their abstracts and the project's verified notes only" in page
+    )
