@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 SOURCE_TEXT = (
@@ -123,10 +124,15 @@ source = "abstract"
 quote = "(P = .58)"
 """
 
-MANIFEST = """
+SOURCE_SHA256 = hashlib.sha256(SOURCE_TEXT.encode()).hexdigest()
+
+MANIFEST = f"""
 schema_version = 1
 revision = 2026-01-01
 studies = ["studies/mini.toml"]
+
+[sha256]
+"sources/mini.txt" = "{SOURCE_SHA256}"
 """
 
 

@@ -97,15 +97,6 @@ def test_assess_vissit_like_scenario_reproduces_the_published_figures(client: Fl
     assert outcome["p_value"]["method"] == "fisher-exact"
 
 
-def test_assess_answers_the_engine_result(app: Flask, client: FlaskClient) -> None:
-    status, body = post(client, "/api/v1/assess", VISSIT_LIKE)
-    assert status == 200
-    with app.app_context():
-        assert body["evidence_version"] == evidence_base().version
-    assert [c["study"]["id"] for c in body["comparisons"]] == ["vissit"]
-    assert body["warnings"] == []
-
-
 def test_assess_with_no_direct_comparison_warns(client: FlaskClient) -> None:
     status, body = post(client, "/api/v1/assess", {"setting": "lvo_icas", "options": ["medical"]})
     assert status == 200
@@ -291,22 +282,6 @@ def test_assess_wrong_method(client: FlaskClient) -> None:
         "message": "This address does not accept that method.",
     }
     assert client.put("/api/v1/two-by-two", json={}).status_code == 405
-
-
-def test_not_found_is_json(client: FlaskClient) -> None:
-    response = client.get("/api/v1/evidence/nope")
-    assert response.status_code == 404
-    assert strict_json(response) == {
-        "error": "not_found",
-        "message": "There is no study with this id; studies are: vissit,"
-        " angioplasty-vs-stent-retro, rescue-icas-ses-bms.",
-    }
-    response = client.get("/api/v1/nothing")
-    assert response.status_code == 404
-    assert strict_json(response) == {
-        "error": "not_found",
-        "message": "There is no page at this address.",
-    }
 
 
 JSON_VALUES = st.recursive(
@@ -695,19 +670,6 @@ def test_healthz(app: Flask, client: FlaskClient) -> None:
         version = evidence_base().version
     assert strict_json(response) == {"status": "ok", "evidence_version": version}
     assert version
-
-
-def test_evidence_list(app: Flask, client: FlaskClient) -> None:
-    response = client.get("/api/v1/evidence")
-    assert response.status_code == 200
-    body = strict_json(response)
-    assert [s["id"] for s in body["studies"]] == [
-        "vissit",
-        "angioplasty-vs-stent-retro",
-        "rescue-icas-ses-bms",
-    ]
-    with app.app_context():
-        assert body["evidence_version"] == evidence_base().version
 
 
 def test_evidence_study_vissit(client: FlaskClient) -> None:

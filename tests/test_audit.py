@@ -112,11 +112,6 @@ def test_rescue_recurrent_stroke_from_derived_counts(base: EvidenceBase) -> None
     assert (fact.published, fact.recomputed, fact.agrees) == ("55%", "55%", True)
 
 
-def test_disagreement_counts_per_study(base: EvidenceBase) -> None:
-    counts = {entry.study.id: len(entry.disagreements) for entry in base.studies}
-    assert counts == {"vissit": 5, "angioplasty-vs-stent-retro": 5, "rescue-icas-ses-bms": 1}
-
-
 def test_outcome_statistics_are_precomputed(base: EvidenceBase) -> None:
     safety = base.by_id["vissit"].outcomes[0]
     assert safety.risk_difference is not None

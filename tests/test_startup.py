@@ -8,7 +8,9 @@ non-zero and prints the problems.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -72,7 +74,33 @@ def add_unlisted_study(folder: Path) -> None:
 CHANGED_PERCENT = replace(VISSIT, 'percent = "24.1"', 'percent = "25.1"')
 UNKNOWN_KEY = replace(VISSIT, "events = 14\n", 'events = 14\ncolour = "red"\n')
 EVENTS_OVER_TOTAL = replace(RETRO, "events = 7\n", "events = 700\n")
-REMOVED_SENTENCE = replace(VISSIT_TEXT, ICH_SENTENCE, "")
+
+
+def record_digest(name: str) -> Corruption:
+    """Record the copy's file `name` under its new sha256 in the manifest, as a deliberate edit would."""
+
+    def corrupt(folder: Path) -> None:
+        manifest = folder / "manifest.toml"
+        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        text, count = re.subn(
+            rf'^"{re.escape(name)}" = "[0-9a-f]{{64}}"$',
+            f'"{name}" = "{digest}"',
+            manifest.read_text(encoding="utf-8"),
+            flags=re.MULTILINE,
+        )
+        assert count == 1, name
+        manifest.write_text(text, encoding="utf-8")
+
+    return corrupt
+
+
+def removed_sentence(folder: Path) -> None:
+    # Digest re-recorded: the quote check must catch the edit on its own, not only the checksum.
+    replace(VISSIT_TEXT, ICH_SENTENCE, "")(folder)
+    record_digest(VISSIT_TEXT)(folder)
+
+
+REMOVED_SENTENCE = removed_sentence
 
 
 def broken_copy(tmp_path: Path, *corruptions: Corruption) -> Path:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,54 @@ def parse_toml(path: Path, name: str, problems: list[str]) -> dict[str, Any] | N
     return None
 
 
+def read_checksums(manifest: Table) -> dict[str, str]:
+    """Read the manifest's [sha256] table: source file -> its recorded digest."""
+    # Optional as a table: without it every used source is reported missing, with its digest.
+    table = manifest.table("sha256", required=False)
+    if table is None:
+        return {}
+    table.used.update(table.data)
+    recorded: dict[str, str] = {}
+    for name, value in table.data.items():
+        if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value):
+            recorded[name] = value
+        else:
+            table.error(name, f"must be a sha256 digest (64 lower-case hex digits), got {value!r}")
+    return recorded
+
+
+def check_checksums(
+    recorded: Mapping[str, str],
+    used: Mapping[str, str],
+    evidence_dir: Path,
+    complete: bool,
+    problems: list[str],
+) -> None:
+    """Check each used source text against its recorded sha256, so no quote is checked against an altered copy."""
+    root = evidence_dir.resolve()
+    for file, study_file in sorted(used.items()):
+        path = (evidence_dir / file).resolve()
+        # A missing or escaping file is already reported against the study that names it.
+        if not path.is_relative_to(root) or not path.is_file():
+            continue
+        found = hashlib.sha256(path.read_bytes()).hexdigest()
+        expected = recorded.get(file)
+        if expected is None:
+            problems.append(
+                f"manifest.toml: sha256.{file}: missing for a source text that {study_file} uses;"
+                f" its sha256 is {found}"
+            )
+        elif found != expected:
+            problems.append(
+                f"manifest.toml: sha256.{file}: source text changed: expected sha256 {expected},"
+                f" found {found} (after a deliberate edit, record the found digest)"
+            )
+    # A study that could not be read names no sources, so its files would look unused.
+    if complete:
+        for file in sorted(set(recorded) - set(used)):
+            problems.append(f"manifest.toml: sha256.{file}: no listed study uses this file")
+
+
 def load_evidence(evidence_dir: Path = DEFAULT_DIR) -> Evidence:
     """Parse and validate the whole evidence base; raise EvidenceError listing every problem."""
     problems: list[str] = []
@@ -40,6 +90,7 @@ def load_evidence(evidence_dir: Path = DEFAULT_DIR) -> Evidence:
         manifest.error("schema_version", f"must be {SCHEMA_VERSION}, got {version}")
     revision = manifest.date("revision")
     listed = manifest.str_list("studies", tuple(manifest_data.get("studies", ()) or ()))
+    recorded = read_checksums(manifest)
     manifest.done()
     problems.extend(manifest_problems.items)
     on_disk = {p.relative_to(evidence_dir).as_posix() for p in evidence_dir.glob("studies/*.toml")}
@@ -48,20 +99,26 @@ def load_evidence(evidence_dir: Path = DEFAULT_DIR) -> Evidence:
 
     digest = hashlib.sha256(b"schema %d\n" % SCHEMA_VERSION)
     studies: list[Study] = []
+    used: dict[str, str] = {}
+    complete = True
     for name in listed:
         path = evidence_dir / name
         data = parse_toml(path, name, problems)
         if data is None:
+            complete = False
             continue
         digest.update(name.encode() + b"\0" + path.read_bytes())
         study_problems = Problems(name)
         study = read_study(data, name, evidence_dir, study_problems)
         problems.extend(study_problems.items)
         for source in study.sources.values():
+            if source.file:
+                used.setdefault(source.file, name)
             source_path = evidence_dir / source.file
             if source_path.is_file():
                 digest.update(source.file.encode() + b"\0" + source_path.read_bytes())
         studies.append(study)
+    check_checksums(recorded, used, evidence_dir, complete, problems)
     seen: dict[str, str] = {}
     for study in studies:
         if study.id in seen:

@@ -61,6 +61,7 @@ from app.web.counsel_words import (
     OPTION_WORDS,
     PERIOD_PATTERN,
     PERIPROCEDURAL,
+    SECTION_TITLE,
     THROUGH_PATTERN,
     TITLE,
     UNSTATED_TIME,
@@ -160,6 +161,8 @@ class CounselComparison:
     anchor: str
     heading: str
     study_name: str
+    # The section's name: two studies may compare the same options, so the study is part of it.
+    title: str
     design: str
     about_study: str
     fit: tuple[str, ...]
@@ -416,8 +419,9 @@ def fit_sentences(comparison: Comparison, scenario: Scenario) -> tuple[str, ...]
             "You are like the people in this study on every point that could be checked."
         )
     if unknown:
+        # Two sentences: with all four facts unknown, one sentence read above grade 8.
         sentences.append(
-            "Some facts were not given, so they could not be checked:"
+            "Some facts were not given. So they could not be checked:"
             f" {_listed([CHECK_WORDS[f] for f in unknown])}."
         )
     if unreported and (met or unknown or unmet):
@@ -443,6 +447,7 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
         anchor=f"p-{study.id}",
         heading=heading,
         study_name=study.short_name,
+        title=SECTION_TITLE.format(options=heading, name=study.short_name),
         design=DESIGN_SHORT[study.design.value],
         about_study=DESIGN_WORDS[study.design.value].format(name=study.short_name),
         fit=fit_sentences(comparison, scenario),

@@ -53,6 +53,13 @@ CHECK_WORDS = {f.name: f.check_words for f in FIELDS if f.criterion}
 LIMIT_WORDS = {f.name: f.limit_words for f in FIELDS if f.criterion}
 DESIGN_WORDS = {code: term.about for code, term in vocabulary.DESIGNS.items()}
 DESIGN_SHORT = {code: term.patient for code, term in vocabulary.DESIGNS.items()}
+# Each comparison's heading: two studies can weigh the same options, so it names the study too.
+SECTION_TITLE = "{options}: what {name} found"
+DESIGN_SHORT = {
+    "randomized_trial": "randomized trial",
+    "prospective_registry": "observational study (registry)",
+    "retrospective_cohort": "observational study (past records)",
+}
 NOTE_WORDS = {
     "stopped_early": "The study stopped early, with fewer people than planned. This makes its"
     " numbers less sure.",

@@ -481,8 +481,10 @@ METHODS = (
         "each printed percent, CI, P value and crude ratio recomputed and compared at the printed precision",
     ),
 )
+# The first limit counts the studies loaded, so adding a study file needs no change here.
+COUNT_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
 LIMITS = (
-    "Three studies, read from their abstracts and the project's verified notes only; anything not"
+    "{studies}, read from their abstracts and the project's verified notes only; anything not"
     " printed there is recorded as not reported.",
     "One two-arm comparison per study; results are never pooled across studies.",
     "Values not printed in a source are derived and marked as such.",
@@ -503,6 +505,12 @@ DEVELOPER = (
 )
 
 
+def study_count(count: int) -> str:
+    """Return the number of studies in words, e.g. 'Three studies' (digits above ten)."""
+    number = COUNT_WORDS[count] if count < len(COUNT_WORDS) else str(count)
+    return f"{number} {'study' if count == 1 else 'studies'}"
+
+
 def about_view(base: EvidenceBase) -> AboutView:
     """Source attributes in the spirit of the ONC HTI-1 decision-support source attributes."""
     return AboutView(
@@ -521,7 +529,7 @@ def about_view(base: EvidenceBase) -> AboutView:
         evidence_version=base.version,
         revision=revision_text(base.evidence.revision),
         methods=tuple(Row(name, method) for name, method in METHODS),
-        limits=LIMITS,
+        limits=(LIMITS[0].format(studies=study_count(len(base.studies))), *LIMITS[1:]),
         not_predictive=NOT_PREDICTIVE,
         privacy=PRIVACY,
         disclaimer=DISCLAIMER,

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
 
 from tests.browser.helpers import (
-    ALL_OPTIONS,
     expected_cell,
     fill_vissit,
-    pdf_pages,
     risk_cell,
     submit,
     tab_until,
@@ -21,96 +18,6 @@ from tests.browser.helpers import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def test_vissit_journey_from_form_to_printed_summary(
-    server: str, context: BrowserContext, artifacts: Path
-) -> None:
-    requests: list[Request] = []
-    context.on("request", lambda r: requests.append(r))
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console {message.type}: {message.text}")
-            if message.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.goto(server + "/")
-    fill_vissit(page)
-    # JavaScript is on: the quick summary comes from POST /summary as the form changes.
-    live = page.locator("#live-summary")
-    expect(live).to_contain_text("24.1% (13.9–37.2) · 14/58")
-    submit(page)
-
-    # The numbers on the page are the evidence's numbers.
-    assert page.url == server + "/"
-    stent = vissit_arm("primary_safety_30d", "intervention")
-    medical = vissit_arm("primary_safety_30d", "comparator")
-    assert risk_cell(page, "primary_safety_30d", "intervention") == expected_cell(stent)
-    assert risk_cell(page, "primary_safety_30d", "comparator") == expected_cell(medical)
-    assert expected_cell(stent) == (24.1, 13.9, 37.2, 14, 58)
-    assert expected_cell(medical) == (9.4, 3.1, 20.7, 5, 53)
-    expect(page.locator("#results .status")).to_contain_text("Applies")
-
-    # The counselling view of the same scenario.
-    submit(page, "Patient view")
-    expect(page.get_by_role("heading", level=1)).to_have_text("What the studies found")
-    expect(page.locator("main")).to_contain_text(
-        "About 24 of 100 people who had a balloon stent had a stroke, bleeding in the brain,"
-        " a serious mini-stroke, or died within 30 days. About 76 of 100 did not."
-    )
-    expect(page.locator("main")).to_contain_text(
-        "The true number could be as low as 3 or as high as 21."
-    )
-    stent_array = page.locator("#ia-vissit-primary_safety_30d-stent")
-    expect(stent_array).to_have_attribute("role", "img")
-    assert stent_array.locator('use[href$="-yes"]').count() == 24
-
-    # The printable summary, printed by Chromium: at most two pages of A4 and of Letter.
-    submit(page, "Printable summary")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Summary for a treatment discussion")
-    expect(page.get_by_role("button", name="Print")).to_be_visible()  # JavaScript revealed it
-    a4 = pdf_pages(page, "A4", artifacts / "print-vissit-a4.pdf")
-    letter = pdf_pages(page, "Letter", artifacts / "print-vissit-letter.pdf")
-    print(f"VISSIT printable summary: {a4} A4 pages, {letter} Letter pages")
-    assert 1 <= a4 <= 2 and 1 <= letter <= 2
-
-    # Back to the clinician view, re-posting the same scenario.
-    submit(page, "Back to the clinician view")
-    assert risk_cell(page, "primary_safety_30d", "intervention") == expected_cell(stent)
-
-    urls = [r.url for r in requests]
-    assert any(urlsplit(u).path == "/summary" for u in urls), urls
-    assert any(urlsplit(u).path == "/static/js/app.js" for u in urls), urls
-    strangers = [u for u in urls if not u.startswith(server + "/")]
-    assert not strangers, f"requests to other origins: {strangers}"
-    assert all(not urlsplit(u).query for u in urls), "a scenario must never go in a URL"
-    posts = {urlsplit(r.url).path for r in requests if r.method == "POST"}
-    assert posts == {"/", "/summary"}
-    # No script errors and no Content-Security-Policy violations along the way.
-    assert not problems, problems
-
-
-def test_two_comparisons_print_on_two_pages(
-    server: str, context: BrowserContext, artifacts: Path
-) -> None:
-    page = context.new_page()
-    page.goto(server + "/")
-    fill_vissit(page, ALL_OPTIONS)
-    submit(page, "Printable summary")
-    expect(page.locator(".counsel-comparison")).to_have_count(2)
-    expect(page.locator("svg.icon-array")).to_have_count(8)
-    expect(page.locator(".sources")).to_contain_text(
-        "No citation: the study's source does not give one."
-    )
-    a4 = pdf_pages(page, "A4", artifacts / "print-all-options-a4.pdf")
-    letter = pdf_pages(page, "Letter", artifacts / "print-all-options-letter.pdf")
-    print(f"Two-comparison printable summary: {a4} A4 pages, {letter} Letter pages")
-    assert 1 <= a4 <= 2 and 1 <= letter <= 2
 
 
 def test_the_form_can_be_completed_with_the_keyboard_alone(server: str, page: Page) -> None:

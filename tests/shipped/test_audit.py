@@ -1,0 +1,14 @@
+"""The reproduction audit's disagreement counts for each shipped study."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.analysis.base import EvidenceBase
+
+pytestmark = pytest.mark.shipped_evidence
+
+
+def test_disagreement_counts_per_study(base: EvidenceBase) -> None:
+    counts = {entry.study.id: len(entry.disagreements) for entry in base.studies}
+    assert counts == {"vissit": 5, "angioplasty-vs-stent-retro": 5, "rescue-icas-ses-bms": 1}

@@ -1,0 +1,53 @@
+"""The results summary sentences, which count and name the shipped studies a scenario matches."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.analysis.base import EvidenceBase
+from app.web import results
+from tests.scenarios import VISSIT_LIKE
+from tests.test_present import assessed, only
+
+pytestmark = pytest.mark.shipped_evidence
+
+
+def test_summary_applies(base: EvidenceBase) -> None:
+    assert results.summary_sentence(assessed(base, **VISSIT_LIKE)) == (
+        "1 study compares these options for symptomatic ICAS: VISSIT (randomized trial)"
+        " — the patient meets every reported criterion (1 criterion not reported)."
+    )
+
+
+def test_summary_partial(base: EvidenceBase) -> None:
+    assessment = assessed(
+        base, setting="symptomatic_icas", options=["medical", "balloon_stent"], stenosis_percent=80
+    )
+    assert results.summary_sentence(assessment).endswith(
+        "VISSIT (randomized trial) — partial match: 3 criteria could not be checked."
+    )
+    view = results.comparison_view(only(assessment))
+    assert view.status == "partial"
+    assert view.reasons_open
+    assert view.tally == "1 met, 3 unknown, 1 not reported"
+
+
+def test_summary_outside(base: EvidenceBase) -> None:
+    assessment = assessed(base, **{**VISSIT_LIKE, "stenosis_percent": 100})
+    assert results.summary_sentence(assessment).endswith(
+        "VISSIT (randomized trial) — outside the study population: VISSIT enrolled 70-99%"
+        " stenosis; this patient has 100%. (Criterion from a secondary source.)"
+    )
+    view = results.comparison_view(only(assessment))
+    assert view.status == "outside"
+    assert view.status_text.startswith("Outside the study population: ")
+    assert [r.status_text for r in view.reasons][:1] == ["Not met"]
+
+
+def test_summary_single_option(base: EvidenceBase) -> None:
+    assessment = assessed(
+        base, setting="symptomatic_icas", options=["medical"], stenosis_percent=80
+    )
+    assert results.summary_sentence(assessment).startswith(
+        "1 study includes this option for symptomatic ICAS: VISSIT"
+    )
