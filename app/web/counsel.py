@@ -209,15 +209,15 @@ def is_key(result: OutcomeResult) -> bool:
 
 
 def key_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
-    """The outcomes the counselling view shows (see the module docstring)."""
-    chosen = [r for r in comparison.outcomes if is_key(r)]
-    for result in comparison.outcomes:
+    """The outcomes the counselling view shows (see the module docstring), in the study's order."""
+    outcomes = comparison.outcomes
+    chosen = {n for n, r in enumerate(outcomes) if is_key(r)}
+    for n, result in enumerate(outcomes):
         if len(chosen) >= 2:
             break
-        if _counted(result) and result not in chosen and result.stats.outcome.role != "subgroup":
-            chosen.append(result)
-    order = {id(r): n for n, r in enumerate(comparison.outcomes)}
-    return tuple(sorted(chosen, key=lambda r: order[id(r)]))
+        if _counted(result) and n not in chosen and result.stats.outcome.role != "subgroup":
+            chosen.add(n)
+    return tuple(outcomes[n] for n in sorted(chosen))
 
 
 def _arm_option_words(study: Study, arm_id: str) -> tuple[str, OptionWords]:
