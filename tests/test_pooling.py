@@ -3,7 +3,7 @@
 The reference values in tests/fixtures/metafor_pooling.json were produced by the R code below
 (Debian's r-base-core 4.2.2 and r-cran-metafor 3.8-1), run as
 
-    sed -n 's/^#R //p' tests/test_pooling.py | Rscript - > tests/fixtures/metafor_pooling.json
+    sed -n 's/^# R //p' tests/test_pooling.py | Rscript - > tests/fixtures/metafor_pooling.json
 
 It fits four sets of tables (dat.bcg, 13 heterogeneous studies; "zero", five studies of which one has
 a zero cell and one no events in either arm; "two", two studies; "het", six heterogeneous studies)
