@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API: paths, examples and errors (served once).
 
-The component schemas are in app/api/schemas.py.
+The component schemas are in app/api/schemas.py; the pool endpoint's are in app/api/pool.py.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from app.api import pool
 from app.api.schemas import SCHEMAS, STRING, Schema, ref
 
 API_VERSION = "1.0.0"
@@ -157,6 +158,13 @@ def build_document(evidence_version: str) -> Schema:
                 TWO_BY_TWO_EXAMPLES,
                 "TwoByTwoResult",
             ),
+            "/api/v1/pool": _post(
+                "pool",
+                "Pool two-arm tables: Mantel-Haenszel or DerSimonian-Laird (Hartung-Knapp)",
+                "PoolRequest",
+                pool.EXAMPLES,
+                "PoolResult",
+            ),
             "/api/v1/evidence": _get("listEvidence", "The whole evidence base", ref("Evidence")),
             "/api/v1/evidence/{study_id}": _get(
                 "getStudy",
@@ -194,7 +202,7 @@ def build_document(evidence_version: str) -> Schema:
                 "openapi", "This document", {"type": "object", "required": ["openapi"]}
             ),
         },
-        "components": {"schemas": SCHEMAS, "responses": RESPONSES},
+        "components": {"schemas": {**SCHEMAS, **pool.SCHEMAS}, "responses": RESPONSES},
     }
     # A private copy: callers may change it without touching the module's schemas.
     return copy.deepcopy(document)
