@@ -55,7 +55,8 @@ class EhrConfig:
 
 
 def _raw(config: Mapping[str, Any], name: str) -> Any:
-    if name in config:
+    # Flask's own SECRET_KEY defaults to None: None means "not set here".
+    if config.get(name) is not None:
         return config[name]
     return os.environ.get(PREFIX + name)
 
