@@ -45,9 +45,9 @@ def summary_text(comparison: Comparison) -> str:
     design = DESIGNS[study.design.value].short
     for text in (
         f"Evidence for this order: {study.short_name} ({design}) compared {first} with {second}.",
-        f"{study.short_name} ({design}) compared {first} with {second}.",
-        f"{study.short_name} compared {first} with {second}.",
-        f"Evidence compares {first} with {second}.",
+        f"Evidence: {study.short_name} ({design}) compared {first} with {second}.",
+        f"Evidence: {study.short_name} compared {first} with {second}.",
+        f"Evidence compared {first} with {second}.",
     ):
         if len(text) < SUMMARY_LIMIT:
             return text
@@ -68,7 +68,7 @@ def detail_text(view: LiveComparison, comparison: Comparison, version: str) -> s
     source = study.citation.text or study.title
     if study.citation.doi:
         source += f" doi:{study.citation.doi}"
-    lines += ["", CAVEAT, "", f"Source: {source} Evidence version {version}."]
+    lines += ["", CAVEAT, "", f"Source: {source.rstrip('.')}. Evidence version {version}."]
     return "\n".join(lines)
 
 
