@@ -22,7 +22,6 @@ from app.web.formatting import DESIGN_LABELS, METHOD_WORDS, SETTING_SHORT
 JSON = dict[str, Any]
 TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
 UCUM = "http://unitsofmeasure.org"
-ROLES = ("population", "exposure", "referenceExposure", "measuredVariable")
 PROPORTION = ("C44256", "Proportion")
 RISK_DIFFERENCE = ("0000424", "Risk Difference")
 RISK_RATIO = ("C93152", "Relative Risk")
