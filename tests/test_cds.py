@@ -201,13 +201,18 @@ def test_a_signed_stent_order_gets_one_info_card_matching_the_api(
     assert "not a prediction for this patient" in detail
 
 
-def test_an_angioplasty_order_gets_the_angioplasty_comparison(cds: FlaskClient) -> None:
+def test_an_angioplasty_order_gets_the_angioplasty_comparison(
+    cds: FlaskClient, cds_app: Flask
+) -> None:
     response = call(cds, hook_body(order("61630")), token())
     (card,) = response.get_json()["cards"]
-    # The study's name is long: the summary drops the design (the detail's heading has it).
+    # The study's name is long: the summary drops the design (the detail's heading has it). The
+    # arms are named in the study's own order (intervention first).
+    study = cds_app.extensions["evidence_base"].by_id["angioplasty-vs-stent-retro"].study
+    words = {"angioplasty": "angioplasty alone", "stent_unspecified": "a stent of unstated type"}
+    first, second = (words[study.arms[a].treatment] for a in (study.intervention, study.comparator))
     assert card["summary"] == (
-        "Evidence: Retrospective angioplasty vs stent (3 centres) compared angioplasty alone with a"
-        " stent of unstated type."
+        f"Evidence: Retrospective angioplasty vs stent (3 centres) compared {first} with {second}."
     )
     assert "(retrospective observational cohort)" in card["detail"]
     assert card["source"]["url"] == f"{PUBLIC}/evidence/angioplasty-vs-stent-retro"
