@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, abort, jsonify, redirect, request
+from markupsafe import escape
 from werkzeug.serving import make_server
 
 CLIENT_ID = "icas-test-client"
@@ -129,8 +130,10 @@ def build(stub: Stub) -> Flask:
 
     @ehr.get("/ehr")
     def ehr_page() -> str:
-        # The EHR's page embedding the app, as EHRs embed SMART apps.
-        return f'<!doctype html><title>EHR</title><iframe src="{stub.iframe_src}" width="1200" height="800"></iframe>'
+        # The EHR's page embedding the app, as EHRs embed SMART apps (?src= embeds another page).
+        src = escape(request.args.get("src", stub.iframe_src))
+        frame = f'<iframe src="{src}" title="ICAS" width="1200" height="800"></iframe>'
+        return f"<!doctype html><title>EHR</title>{frame}"
 
     return ehr
 

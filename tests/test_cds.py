@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.ehr.config import ConfigError
+from tests.ehr_openapi import declared_errors
 from tests.ehr_stub import CLIENT_ID, Stub, serve
 
 PUBLIC = "https://icas.test"
@@ -185,20 +186,37 @@ def test_a_signed_stent_order_gets_one_info_card_matching_the_api(
     assessed = cds_app.test_client().post("/api/v1/assess", json=ELECTIVE).get_json()
     comparison = assessed["comparisons"][0]
     assert comparison["study"]["id"] == "vissit"
+    shown = assert_card_matches_api(card["detail"], comparison)
+    assert shown == ["primary_safety_30d", "primary_stroke_tia_12m"]
     detail = card["detail"]
-    for outcome_id in ("primary_safety_30d", "primary_stroke_tia_12m"):
-        outcome = next(o for o in comparison["outcomes"] if o["id"] == outcome_id)
-        assert outcome["label"] in detail
-        for arm in ("intervention", "comparator"):
-            figures = outcome[arm]
-            assert f"{100 * figures['rate']:.1f}% ({100 * figures['ci'][0]:.1f}" in detail
-            assert f"{figures['events']}/{figures['total']}" in detail
-        difference = outcome["risk_difference"]
-        assert f"+{100 * difference['value']:.1f} pp" in detail
     assert "14/58" in detail and "5/53" in detail and "+14.7 pp (+0.5 to +28.2)" in detail
     assert comparison["study"]["doi"] in detail
     assert assessed["evidence_version"] in detail
     assert "not a prediction for this patient" in detail
+
+
+def signed(fraction: float) -> str:
+    text = f"{abs(100 * fraction):.1f}"
+    return text if float(text) == 0 else ("+" if fraction > 0 else "\u2212") + text
+
+
+def assert_card_matches_api(detail: str, comparison: dict[str, Any]) -> list[str]:
+    """Check each outcome line of the card against the API's figures; return the outcome ids."""
+    shown = []
+    for line in (line for line in detail.splitlines() if line.startswith("- ")):
+        outcome = next(o for o in comparison["outcomes"] if line.startswith(f"- {o['label']} ("))
+        shown.append(outcome["id"])
+        for arm in ("intervention", "comparator"):
+            figures = outcome[arm]
+            low, high = (f"{100 * bound:.1f}" for bound in figures["ci"])
+            rate = f"{100 * figures['rate']:.1f}% ({low}\u2013{high})"
+            assert f"{rate} · {figures['events']}/{figures['total']}" in line, (line, arm)
+        difference = outcome["risk_difference"]
+        if difference is not None:
+            low, high = (signed(bound) for bound in difference["ci"])
+            assert f"{signed(difference['value'])} pp ({low} to {high})" in line, line
+    assert len(shown) >= 2
+    return shown
 
 
 def test_an_angioplasty_order_gets_the_angioplasty_comparison(
@@ -215,6 +233,11 @@ def test_an_angioplasty_order_gets_the_angioplasty_comparison(
         f"Evidence: Retrospective angioplasty vs stent (3 centres) compared {first} with {second}."
     )
     assert "(retrospective observational cohort)" in card["detail"]
+    body = {"setting": "symptomatic_icas", "options": ["angioplasty"], "stenosis_percent": 80}
+    assessed = cds_app.test_client().post("/api/v1/assess", json=body).get_json()
+    (comparison,) = assessed["comparisons"]
+    assert comparison["study"]["id"] == "angioplasty-vs-stent-retro"
+    assert_card_matches_api(card["detail"], comparison)
     assert card["source"]["url"] == f"{PUBLIC}/evidence/angioplasty-vs-stent-retro"
 
 
@@ -456,3 +479,33 @@ def test_cors_only_for_configured_origins(cds: FlaskClient) -> None:
         "/cds-services", base_url=PUBLIC, headers={"Origin": "https://evil.example"}
     )
     assert "Access-Control-Allow-Origin" not in discovery.headers
+
+
+# --------------------------------------------------------------------------- the OpenAPI document
+
+
+def test_answers_match_the_openapi_document(cds: FlaskClient, cds_app: Flask) -> None:
+    path = "/cds-services/icas-evidence"
+    discovery = cds.get("/cds-services", base_url=PUBLIC)
+    assert declared_errors(cds_app, "/cds-services", "get", 200, discovery.get_json()) == []
+    answers = {
+        200: call(cds, hook_body(order("61635")), token()),
+        400: call(cds, [1], token()),
+        401: call(cds, hook_body(order("61635"))),
+        412: call(cds, hook_body(order("61635"), selections=None), token()),
+    }
+    for status, response in answers.items():
+        assert response.status_code == status
+        assert declared_errors(cds_app, path, "post", status, response.get_json()) == [], status
+    # The checker sees a wrong shape.
+    assert declared_errors(cds_app, path, "post", 200, {"card": []}) != []
+
+
+def test_unconfigured_answers_match_the_openapi_document(client: FlaskClient, app: Flask) -> None:
+    response = client.post("/cds-services/icas-evidence", json=hook_body())
+    assert response.status_code == 404
+    assert (
+        declared_errors(app, "/cds-services/icas-evidence", "post", 404, response.get_json()) == []
+    )
+    response = client.put("/cds-services/icas-evidence")
+    assert response.status_code == 405 and response.mimetype == "text/html"

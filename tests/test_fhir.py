@@ -11,6 +11,7 @@ from fhir.resources.evidence import Evidence
 from flask.testing import FlaskClient
 
 from app import create_app
+from tests.ehr_openapi import declared_errors
 
 ELECTIVE = {
     "setting": "symptomatic_icas",
@@ -175,3 +176,15 @@ def test_links_use_the_configured_public_url() -> None:
     app = create_app({"TESTING": True, "PUBLIC_URL": "https://icas.example.org"})
     bundle = app.test_client().post("/api/v1/assess/fhir", json=ELECTIVE).get_json()
     assert bundle["entry"][0]["resource"]["url"].startswith("https://icas.example.org/evidence/")
+
+
+def test_answers_match_the_openapi_document(client: FlaskClient) -> None:
+    app = client.application
+    path = "/api/v1/assess/fhir"
+    bundle = fhir(client, ELECTIVE).get_json()
+    assert declared_errors(app, path, "post", 200, bundle, "application/fhir+json") == []
+    assert declared_errors(
+        app, path, "post", 200, {"resourceType": "Bundle"}, "application/fhir+json"
+    )
+    invalid = fhir(client, {"setting": "symptomatic_icas", "options": ["medical"]})
+    assert declared_errors(app, path, "post", 422, invalid.get_json()) == []

@@ -157,7 +157,26 @@ FHIR_BUNDLE: Schema = {
         },
     },
 }
-CDS_ERROR = _json(ref("Error"), "Refused; the message says why.")
+CDS_ERROR = _json(
+    {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {
+                "enum": [
+                    "bad_request",
+                    "unauthorized",
+                    "not_found",
+                    "precondition_failed",
+                    "payload_too_large",
+                ]
+            },
+            "message": STRING,
+        },
+        "additionalProperties": False,
+    },
+    "Refused; the message says why (CDS Hooks errors are not under /api/).",
+)
 
 
 def _fhir_assess() -> Schema:
@@ -179,7 +198,7 @@ def _cds(method: str, operation_id: str, summary: str, result: Schema, **extra: 
     """A CDS Hooks operation: JSON answers; 404 when not configured; 405 as an HTML page."""
     responses = {
         "200": _json(result, "The result."),
-        "404": _json(ref("Error"), "The CDS Hooks service is not configured on this server."),
+        "404": {**CDS_ERROR, "description": "The CDS Hooks service is not configured here."},
         "405": {
             **_html("The path does not accept this method; an HTML page (outside /api/)."),
             "headers": {"Allow": {"schema": STRING, "description": "The accepted methods."}},

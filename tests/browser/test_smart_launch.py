@@ -103,3 +103,15 @@ def test_a_launch_inside_the_ehrs_iframe(
     expect(frame.locator("#ehr-note")).to_contain_text(NOTE)
     assert ehr.authorize_requests[-1]["launch"] == "embedded-launch"
     assert launch_cookies(context) == []
+
+
+def test_without_frame_ancestors_the_app_refuses_to_be_framed(
+    page: Page, ehr: Stub, server: str
+) -> None:
+    # The default app (no ICAS_FRAME_ANCESTORS) keeps frame-ancestors 'none'.
+    page.goto(f"{ehr.origin}/ehr?src={server}/")
+    page.wait_for_load_state("load")
+    (frame,) = [f for f in page.frames if f is not page.main_frame]
+    # Chromium replaces a frame its CSP refuses with its own error page.
+    assert frame.url == "chrome-error://chromewebdata/"
+    expect(page.frame_locator("iframe").locator("#scenario-form")).to_have_count(0)
