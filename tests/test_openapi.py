@@ -124,7 +124,7 @@ def test_document_is_built_once_and_carries_the_evidence_version(
 def test_document_paths_are_exactly_the_routes(app: Flask, document: dict[str, Any]) -> None:
     routes: dict[str, set[str]] = {}
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") or rule.rule == "/healthz":
+        if rule.rule.startswith(("/api/", "/cds-services")) or rule.rule == "/healthz":
             path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
             methods = {m.lower() for m in rule.methods or ()} - {"head", "options"}
             routes.setdefault(path, set()).update(methods)
@@ -138,6 +138,9 @@ def test_document_paths_are_exactly_the_routes(app: Flask, document: dict[str, A
         "/api/v1/evidence/{study_id}",
         "/healthz",
         "/api/openapi.json",
+        "/api/v1/assess/fhir",
+        "/cds-services",
+        "/cds-services/icas-evidence",
     }
 
 
