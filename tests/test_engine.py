@@ -315,7 +315,9 @@ def test_stent_unspecified_records_the_matched_option(base: EvidenceBase) -> Non
         parse_scenario(sym(["angioplasty", "self_expanding_stent"], stenosis_percent=80)), base
     )
     (comparison,) = result.comparisons
-    assert comparison.match.comparator_option == "self_expanding_stent"
+    # The stent is the more invasive arm, so it is the intervention.
+    assert comparison.match.intervention_option == "self_expanding_stent"
+    assert comparison.match.comparator_option == "angioplasty"
     assert comparison.match.unspecified_stent
 
 
