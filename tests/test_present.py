@@ -232,10 +232,20 @@ def test_audit_note_for_the_retrospective_risk_ratio(base: EvidenceBase) -> None
     assert any(
         t.startswith("Published 2.8 (0.85–9.5); recomputed 3.61 (1.23–10.58) — ") for t in texts
     )
-    published = [n.text for n in r.notes if n.kind == "published"]
-    assert published == [
-        "RR (adjustment not stated; comparator vs intervention) 2.8 (0.85–9.5); P = 0.09"
-    ]
+    # The published RR leads (the relative cell, inverted to the columns' order and marked
+    # derived); the crude ratio is a note, and the published estimate is not repeated as one.
+    assert r.relative.text == (
+        "Published RR (adjustment not stated; comparator vs intervention) 2.8 (0.85–9.5);"
+        " P = 0.09, Primary angioplasty alone vs Intracranial stent (type not stated); inverted to"
+        " Intracranial stent (type not stated) vs Primary angioplasty alone: RR 0.36 (0.11–1.18)"
+    )
+    assert r.relative.derived
+    assert r.relative.href.endswith("#o-residual_stenosis-effect-1")
+    assert [n.text for n in r.notes if n.kind == "published"] == []
+    (recomputed,) = [n.text for n in r.notes if n.kind == "recomputed"]
+    assert recomputed.startswith("RR 0.28 (0.09–0.81), Intracranial stent (type not stated) vs")
+    (disagree,) = [n.text for n in r.notes if n.text.startswith("Methods disagree")]
+    assert "the published RR's 95% CI (0.85–9.5) and the printed P (0.09) do not" in disagree
     # The design is in the participants column; signals do not repeat it.
     assert not any(n.text.startswith("Design:") for n in r.notes)
 

@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult, Warning
 from app.analysis.audit import AuditItem
+from app.analysis.headline import headline
 from app.analysis.outcomes import OutcomeStats
 from app.analysis.population import Reason
 from app.contract.scenario import FIELDS, Field, Scenario, ignored_fields
@@ -30,6 +32,7 @@ from app.web.formatting import (
     evidence_href,
     outcome_anchor,
     printed_p_text,
+    ratio_text,
 )
 
 # --- shared view models -----------------------------------------------------------------------------
@@ -321,8 +324,25 @@ def row_notes(result: OutcomeResult, study: Study) -> tuple[Note, ...]:
                 href=evidence_href(study.id, outcome_anchor(outcome.id, "p")),
             )
         )
+    if result.not_computed_reason is not None:
+        notes.append(Note("not_computed", result.not_computed_reason, tag="not computed"))
+    lead = headline(entry)
+    in_cell = lead.effect if lead is not None else None
+    if in_cell is not None and isinstance(entry.risk_ratio, stats.Interval):
+        notes.append(
+            Note(
+                "recomputed",
+                f"{ratio_text('RR', entry.risk_ratio)}, {study.arms[study.intervention].label} vs"
+                f" {study.arms[study.comparator].label} (Katz 95% CI); the published estimate"
+                " above leads.",
+                tag="recomputed",
+                label="Crude ratio from the counts",
+            )
+        )
     if not ROWS[outcome.kind].effects_in_cells:
         for index, effect in enumerate(outcome.effects, start=1):
+            if effect is in_cell:
+                continue
             notes.append(
                 Note(
                     "published",
