@@ -192,7 +192,9 @@ CASES = [
         absent={"vissit": {"outside_population"}},
         reasons={
             "vissit": {
-                "VISSIT enrolled only symptomatic stenosis; whether this patient's stenosis is symptomatic was not given.",
+                # The elective setting says the stenosis is symptomatic: no need to ask.
+                "VISSIT enrolled only symptomatic stenosis; this patient's stenosis is symptomatic"
+                " (the setting is symptomatic stenosis).",
                 "VISSIT treated the intracranial internal carotid artery, middle cerebral artery, intracranial vertebral artery or basilar artery; this patient's artery was not given. (Criterion from a secondary source.)",
             }
         },

@@ -10,7 +10,7 @@ from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult, Warning
 from app.analysis.audit import AuditItem
 from app.analysis.headline import headline
-from app.analysis.outcomes import OutcomeStats
+from app.analysis.outcomes import OutcomeStats, has_timeframe
 from app.analysis.population import Reason
 from app.contract.scenario import FIELDS, Field, Scenario, ignored_fields
 from app.contract.vocabulary import NOT_KNOWN, TRI_STATE
@@ -83,6 +83,7 @@ class OutcomeRow:
     event: str
     subtitle: str
     timeframe: str
+    timeframe_stated: bool
     kind: str
     comparator: Cell
     intervention: Cell
@@ -142,6 +143,10 @@ class IgnoredInput:
 @dataclass(frozen=True, slots=True)
 class ResultsView:
     summary: str
+    # Said at the top when the scenario is outside what the evidence covers (empty otherwise).
+    scope_reasons: tuple[str, ...]
+    # Each pair of chosen options no study compares, in words.
+    pairs_without_evidence: tuple[str, ...]
     warnings: tuple[Warning, ...]
     available: tuple[str, ...]
     ignored: tuple[IgnoredInput, ...]
@@ -231,7 +236,14 @@ def summary_sentence(assessment: Assessment) -> str:
         for c in assessment.comparisons
     ]
     text = f"{lead} for {SETTING_SHORT[assessment.scenario.setting]}: {'; '.join(parts)}"
-    return text if text.endswith((".", ".)")) else text + "."
+    text = text if text.endswith((".", ".)")) else text + "."
+    gaps = len(assessment.pairs_without_evidence)
+    if gaps:
+        n = len(assessment.scenario.options)
+        pairs = n * (n - 1) // 2
+        verb = "is" if gaps == 1 else "are"
+        text += f" {gaps} of the {pairs} pairs of options chosen {verb} compared by no study (listed below)."
+    return text
 
 
 def display_status(comparison: Comparison) -> str:
@@ -369,6 +381,7 @@ def outcome_row(result: OutcomeResult, study: Study) -> OutcomeRow:
         event=EVENT_WORDS[outcome.event],
         subtitle=f"{outcome.role.capitalize()} outcome; the event counts as a {EVENT_WORDS[outcome.event]}",
         timeframe=outcome.timeframe,
+        timeframe_stated=has_timeframe(outcome),
         kind=outcome.kind,
         comparator=cells.comparator,
         intervention=cells.intervention,
@@ -416,6 +429,8 @@ def results(assessment: Assessment, ignored: Sequence[IgnoredInput] = ()) -> Res
     ignored_names = ignored_fields(assessment.scenario.setting, assessment.scenario.options)
     return ResultsView(
         summary=summary_sentence(assessment),
+        scope_reasons=assessment.scope.reasons if assessment.scope.status == "outside" else (),
+        pairs_without_evidence=tuple(gap.text for gap in assessment.pairs_without_evidence),
         # The no-comparison warning is the summary line itself; any other is listed.
         warnings=tuple(w for w in assessment.warnings if w.code != "no_direct_comparison"),
         available=assessment.available if not assessment.comparisons else (),
