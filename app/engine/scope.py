@@ -71,8 +71,7 @@ def scenario_outside(scenario: Scenario) -> tuple[str, ...]:
     reasons = []
     if scenario.symptomatic is False:
         reasons.append(
-            "The stenosis is asymptomatic: this tool covers symptomatic intracranial stenosis"
-            " only."
+            "The stenosis is asymptomatic: this tool covers symptomatic intracranial stenosis only."
         )
     if scenario.stenosis_percent == 100:
         reasons.append(
