@@ -198,7 +198,7 @@ MEASURE_CHOICES = "risk_ratio, risk_difference, odds_ratio"
         ),
         (
             {"studies": {"A": 1}, "measure": "risk_ratio", "model": "fixed"},
-            {"studies": ["Must be a list of 2 to 100 studies; got an object."]},
+            {"studies": ["Must be a list of 2 to 100 studies; got an object with 1 key."]},
         ),
         (
             {"studies": [TWO[0], 3], "measure": "risk_ratio", "model": "fixed"},
@@ -258,7 +258,7 @@ MEASURE_CHOICES = "risk_ratio, risk_difference, odds_ratio"
                 "confidence": ["Must be a number greater than 0.5 and at most 0.999; got 1."],
             },
         ),
-        ([TWO], {"body": ["Must be a JSON object; got a list."]}),
+        ([TWO], {"body": ["Must be a JSON object; got a list of 1 item."]}),
     ],
     ids=[
         "empty",
