@@ -68,6 +68,7 @@ from app.web.counsel_words import (
     NO_CITATION,
     NO_EVIDENCE,
     NOT_TICKED,
+    NOT_USED,
     NOTE_WORDS,
     OPTION_NAMES,
     OPTION_ORDER,
@@ -156,6 +157,7 @@ class CounselView:
     scope_reasons: tuple[str, ...]  # the engine's reasons, in a clinician's words (print view)
     print_title: str
     gaps_title: str
+    unused_value: str  # a scenario row's value for a field the setting does not use (not printed)
     gaps: tuple[str, ...]  # each chosen pair no study compares
 
 
@@ -284,7 +286,7 @@ def scenario_rows(scenario: Scenario) -> tuple[Row, ...]:
     return tuple(
         Row(
             field.patient_label,
-            "Not used here"
+            NOT_USED
             if field.name in ignored
             else field_text(field, getattr(scenario, field.name), patient=True),
         )
@@ -336,6 +338,7 @@ def counsel_view(assessment: Assessment, *, today: dt.date) -> CounselView:
         scope_reasons=assessment.scope.reasons,
         print_title=PRINT_TITLE_OUTSIDE if outside else PRINT_TITLE,
         gaps_title=GAPS_TITLE,
+        unused_value=NOT_USED,
         gaps=tuple(gap_sentence(g.options) for g in assessment.pairs_without_evidence),
     )
 

@@ -130,3 +130,4 @@ GAPS_TITLE = "Choices with no study"
 NOT_TICKED = (
     "{name} was not one of the options you chose. It is shown because the study compared it."
 )
+NOT_USED = "Not used here"  # a scenario field the setting does not use
