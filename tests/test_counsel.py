@@ -245,9 +245,11 @@ def test_procedures_read_as_treatments_in_pictures(base: EvidenceBase) -> None:
     entry = next(
         o for o in base.by_id["angioplasty-vs-stent-retro"].outcomes if o.outcome.id == "restenosis"
     )
-    assert entry.intervention is not None
+    angioplasty = next(
+        a for a in (entry.intervention, entry.comparator) if a and a.arm == "angioplasty"
+    )
     result = counsel.option_result(
-        entry.intervention,
+        angioplasty,
         counsel.OPTION_WORDS["angioplasty"],
         "angioplasty",
         event="the artery narrowing again later",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.analysis.appraisal import OutcomeResult
-from app.contract.vocabulary import TREATMENTS, more_invasive_first
+from app.contract.vocabulary import TREATMENTS
 from app.engine.assess import Assessment, Comparison
 from app.evidence.model import Study
 from app.web.counsel_outcomes import assumed_counts, timed
@@ -58,15 +58,6 @@ class Glance:
     comparisons: tuple[GlanceComparison, ...]
 
 
-def oriented(study: Study) -> tuple[str, str]:
-    """The study's two arm ids, the more invasive first (the intervention in every table)."""
-    arms = {study.arms[a].treatment: a for a in (study.intervention, study.comparator)}
-    first, second = more_invasive_first(
-        study.arms[study.intervention].treatment, study.arms[study.comparator].treatment
-    )
-    return arms[first], arms[second]
-
-
 def _label(study: Study, arm_id: str) -> str:
     """'Balloon-mounted stent', 'Medical therapy': the treatment's short clinician words."""
     short = TREATMENTS[study.arms[arm_id].treatment].short.removeprefix("a ")
@@ -83,7 +74,8 @@ def glance_outcome(result: OutcomeResult, comparison: Comparison, anchor: str) -
     """One main outcome: both risks, or the printed figures, or the published estimate or finding."""
     study = comparison.analysis.study
     entry, outcome = result.stats, result.stats.outcome
-    first, second = oriented(study)
+    # The loader keeps the more invasive arm as the intervention (vocabulary.INVASIVENESS).
+    first, second = study.intervention, study.comparator
     tags = [] if timed(result) else [NO_TIME]
     intervention = comparator = text = ""
     counts = {a.arm: a for a in (entry.intervention, entry.comparator) if a is not None}
