@@ -37,6 +37,9 @@ SCENARIOS = {
     "lvo": LVO,
     "lvo-no-prestent": {**LVO, "prestent_angioplasty": False},
     "none": {"setting": "lvo_icas", "options": ["medical"]},
+    # Outside what the tool covers, and a printout for one option.
+    "asymptomatic": {**VISSIT_LIKE, "symptomatic": False},
+    "single-option": {**VISSIT_LIKE, "options": ["balloon_stent"]},
 }
 MAX_GRADE = 8.0
 # Words that would rank, recommend or speak in relative terms.
