@@ -22,6 +22,7 @@ def section(page: str, study_id: str) -> str:
 def test_pairs_no_study_compares_are_listed(client: FlaskClient) -> None:
     response = post(client, options=ALL_OPTIONS, artery="mca")
     page = text(response)
+    assert "2 studies compare some of these options for symptomatic ICAS:" in page
     assert "3 of the 6 pairs of options chosen are compared by no study (listed below)." in page
     assert "Pairs of options no study compares" in page
     for first, second in (
