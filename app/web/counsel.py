@@ -47,6 +47,7 @@ from app.web.counsel_outcomes import (
     other_outcome,
     other_outcomes,
     per_hundred,
+    pictured_outcomes,
     timeframe_words,
 )
 from app.web.counsel_words import (
@@ -102,6 +103,7 @@ __all__ = [
     "option_result",
     "patient_paragraphs",
     "per_hundred",
+    "pictured_outcomes",
     "timeframe_words",
 ]
 
@@ -271,7 +273,7 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
         about_study=DESIGN_WORDS[study.design.value].format(name=study.short_name),
         fit=fit_sentences(comparison, scenario),
         notes=tuple(text for code, text in NOTE_WORDS.items() if code in codes),
-        outcomes=tuple(key_outcome(r, comparison) for r in key_outcomes(comparison)),
+        outcomes=tuple(key_outcome(r, comparison) for r in pictured_outcomes(comparison)),
         others=tuple(other_outcome(r, comparison) for r in other_outcomes(comparison)),
         others_title=OTHER_TITLE,
         quote_intro=QUOTE_INTRO,

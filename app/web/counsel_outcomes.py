@@ -152,9 +152,18 @@ def is_key(result: OutcomeResult) -> bool:
     return result.stats.outcome.is_main and _pictured(result)
 
 
-def key_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
+def pictured_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
     """The pictured outcomes, in the study's order."""
     return tuple(r for r in comparison.outcomes if is_key(r))
+
+
+def key_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
+    """The main outcomes with counts in both groups, in the study's order (the live summary's)."""
+    return tuple(
+        r
+        for r in comparison.outcomes
+        if r.stats.outcome.is_main and _counted(r) and "subgroup" not in r.stats.outcome.role
+    )
 
 
 def other_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -282,3 +282,51 @@ def test_patient_and_print_views_with_the_keyboard_alone(server: str, page: Page
         page.keyboard.press("Enter")
     assert urlsplit(page.url).fragment == "results"
     expect(page.locator(".glance")).to_contain_text("24.1% (13.9–37.2) · 14/58")
+
+
+def acute_patient(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    fill_lvo(page)
+    submit(page, "Patient view")
+
+
+def acute_results(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    fill_lvo(page)
+    submit(page)
+
+
+def outside_print(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    fill_vissit(page)
+    page.get_by_label("Degree of stenosis (%)").fill("100")
+    submit(page, "Printable summary")
+
+
+def all_options_patient(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    fill_vissit(page, ALL_OPTIONS)
+    submit(page, "Patient view")
+
+
+def one_option_print(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    fill_vissit(page, ("balloon_stent",))
+    submit(page, "Printable summary")
+
+
+@pytest.mark.parametrize(
+    "journey", [acute_patient, acute_results, outside_print, all_options_patient, one_option_print]
+)
+def test_axe_finds_no_violations_on_the_new_parts(
+    server: str, browser: Browser, journey: Callable[[Page, str], None]
+) -> None:
+    for width in (375, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        try:
+            page = context.new_page()
+            journey(page, server)
+            report = axe_violations(page)
+            assert not report, f"{journey.__name__} at {width} px:\n{report}"
+        finally:
+            context.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.analysis.base import EvidenceBase
+from app.contract.scenario import parse_scenario
+from app.engine.assess import assess
 from app.web import counsel
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
 from tests.test_counsel import LVO, SCENARIOS, view
@@ -164,3 +166,16 @@ def test_fit_says_how_few_points_could_be_compared(base: EvidenceBase) -> None:
     )
     for comparison in view(base, ALL_OPTIONS).comparisons:
         assert "every point" not in " ".join(comparison.fit)
+
+
+def test_key_outcomes_for_the_live_summary_are_the_counted_main_ones(base: EvidenceBase) -> None:
+    found = {
+        c.analysis.study.id: [r.stats.outcome.id for r in counsel.key_outcomes(c)]
+        for scenario in (ALL_OPTIONS, LVO)
+        for c in assess(parse_scenario(scenario), base).comparisons
+    }
+    assert found == {
+        "vissit": ["primary_safety_30d", "primary_stroke_tia_12m"],
+        "angioplasty-vs-stent-retro": ["periprocedural_death", "periprocedural_stroke"],
+        "rescue-icas-ses-bms": [],
+    }
