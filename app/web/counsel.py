@@ -79,6 +79,7 @@ from app.web.counsel_words import (
     PRINT_TITLE,
     PRINT_TITLE_OUTSIDE,
     QUOTE_INTRO,
+    RESULTS_TITLE,
     SCOPE_OUTSIDE,
     SCOPE_REASONS_TITLE,
     SECTION_TITLE,
@@ -263,6 +264,7 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
     names = [arm_option_words(study, a)[1].name for a in ordered_arms(study)]
     heading = names[0] + "".join(f" or {n[:1].lower()}{n[1:]}" for n in names[1:])
     codes = {w.code for w in comparison.warnings} | {c.code for c in study.caveats}
+    pictured = tuple(key_outcome(r, comparison) for r in pictured_outcomes(comparison))
     return CounselComparison(
         study_id=study.id,
         anchor=f"p-{study.id}",
@@ -273,9 +275,9 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
         about_study=DESIGN_WORDS[study.design.value].format(name=study.short_name),
         fit=fit_sentences(comparison, scenario),
         notes=tuple(text for code, text in NOTE_WORDS.items() if code in codes),
-        outcomes=tuple(key_outcome(r, comparison) for r in pictured_outcomes(comparison)),
+        outcomes=pictured,
         others=tuple(other_outcome(r, comparison) for r in other_outcomes(comparison)),
-        others_title=OTHER_TITLE,
+        others_title=OTHER_TITLE if pictured else RESULTS_TITLE,
         quote_intro=QUOTE_INTRO,
         study_href=evidence_href(study.id),
         not_ticked=not_ticked(comparison),

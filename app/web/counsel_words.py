@@ -27,6 +27,7 @@ NO_EVIDENCE = (
 )
 CLOSING = "This summary shows study results. It does not say which treatment to choose."
 OTHER_TITLE = "Other results from this study"
+RESULTS_TITLE = "Results from this study"  # when no outcome is pictured
 NO_GROUP_NUMBERS = "No numbers were given for each group."
 # What the study found ([outcomes.finding]); {option} is a treatment's noun ("a balloon stent").
 FINDING_WORDS = {

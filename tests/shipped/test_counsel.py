@@ -46,6 +46,7 @@ def test_pictured_and_told_outcomes_per_study(base: EvidenceBase) -> None:
     }
     (rescue,) = view(base, LVO).comparisons
     assert [o.id for o in rescue.outcomes] == []
+    assert rescue.others_title == "Results from this study"  # not "other": nothing is pictured
     # The primary outcome and the primary safety outcome lead; the subgroup never appears.
     assert [o.id for o in rescue.others] == [
         "mrs_0_2_90d",
