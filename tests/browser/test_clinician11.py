@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.helpers import ALL_OPTIONS, axe_violations, fill_vissit, submit
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.shipped_evidence]
 
 AMBER = "rgb(92, 61, 0)"  # --warn in static/css/app.css
 
