@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
+from app.analysis.kinds import KINDS
 from app.analysis.outcomes import ArmStats
 from app.engine.assess import Comparison
 from app.evidence.model import ArmResult, Study
@@ -117,8 +118,8 @@ def _capital(text: str) -> str:
 
 
 def _counted(result: OutcomeResult) -> bool:
-    """Say whether the outcome has counts per group (the analysis computed both arms' rates)."""
-    return result.stats.has_counts
+    """Say whether the outcome gives per-group counts a patient can read as risks."""
+    return result.stats.has_counts and KINDS[result.stats.outcome.kind].absolute_risks
 
 
 def assumed_counts(result: OutcomeResult) -> bool:

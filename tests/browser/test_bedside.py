@@ -155,6 +155,7 @@ def test_printed_body_text_is_at_least_11_pt(server: str, context: BrowserContex
     assert not small, small
 
 
+@pytest.mark.shipped_evidence  # reads the shipped studies' content
 def test_vissit_like_print_fits_three_a4_pages(
     server: str, context: BrowserContext, artifacts: Path
 ) -> None:
@@ -167,6 +168,7 @@ def test_vissit_like_print_fits_three_a4_pages(
     assert 1 <= a4 <= 3
 
 
+@pytest.mark.shipped_evidence  # reads the shipped studies' content
 def test_patient_view_keeps_balance_for_the_acute_stents(
     server: str, phone: BrowserContext
 ) -> None:
@@ -192,6 +194,7 @@ def test_patient_view_keeps_balance_for_the_acute_stents(
     assert not axe_violations(page)
 
 
+@pytest.mark.shipped_evidence  # reads the shipped studies' content
 def test_vissit_patient_view_shows_disability_bleeding_and_quality_of_life(
     server: str, context: BrowserContext
 ) -> None:
@@ -209,7 +212,7 @@ def test_vissit_patient_view_shows_disability_bleeding_and_quality_of_life(
     expect(page.locator("#p-vissit-eq5d_12m blockquote")).to_contain_text(
         "The EuroQol-5D showed no difference in any of the 5 dimensions"
     )
-    expect(page.locator("svg.icon-array")).to_have_count(4)
+    expect(page.locator("#p-vissit svg.icon-array")).to_have_count(4)
 
 
 def test_outside_scope_is_said_and_the_printout_cannot_be_signed(
@@ -235,6 +238,7 @@ def test_outside_scope_is_said_and_the_printout_cannot_be_signed(
     assert not axe_violations(page)
 
 
+@pytest.mark.shipped_evidence  # reads the shipped studies' content
 def test_unknown_fit_gaps_and_only_ticked_options(server: str, context: BrowserContext) -> None:
     page = context.new_page()
     page.goto(server + "/")
