@@ -353,7 +353,9 @@ def key_outcome(result: OutcomeResult, comparison: Comparison) -> KeyOutcome:
 
 
 def _share_words(per_100: int) -> str:
-    return _share(per_100, positive=True)[:1].lower() + _share(per_100, positive=True)[1:]
+    """'about 24 of 100' (or 'fewer than 1 in 100') inside a sentence."""
+    text = _share(per_100, positive=True)
+    return text[:1].lower() + text[1:]
 
 
 def _printed_figure(result: ArmResult | None) -> tuple[int, str] | None:
