@@ -71,7 +71,8 @@ def test_form_shows_every_field_with_a_label(client: FlaskClient) -> None:
         assert f'<label class="label" for="{control_id}">' in page or (
             f'<label for="{control_id}">' in page
         ), control_id
-    assert 'method="post" action="/"' in page
+    # The answer opens at its results (a fragment: never sent to the server).
+    assert 'method="post" action="/#results"' in page
     assert "For neurointerventionalists and stroke clinicians" in page
     assert "it does not recommend a treatment" in page
 
@@ -146,10 +147,12 @@ def test_summary_of_findings_notes_are_full_width_rows(client: FlaskClient) -> N
 
 def test_results_offer_the_patient_and_print_views_in_the_same_form(client: FlaskClient) -> None:
     page = post(client).get_data(as_text=True)
-    assert '<form class="scenario-form" id="scenario-form" method="post" action="/">' in page
+    assert (
+        '<form class="scenario-form" id="scenario-form" method="post" action="/#results">' in page
+    )
     assert '<button type="submit" name="view" value="clinician">Show the evidence</button>' in page
     for value in ("patient", "print"):
-        assert f'form="scenario-form" name="view" value="{value}"' in page
+        assert f'form="scenario-form" formaction="/" name="view" value="{value}"' in page
     assert 'id="live-summary" class="live-summary" aria-live="polite"' in page
     assert '<script src="/static/js/app.js" defer></script>' in page
 

@@ -1,4 +1,4 @@
-"""Response headers that keep the page on its own origin and results out of caches."""
+"""Response headers that keep the page on its own origin and results out of shared caches."""
 
 from __future__ import annotations
 
@@ -21,13 +21,18 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+# The pages answered to the scenario form: only this browser may keep them (never a proxy), and only
+# to show them again on Back and Forward (no-cache: never reused for a new request unchecked). With
+# no-store, Back after following a link gave "Confirm Form Resubmission" (ERR_CACHE_MISS).
+BACK_BUTTON_CACHE = "private, no-cache"
 
 
 def add_headers(response: Response) -> Response:
     """Set the security headers on every response; forbid storing anything but static files."""
     response.headers.update(HEADERS)
-    if not request.path.startswith("/static/"):
-        # Results and API answers describe a patient: no browser or proxy may keep them.
+    marked = response.headers.get("Cache-Control") == BACK_BUTTON_CACHE
+    if not request.path.startswith("/static/") and not marked:
+        # API answers, the live summary and the rest: no browser or proxy may keep them.
         response.headers["Cache-Control"] = "no-store"
     return response
 

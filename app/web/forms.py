@@ -224,6 +224,11 @@ class ScenarioForm(Form):
             choices=choices,
         )
 
+    def usage(self, name: str) -> tuple[str, str]:
+        """The settings that use a field and the option it needs (the page hides it otherwise)."""
+        field = FIELD[name]
+        return " ".join(field.used_in), field.needs_option
+
     def input_id(self, name: str) -> str:
         """The id of the first input of a field: what a label or an error link points at."""
         return f"{name}-0" if name in GROUPS else name
