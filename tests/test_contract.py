@@ -28,6 +28,8 @@ def test_the_dataclass_and_the_declaration_name_the_same_fields_in_order() -> No
         "days_since_event",
         "artery",
         "age",
+        "mrs",
+        "perforator_infarct",
         "prestent_angioplasty",
     )
 
@@ -37,6 +39,7 @@ def test_prestent_angioplasty_is_used_only_in_lvo_with_a_self_expanding_stent() 
     assert with_ses == {
         "symptomatic": "in the acute LVO setting the occlusion is the qualifying event.",
         "days_since_event": "in the acute LVO setting the occlusion is the qualifying event.",
+        "perforator_infarct": "in the acute LVO setting the occlusion is the qualifying event.",
     }
     assert ignored_fields("lvo_icas", ["balloon_stent"])["prestent_angioplasty"] == (
         "it is used only when a self-expanding stent is among the options."
@@ -93,6 +96,8 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
         ("Days since the qualifying TIA or stroke", "Not known"),
         ("Artery with the stenosis", "Middle cerebral artery"),
         ("Age (years)", "Not known"),
+        ("Baseline modified Rankin score (0-5)", "Not known"),
+        ("Qualifying stroke a perforator (brainstem or basal ganglia) infarct", "Not known"),
         ("Angioplasty planned before a self-expanding stent", "Not used in this setting"),
     ]
     patient = counsel.scenario_rows(chosen)
@@ -110,7 +115,10 @@ def test_evidence_constants_come_from_the_contract() -> None:
         "days_since_event",
         "artery",
         "age",
+        "mrs",
+        "perforator_infarct",
     )
+    assert model.CRITERION_RANGES["mrs"] == FIELD["mrs"].limits == (0, 5)
     assert model.CRITERION_RANGES["age"] == FIELD["age"].limits == (18, 120)
     assert formatting.STATUS_WORDS["unchecked"] == "Cannot be checked"
 

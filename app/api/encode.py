@@ -108,6 +108,7 @@ def published_arm_json(result: ArmResult, study: Study) -> JSON:
         "ci": [p.text for p in result.ci] if result.ci else None,
         "survival": printed(result.survival),
         "se": printed(result.se),
+        "event_rate": printed(result.event_rate),
         "derived": dict(result.derived) or None,
         "discrepancy": result.discrepancy or None,
         "quote": quote_json(result.quote, study),

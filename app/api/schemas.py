@@ -282,6 +282,7 @@ PUBLISHED_ARM = closed(
         "ci": nullable(pair(STRING)),
         "survival": NULLABLE_STRING,
         "se": NULLABLE_STRING,
+        "event_rate": NULLABLE_STRING,
         "derived": DERIVED,
         "discrepancy": NULLABLE_STRING,
         "quote": ref("Quote"),
