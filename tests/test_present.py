@@ -278,8 +278,14 @@ def test_percent_only_and_narrative_rows(base: EvidenceBase) -> None:
     narrative = row(comparison, "sich")
     assert narrative.statement is not None
     assert narrative.statement.text.startswith("The primary safety outcome; the abstract gives no")
-    derived = row(comparison, "recurrent_stroke")
-    assert derived.intervention.derived and derived.comparator.derived
+    # Counts back-calculated over unstated group sizes: the printed percents, nothing computed.
+    assumed = row(comparison, "recurrent_stroke")
+    assert (assumed.intervention.text, assumed.comparator.text) == (
+        "13.5% (printed)",
+        "1.2% (printed)",
+    )
+    for cell in (assumed.difference, assumed.relative, assumed.nnt):
+        assert cell.text.startswith("not computed")
 
 
 # --- summary sentences ------------------------------------------------------------------------------
@@ -291,7 +297,8 @@ def test_summary_when_nothing_can_be_checked(base: EvidenceBase) -> None:
     )
     assert results.summary_sentence(assessment) == (
         "1 study compares these options for acute LVO with underlying ICAS: RESCUE-ICAS (SES vs BMS)"
-        " (prospective observational registry) — the study reports none of the population criteria"
+        " (prospective observational registry) — cannot be checked: the study reports none of the"
+        " population criteria"
         " this tool checks (7 criteria not reported)."
     )
     assert results.comparison_view(only(assessment)).status == "unchecked"

@@ -22,6 +22,11 @@ class OutcomeResult:
     stats: OutcomeStats
     signals: tuple[Signal, ...]
 
+    @property
+    def not_computed_reason(self) -> str | None:
+        """Why no relative effect, difference, NNT or icon array is given (None: nothing withheld)."""
+        return self.stats.not_computed_reason
+
 
 @dataclass(frozen=True, slots=True)
 class Appraisal:

@@ -174,6 +174,7 @@ def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
             "effects": [effect_json(e, study) for e in outcome.effects],
         },
         "audit": [audit_json(item, study) for item in entry.audit],
+        "not_computed_reason": entry.not_computed_reason,
     }
 
 
@@ -333,7 +334,8 @@ def _applicability_json(comparison: Comparison, study: Study, parts: StudyParts 
                 "quote": quote,
             }
         )
-    return {"status": comparison.applicability.status, "reasons": reasons}
+    fit = comparison.applicability
+    return {"status": fit.status, "checked": fit.checked, "total": fit.total, "reasons": reasons}
 
 
 def _arm(study: Study, arm: str, option: str | None, parts: StudyParts | None) -> Any:
@@ -376,6 +378,11 @@ def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | No
             comparison_json(c, prepared.get(c.analysis.study.id)) for c in assessment.comparisons
         ],
         "warnings": coded_json(assessment.warnings),
+        "pairs_without_evidence": [
+            {"options": list(gap.options), "text": gap.text}
+            for gap in assessment.pairs_without_evidence
+        ],
+        "scope": {"status": assessment.scope.status, "reasons": list(assessment.scope.reasons)},
         "available_comparisons": list(assessment.available),
         "evidence_version": assessment.evidence_version,
     }

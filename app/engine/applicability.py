@@ -9,14 +9,39 @@ from app.analysis.population import Reason, ReasonTable, reason
 from app.contract.scenario import Scenario
 from app.evidence.model import Study
 
-Status = Literal["applies", "partial", "outside"]
-STATUS_ORDER = {"applies": 0, "partial": 1, "outside": 2}
+Status = Literal["applies", "partial", "unknown", "outside"]
+STATUS_ORDER = {"applies": 0, "partial": 1, "unknown": 2, "outside": 3}
 
 
 @dataclass(frozen=True, slots=True)
 class Applicability:
+    """The overall fit, how many criteria could be checked out of those considered, and why."""
+
     status: Status
     reasons: tuple[Reason, ...]
+    checked: int = 0  # criteria the study reports and this patient's data could check
+    total: int = 0  # criteria considered (reported by the study or not)
+
+
+def summarise(reasons: tuple[Reason, ...]) -> Applicability:
+    """Sum reasons up: any unmet is outside; under half checked (or none reported) is unknown.
+
+    'applies' needs at least half of the criteria checked and every one of them met; with half or
+    more checked and some reported criterion left unknown the match is 'partial'.
+    """
+    statuses = [r.status for r in reasons]
+    checked = sum(s in ("met", "not_met") for s in statuses)
+    total = len(statuses)
+    overall: Status
+    if "not_met" in statuses:
+        overall = "outside"
+    elif checked == 0 or 2 * checked < total:
+        overall = "unknown"
+    elif "unknown" in statuses:
+        overall = "partial"
+    else:
+        overall = "applies"
+    return Applicability(overall, reasons, checked, total)
 
 
 def applicability(
@@ -32,8 +57,4 @@ def applicability(
         value = getattr(scenario, field)
         found = None if table is None else table[field].get((type(value), value))
         reasons.append(reason(study, field, value) if found is None else found)
-    statuses = {r.status for r in reasons}
-    overall: Status = (
-        "outside" if "not_met" in statuses else "partial" if "unknown" in statuses else "applies"
-    )
-    return Applicability(overall, tuple(reasons))
+    return summarise(tuple(reasons))

@@ -89,6 +89,8 @@ def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
             nnt=Cell("not calculated: group sizes not given", muted=True),
             participants=Cell(participants_text(None, unit, design), muted=True),
         )
+    if entry.risk_difference is None:
+        return assumed_counts_cells(entry, study)
     intervention, comparator = (
         Cell(
             risk_text(arm),
@@ -97,7 +99,6 @@ def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
         )
         for arm in (entry.intervention, entry.comparator)
     )
-    assert entry.risk_difference is not None
     return Cells(
         intervention,
         comparator,
@@ -107,11 +108,36 @@ def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
             href,
             muted=not isinstance(entry.risk_ratio, stats.Interval),
         ),
-        nnt=Cell(nnt_text(entry.nnt), href),
+        nnt=Cell(nnt_text(entry.nnt), href)
+        if entry.nnt is not None
+        else Cell("not calculated: no time frame stated", muted=True),
         participants=Cell(
             participants_text(entry.intervention.total + entry.comparator.total, unit, design),
             href,
         ),
+    )
+
+
+def assumed_counts_cells(entry: OutcomeStats, study: Study) -> Cells:
+    """The printed percentages only: the counts were back-calculated over unstated group sizes."""
+    outcome, design, unit = entry.outcome, study.design.value, study.unit.value
+    intervention, comparator = (
+        Cell(
+            f"{r.percent.text}% (printed)",
+            evidence_href(study.id, outcome_anchor(outcome.id, a)),
+        )
+        if (r := outcome.arms.get(a)) is not None and r.percent is not None
+        else Cell("not given", muted=True)
+        for a in (study.intervention, study.comparator)
+    )
+    withheld = Cell("not computed: counts assumed, group sizes not stated", muted=True)
+    return Cells(
+        intervention,
+        comparator,
+        difference=withheld,
+        relative=withheld,
+        nnt=withheld,
+        participants=Cell(participants_text(None, unit, design), muted=True),
     )
 
 

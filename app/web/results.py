@@ -177,25 +177,36 @@ def _criteria_count(count: int) -> str:
     return f"{count} criterion" if count == 1 else f"{count} criteria"
 
 
-def match_phrase(comparison: Comparison) -> str:
-    """How well the patient matches one study, for the summary line."""
-    reasons = comparison.applicability.reasons
-    status = comparison.applicability.status
-    if status == "outside":
-        unmet = " ".join(r.text for r in reasons if r.status == "not_met")
-        return f"outside the study population: {unmet}"
+def fit_phrase(comparison: Comparison) -> str:
+    """Why the status is what it is, with how many criteria could be checked."""
+    fit = comparison.applicability
+    reasons = fit.reasons
+    if fit.status == "outside":
+        return " ".join(r.text for r in reasons if r.status == "not_met")
     unknown = sum(r.status == "unknown" for r in reasons)
     not_reported = sum(r.status == "not_reported" for r in reasons)
-    met = sum(r.status == "met" for r in reasons)
-    if status == "partial":
-        return f"partial match: {_criteria_count(unknown)} could not be checked"
-    if met == 0:
+    if fit.status == "unknown" and fit.checked == 0 and unknown == 0:
         return (
             "the study reports none of the population criteria this tool checks"
             f" ({_criteria_count(not_reported)} not reported)"
         )
-    suffix = f" ({_criteria_count(not_reported)} not reported)" if not_reported else ""
-    return f"the patient meets every reported criterion{suffix}"
+    checked = f"checked {fit.checked} of {fit.total}"
+    if fit.status == "unknown":
+        missing = (
+            (unknown, "not known for this patient"),
+            (not_reported, "not reported by the study"),
+        )
+        parts = ", ".join(f"{n} {words}" for n, words in missing if n)
+        return f"{checked} criteria ({parts}), too few to say whether the study applies"
+    if fit.status == "partial":
+        return f"{checked} criteria, all met; {_criteria_count(unknown)} could not be checked"
+    suffix = f"; {_criteria_count(not_reported)} not reported" if not_reported else ""
+    return f"the patient meets every criterion checked ({checked}{suffix})"
+
+
+def match_phrase(comparison: Comparison) -> str:
+    """How well the patient matches one study, for the summary line: 'partial match: ...'."""
+    return f"{STATUS_WORDS[display_status(comparison)].lower()}: {fit_phrase(comparison)}"
 
 
 def summary_sentence(assessment: Assessment) -> str:
@@ -221,15 +232,13 @@ def summary_sentence(assessment: Assessment) -> str:
 
 
 def display_status(comparison: Comparison) -> str:
-    """The engine's status, except that 'applies' with nothing checked shows as 'unchecked'."""
-    fit = comparison.applicability
-    if fit.status == "applies" and not any(r.status == "met" for r in fit.reasons):
-        return "unchecked"
-    return fit.status
+    """The page's status code: the engine's, with 'unknown' shown as 'unchecked' (amber)."""
+    status = comparison.applicability.status
+    return "unchecked" if status == "unknown" else status
 
 
 def status_text(comparison: Comparison) -> str:
-    return f"{STATUS_WORDS[display_status(comparison)]}: {match_phrase(comparison)}"
+    return f"{STATUS_WORDS[display_status(comparison)]}: {fit_phrase(comparison)}"
 
 
 def tally_text(reasons: Sequence[Reason]) -> str:

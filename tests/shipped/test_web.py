@@ -17,7 +17,7 @@ def test_vissit_summary_says_the_evidence_applies(client: FlaskClient) -> None:
     page = text(post(client))
     assert (
         "1 study compares these options for symptomatic ICAS: VISSIT (randomized trial)"
-        " — the patient meets every reported criterion"
+        " — applies: the patient meets every criterion checked (checked 4 of 5"
     ) in page
     assert 'class="status status-applies"' in post(client).get_data(as_text=True)
     assert "Not reported by the study: VISSIT: age limits not reported." in page
