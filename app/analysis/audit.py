@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.analysis import stats
 from app.evidence.model import (
@@ -275,7 +275,9 @@ def printed_only_item(label: str, result: ArmResult | Fact) -> AuditItem | None:
     """Record a percentage printed without counts (or a Kaplan-Meier rate): nothing to recompute it from."""
     if getattr(result, "event_rate", None) is not None:
         figure, printed = "Kaplan-Meier event rate", result.event_rate  # type: ignore[union-attr]
-        note = "A time-to-event estimate; the source prints no counts or standard error to check it."
+        note = (
+            "A time-to-event estimate; the source prints no counts or standard error to check it."
+        )
     elif result.percent is not None and (result.events is None or not result.total):
         figure, printed = "percent", result.percent
         note = "Printed as a percentage only; the source gives no counts to recompute it from."
@@ -395,6 +397,14 @@ def audit_outcome(outcome: Outcome, study: Study) -> tuple[AuditItem, ...]:
 
 
 def audit_study(study: Study) -> tuple[AuditItem, ...]:
-    """Return the study-level checks: printed percents among the study's facts."""
-    items = [percent_item(fact.label, fact) or printed_only_item(fact.label, fact) for fact in study.facts]
+    """Return the study-level checks: the printed percents and effects among the study's facts."""
+    items = [
+        percent_item(fact.label, fact) or printed_only_item(fact.label, fact)
+        for fact in study.facts
+    ]
+    for fact in study.facts:
+        for effect in fact.effects:
+            if effect.p is not None:
+                item = _p_from_ci_item(effect, EFFECT_NAMES[effect.type])
+                items.append(replace(item, figure=f"{fact.label}: {item.figure}"))
     return tuple(item for item in items if item is not None)

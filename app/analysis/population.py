@@ -136,9 +136,8 @@ def reason(study: Study, field: str, value: Any) -> Reason:
     status, text = EVALUATORS[field](study.short_name, criterion, value)
     if kind == "secondary":
         text += " (Criterion from a secondary source.)"
-    elif upper := criterion.upper_quote:
-        if study.sources[upper.source].kind == "secondary":
-            text += " (Upper limit from a secondary source.)"
+    elif (upper := criterion.upper_quote) and study.sources[upper.source].kind == "secondary":
+        text += " (Upper limit from a secondary source.)"
     return Reason(field, status, text, kind, criterion.quote)
 
 

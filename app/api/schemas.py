@@ -360,6 +360,31 @@ CODED = closed({"code": STRING, "text": STRING}, "A stable code for programs and
 
 # --------------------------------------------------------------------------- response bodies
 
+KNOWN_TRIAL = closed(
+    {
+        "id": STRING,
+        "short_name": STRING,
+        "title": STRING,
+        "setting": choice(evidence.SETTINGS),
+        "design": STRING,
+        "intervention": array(choice(evidence.TREATMENTS)),
+        "comparator": array(choice(evidence.TREATMENTS)),
+        "comparator_label": STRING,
+        "citation": closed(
+            {
+                "text": STRING,
+                "doi": NULLABLE_STRING,
+                "pmid": NULLABLE_STRING,
+                "registration": NULLABLE_STRING,
+            },
+            "The trial's citation; identifiers only where verified.",
+        ),
+        "reason": STRING,
+    },
+    "A trial known but not in the evidence base, named because it compares a pair of the chosen"
+    " options that no included study compares; never a number from it, and why.",
+)
+
 ASSESSMENT = closed(
     {
         "scenario": closed(
@@ -389,6 +414,7 @@ ASSESSMENT = closed(
             " outside what the tool covers (asymptomatic, 100% or 0% stenosis in the elective"
             " setting).",
         ),
+        "known_trials": array(KNOWN_TRIAL),
         "available_comparisons": array(STRING),
         "evidence_version": STRING,
     },

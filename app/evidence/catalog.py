@@ -52,7 +52,9 @@ def read_families(data: Mapping[str, Any], problems: Problems) -> Mapping[str, F
     return MappingProxyType(families)
 
 
-def check_members(studies: tuple[Study, ...], families: Mapping[str, Family], problems: list[str]) -> None:
+def check_members(
+    studies: tuple[Study, ...], families: Mapping[str, Family], problems: list[str]
+) -> None:
     """Every outcome's family exists, and a member is a binary outcome with the family's time frame."""
     for study in studies:
         for index, outcome in enumerate(study.outcomes):
@@ -65,7 +67,9 @@ def check_members(studies: tuple[Study, ...], families: Mapping[str, Family], pr
                 problems.append(f"{at}: unknown family {outcome.family!r}; families are: {known}")
                 continue
             if outcome.kind != "binary":
-                problems.append(f"{at}: only a binary outcome can join a family, not {outcome.kind}")
+                problems.append(
+                    f"{at}: only a binary outcome can join a family, not {outcome.kind}"
+                )
             if outcome.timeframe != family.timeframe:
                 problems.append(
                     f"{at}: timeframe {outcome.timeframe!r} differs from the family's"

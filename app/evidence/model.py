@@ -151,6 +151,9 @@ class Fact:
     events: int | None = None
     total: int | None = None
     percent: Printed | None = None
+    effects: tuple[
+        Effect, ...
+    ] = ()  # a published effect the fact prints, audited like an outcome's
 
 
 @dataclass(frozen=True, slots=True)

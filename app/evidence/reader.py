@@ -90,9 +90,7 @@ class Table:
             return None
         return value
 
-    def printed(
-        self, key: str, *, required: bool = False, signed: bool = False
-    ) -> Printed | None:
+    def printed(self, key: str, *, required: bool = False, signed: bool = False) -> Printed | None:
         value = self.str(key, required=required)
         return self._parse_printed(key, value, signed) if value else None
 

@@ -17,8 +17,8 @@ from app.evidence.model import (
     DIRECTIONS,
     EFFECT_TYPES,
     EVENT_TYPES,
-    OPTIONS,
     EXCLUSION_CRITERIA,
+    OPTIONS,
     OUTCOME_KINDS,
     RATIO_TYPES,
     SCENARIO_NOTE_FIELDS,
@@ -185,9 +185,7 @@ def _criterion(name: str, table: Table, sources: Texts) -> Criterion:
         excluded = table.bool("excluded")
         if excluded is False:
             table.error("excluded", "write it only as true; a study that did not exclude it")
-        criterion = Criterion(
-            field=name, reported=True, quote=quote, note=note, excluded=excluded
-        )
+        criterion = Criterion(field=name, reported=True, quote=quote, note=note, excluded=excluded)
     elif name == "artery":
         criterion = Criterion(
             field=name,
@@ -209,7 +207,9 @@ def _attribute(table: Table, key: str, choices: tuple[str, ...], sources: Texts)
     return attribute
 
 
-def read_sources(root: Table, evidence_dir: Path) -> tuple[dict[str, Source], dict[str, str | None]]:
+def read_sources(
+    root: Table, evidence_dir: Path
+) -> tuple[dict[str, Source], dict[str, str | None]]:
     sources: dict[str, Source] = {}
     texts: dict[str, str | None] = {}
     for name, table in root.keyed_tables("sources"):
@@ -306,6 +306,7 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
             total=table.int("total", required=False, minimum=1),
             percent=table.printed("percent"),
             quote=read_quote(table, texts),
+            effects=tuple(e for t in table.tables("effects") if (e := _effect(t, texts))),
         )
         if fact.percent is not None:
             check_percent(

@@ -176,8 +176,10 @@ def criterion_text(criterion: Criterion) -> str:
             text += " after the qualifying TIA or stroke"
     elif criterion.field == "mrs":
         low = f"{criterion.min} to " if criterion.min is not None else "up to "
-        text = f"Modified Rankin score {low}{criterion.max}" if criterion.max is not None else (
-            f"Modified Rankin score {criterion.min} or more"
+        text = (
+            f"Modified Rankin score {low}{criterion.max}"
+            if criterion.max is not None
+            else (f"Modified Rankin score {criterion.min} or more")
         )
     elif criterion.field == "perforator_infarct":
         text = "Qualifying stroke a perforator (brainstem or basal ganglia) infarct: excluded"

@@ -24,7 +24,7 @@ from flask.blueprints import BlueprintSetupState
 
 from app.engine.assess import assess
 from app.http.context import evidence_base
-from app.web import counsel, evidence_pages, formatting, results
+from app.web import counsel, evidence_pages, forest, formatting, known, results
 from app.web import summary as live
 from app.web.forms import ScenarioForm
 
@@ -87,11 +87,18 @@ def calculate() -> tuple[str, int]:
             carried=form.carried(),
             view=view,
             nav="calculator",
+            known_trials=known.known_trial_views(assessment),
         )
         return page, 200
     view = results.results(assessment, form.ignored_inputs())
     page = render_template(
-        "calculator/index.html", form=form, results=view, errors=(), nav="calculator"
+        "calculator/index.html",
+        form=form,
+        results=view,
+        errors=(),
+        nav="calculator",
+        known_trials=known.known_trial_views(assessment),
+        forests=forest.forest_views(assessment),
     )
     return page, 200
 

@@ -16,6 +16,8 @@ def test_key_outcomes_per_study(base: EvidenceBase) -> None:
     assert found == {
         "vissit": ["primary_safety_30d", "primary_stroke_tia_12m"],
         "angioplasty-vs-stent-retro": ["periprocedural_death", "periprocedural_stroke"],
+        "sammpris": ["stroke_death_30d", "primary_final"],
+        "cassiss": ["primary_1y", "stroke_death_30d"],
     }
     (rescue,) = view(base, LVO).comparisons
     # Its primary and safety outcomes have no counts; the one counted outcome fills in (not the subgroup).

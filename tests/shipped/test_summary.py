@@ -17,7 +17,8 @@ def test_vissit_fragment_has_the_key_figures_formatted_by_the_server(client: Fla
     assert headers["Content-Type"].startswith("text/html")
     assert "<html" not in html and "<form" not in html  # a fragment, not a page
     assert "VISSIT (randomized trial): Balloon-expandable stent plus medical therapy" in html
-    assert '<p class="status status-partial">Partial match</p>' in html
+    # Three of VISSIT's seven criteria checked (the artery not given): under half.
+    assert '<p class="status status-unchecked">Cannot be checked</p>' in html
     assert (
         '<li class="live-risk-intervention">Balloon-expandable stent plus medical therapy:'
         " 24.1% (13.9–37.2) · 14/58</li>"
