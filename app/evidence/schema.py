@@ -184,7 +184,10 @@ def _criterion(name: str, table: Table, sources: Texts) -> Criterion:
     elif name in EXCLUSION_CRITERIA:
         excluded = table.bool("excluded")
         if excluded is False:
-            table.error("excluded", "write it only as true; a study that did not exclude it")
+            table.error(
+                "excluded",
+                "write it only as true (the study excluded such patients); otherwise write reported = false with a note",
+            )
         criterion = Criterion(field=name, reported=True, quote=quote, note=note, excluded=excluded)
     elif name == "artery":
         criterion = Criterion(
