@@ -192,7 +192,9 @@ CASES = [
         absent={"vissit": {"outside_population"}},
         reasons={
             "vissit": {
-                "VISSIT enrolled only symptomatic stenosis; whether this patient's stenosis is symptomatic was not given.",
+                # The elective setting says the stenosis is symptomatic: no need to ask.
+                "VISSIT enrolled only symptomatic stenosis; this patient's stenosis is symptomatic"
+                " (the setting is symptomatic stenosis).",
                 "VISSIT treated the intracranial internal carotid artery, middle cerebral artery, intracranial vertebral artery or basilar artery; this patient's artery was not given. (Criterion from a secondary source.)",
             }
         },
@@ -342,7 +344,9 @@ def test_stent_unspecified_records_the_matched_option(base: EvidenceBase) -> Non
         parse_scenario(sym(["angioplasty", "self_expanding_stent"], stenosis_percent=80)), base
     )
     (comparison,) = result.comparisons
-    assert comparison.match.comparator_option == "self_expanding_stent"
+    # The stent is the more invasive arm, so it is the intervention.
+    assert comparison.match.intervention_option == "self_expanding_stent"
+    assert comparison.match.comparator_option == "angioplasty"
     assert comparison.match.unspecified_stent
 
 

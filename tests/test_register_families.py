@@ -174,7 +174,7 @@ def test_family_members_are_grouped_pooled_and_plotted(tmp_path: Path) -> None:
     # sum(a n2 / N) sum(c n1 / N) = 2 * (400 - 60) / 400 / (3 * 1) = 0.5667; 3 exp(±1.96 * 0.7528).
     assert view.rows[-1].ratio == "RR 3.00 (0.69–13.12)"
     assert view.difference_svg.count("<path") == 5  # null line, two studies, diamond, axis
-    assert 'role="img"' in view.ratio_svg and "dashed line at 1 is no difference" in view.ratio_svg
+    assert 'role="img"' in view.ratio_svg and "dashed line at 1: no difference" in view.ratio_svg
 
 
 def test_no_pooled_estimate_without_two_randomized_studies(tmp_path: Path) -> None:

@@ -126,8 +126,7 @@ def _group(
         secondary = [m.study.short_name for m in pooled if m.secondary]
         if secondary:
             notes.append(
-                "The pooled estimate rests on counts from a secondary source (a summary, not the"
-                f" trial's own report) for {', '.join(secondary)}."
+                f"The pooled estimate rests on counts from a secondary source for {', '.join(secondary)}."
             )
     else:
         notes.append(

@@ -23,6 +23,7 @@ from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
+from app.analysis.headline import headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
 from app.engine.assess import Assessment, Comparison
 from app.evidence.model import OPTIONS, ArmResult, Effect, KnownTrial, Printed, Quote, Study
@@ -138,6 +139,23 @@ def audit_json(item: AuditItem, study: Study) -> JSON:
     }
 
 
+def headline_json(entry: OutcomeStats) -> JSON | None:
+    """The relative effect the outcome leads with: the published ratio, else the crude RR."""
+    lead = headline(entry)
+    if lead is None:
+        return None
+    return {
+        "source": lead.source,
+        "type": lead.type,
+        "estimate": number(lead.estimate),
+        "ci": [number(lead.lower), number(lead.upper)],
+        "method": lead.method,
+        "direction": lead.direction,
+        "p": printed(lead.effect.p) if lead.effect else None,
+        "adjustment": lead.effect.adjustment if lead.effect else None,
+    }
+
+
 def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
     """Serialize one outcome's published figures, statistics and audit (patient-independent)."""
     outcome = entry.outcome
@@ -161,6 +179,7 @@ def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
         "risk_ratio_undefined": undefined_reason(entry.risk_ratio),
         "odds_ratio": interval_json(entry.odds_ratio),
         "odds_ratio_undefined": undefined_reason(entry.odds_ratio),
+        "relative_effect": headline_json(entry),
         "nnt": nnt_json(entry.nnt),
         "p_value": p_json(entry.p_value),
         "survival_difference": interval_json(entry.survival_difference),

@@ -333,6 +333,23 @@ OUTCOME_PROPERTIES: dict[str, Schema] = {
     "risk_ratio_undefined": NULLABLE_STRING,
     "odds_ratio": nullable(ref("Interval")),
     "odds_ratio_undefined": NULLABLE_STRING,
+    "relative_effect": nullable(
+        closed(
+            {
+                "source": choice(("published", "recomputed")),
+                "type": choice(("risk_ratio", "odds_ratio", "hazard_ratio")),
+                "estimate": NUMBER,
+                "ci": pair(NUMBER),
+                "method": STRING,
+                "direction": choice(evidence.DIRECTIONS),
+                "p": NULLABLE_STRING,
+                "adjustment": NULLABLE_STRING,
+            },
+            "The headline relative effect: the ratio the study prints with its interval (source"
+            " published, figures as printed, direction as printed), else the crude risk ratio"
+            " recomputed from the counts (Katz); null when neither exists.",
+        )
+    ),
     "nnt": nullable(ref("NNT")),
     "p_value": nullable(ref("PValue")),
     "survival_difference": nullable(ref("Interval")),
@@ -371,12 +388,7 @@ KNOWN_TRIAL = closed(
         "comparator": array(choice(evidence.TREATMENTS)),
         "comparator_label": STRING,
         "citation": closed(
-            {
-                "text": STRING,
-                "doi": NULLABLE_STRING,
-                "pmid": NULLABLE_STRING,
-                "registration": NULLABLE_STRING,
-            },
+            {"text": STRING, **dict.fromkeys(("doi", "pmid", "registration"), NULLABLE_STRING)},
             "The trial's citation; identifiers only where verified.",
         ),
         "reason": STRING,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from app.analysis.population import Reason, ReasonTable, reason
 from app.contract.scenario import Scenario
 from app.evidence.model import Study
 
+# Settings that are symptomatic by definition.
+SYMPTOMATIC = ("symptomatic_icas",)
 Status = Literal["applies", "partial", "unknown", "outside"]
 STATUS_ORDER = {"applies": 0, "partial": 1, "unknown": 2, "outside": 3}
 
@@ -55,6 +57,14 @@ def applicability(
     reasons = []
     for field in study.criteria:
         value = getattr(scenario, field)
+        from_setting = field == "symptomatic" and value is None and scenario.setting in SYMPTOMATIC
+        if from_setting:
+            # The setting itself says the stenosis is symptomatic: the question is redundant, and
+            # leaving it unanswered must not make a match partial.
+            value = True
         found = None if table is None else table[field].get((type(value), value))
-        reasons.append(reason(study, field, value) if found is None else found)
+        found = reason(study, field, value) if found is None else found
+        if from_setting and found.status == "met":
+            found = replace(found, text=f"{found.text[:-1]} (the setting is symptomatic stenosis).")
+        reasons.append(found)
     return summarise(tuple(reasons))

@@ -9,11 +9,12 @@ from typing import Literal
 
 from app.analysis.matching import TREATMENT_WORDS, arm_matches
 from app.contract import vocabulary
-from app.contract.scenario import SETTINGS, Scenario
+from app.contract.scenario import Scenario
 from app.engine.applicability import Applicability
 from app.evidence.model import Study
 
 ScopeStatus = Literal["in_scope", "outside"]
+SETTING_WORDS = {code: term.short for code, term in vocabulary.SETTINGS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +57,8 @@ def pairs_without_evidence(scenario: Scenario, studies: Iterable[Study]) -> tupl
             PairGap(
                 (first, second),
                 f"No study in this evidence base compares {TREATMENT_WORDS[first]} with"
-                f" {TREATMENT_WORDS[second]} in this setting ({SETTINGS[scenario.setting]}), so"
-                " there are no numbers for this pair; none are borrowed from other comparisons.",
+                f" {TREATMENT_WORDS[second]} in this setting ({SETTING_WORDS[scenario.setting]});"
+                " no numbers are borrowed from other comparisons.",
             )
         )
     return tuple(gaps)

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from app.contract.vocabulary import INVASIVENESS_RANK
 from app.evidence.kinds import READING, UNKNOWN, kinds_with, read_counts
 from app.evidence.model import (
     ARTERIES,
@@ -298,6 +299,16 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
             comparison.error(key, f"unknown arm {arm!r}; arms are: {', '.join(arms)}")
     if pair[0] and pair[0] == pair[1]:
         comparison.error("comparator", "must differ from the intervention arm")
+    elif pair[0] in arms and pair[1] in arms:
+        first, second = arms[pair[0]].treatment, arms[pair[1]].treatment
+        # The more invasive option is the intervention column in every table.
+        ranks = (INVASIVENESS_RANK.get(first), INVASIVENESS_RANK.get(second))
+        if ranks[0] is not None and ranks[1] is not None and ranks[0] > ranks[1]:
+            comparison.error(
+                "intervention",
+                f"must be the more invasive arm: {pair[1]!r} ({second}) is more invasive than"
+                f" {pair[0]!r} ({first}); swap intervention and comparator",
+            )
     comparison.done()
 
     facts = []

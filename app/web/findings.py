@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from app.analysis import stats
+from app.analysis.headline import headline
 from app.analysis.outcomes import OutcomeStats
 from app.evidence.model import Study
 from app.web.formatting import (
+    EN_DASH,
+    RATIO_NAMES,
     difference_text,
     effect_text,
     evidence_href,
@@ -50,7 +53,8 @@ class KindRow:
     """How one outcome kind fills its row."""
 
     cells: Callable[[OutcomeStats, Study], Cells]
-    # The published effects already fill the relative cell, so the notes do not repeat them.
+    # The published effects already fill the relative cell, so the notes do not repeat them
+    # (a binary row's headline effect is in its cell too; see results.row_notes).
     effects_in_cells: bool = False
 
 
@@ -64,6 +68,27 @@ def _enrolled(study: Study) -> Cell:
     return Cell(
         participants_text(enrolled, study.unit.value, study.design.value, analysed=False),
         evidence_href(study.id, "arms"),
+    )
+
+
+def relative_cell(entry: OutcomeStats, study: Study) -> Cell | None:
+    """The published ratio as the headline (its inversion, derived, when printed the other way)."""
+    lead = headline(entry)
+    if lead is None or lead.effect is None:
+        return None
+    effect, outcome = lead.effect, entry.outcome
+    index = outcome.effects.index(effect) + 1
+    href = evidence_href(study.id, outcome_anchor(outcome.id, f"effect-{index}"))
+    text = f"Published {effect_text(effect)}"
+    if effect.direction != "comparator_vs_intervention":
+        return Cell(text, href)
+    first, second = study.arms[study.intervention].label, study.arms[study.comparator].label
+    name = RATIO_NAMES[effect.type]
+    inverted = f"{name} {1 / lead.estimate:.2f} ({1 / lead.upper:.2f}{EN_DASH}{1 / lead.lower:.2f})"
+    return Cell(
+        f"{text}, {second} vs {first}; inverted to {first} vs {second}: {inverted}",
+        href,
+        derived=True,
     )
 
 
@@ -103,7 +128,8 @@ def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
         intervention,
         comparator,
         difference=Cell(difference_text(entry.risk_difference), href),
-        relative=Cell(
+        relative=relative_cell(entry, study)
+        or Cell(
             ratio_text("RR", entry.risk_ratio),
             href,
             muted=not isinstance(entry.risk_ratio, stats.Interval),

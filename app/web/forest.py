@@ -65,7 +65,7 @@ def _counts_text(m: Member) -> str:
 def _source_note(m: Member) -> str:
     notes = []
     if m.secondary:
-        notes.append("counts from a secondary source, not the trial report")
+        notes.append("counts from a secondary source")
     if m.derived:
         notes.append("counts derived, not printed (not pooled)")
     if m.study.design.value != "randomized_trial":
@@ -212,8 +212,7 @@ def _axis(x: Scale, low: float, high: float, null: float, log: bool, bottom: flo
 def _description(log: bool) -> str:
     line = "1" if log else "0"
     return (
-        f"Squares are studies with their 95% CI, the diamond the pooled estimate; the dashed line at"
-        f" {line} is no difference. The table below gives every figure."
+        f"Squares: studies; diamond: pooled; dashed line at {line}: no difference. Figures below."
     )
 
 
@@ -232,8 +231,8 @@ def forest_view(group: Group, index: int) -> ForestView:
         rows=_rows(group),
         notes=group.notes,
         method=(
-            "From the printed counts: risk difference (Newcombe hybrid score 95% CI) and risk ratio"
-            " (Katz log 95% CI); pooled by Mantel-Haenszel, fixed effect (as metafor rma.mh)."
+            "From the printed counts: Newcombe 95% CI (difference), Katz (ratio); pooled by"
+            " Mantel-Haenszel, fixed effect."
         ),
         difference_svg=_svg(group, "rd", view_id),
         ratio_svg=_svg(group, "rr", view_id),

@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult, Warning
 from app.analysis.audit import AuditItem
-from app.analysis.outcomes import OutcomeStats
+from app.analysis.headline import headline
+from app.analysis.outcomes import OutcomeStats, has_timeframe
 from app.analysis.population import Reason
 from app.contract.scenario import FIELDS, Field, Scenario, ignored_fields
 from app.contract.vocabulary import NOT_KNOWN, TRI_STATE
@@ -30,6 +32,7 @@ from app.web.formatting import (
     evidence_href,
     outcome_anchor,
     printed_p_text,
+    ratio_text,
 )
 
 # --- shared view models -----------------------------------------------------------------------------
@@ -80,6 +83,7 @@ class OutcomeRow:
     event: str
     subtitle: str
     timeframe: str
+    timeframe_stated: bool
     kind: str
     comparator: Cell
     intervention: Cell
@@ -139,6 +143,10 @@ class IgnoredInput:
 @dataclass(frozen=True, slots=True)
 class ResultsView:
     summary: str
+    # Said at the top when the scenario is outside what the evidence covers (empty otherwise).
+    scope_reasons: tuple[str, ...]
+    # Each pair of chosen options no study compares, in words.
+    pairs_without_evidence: tuple[str, ...]
     warnings: tuple[Warning, ...]
     available: tuple[str, ...]
     ignored: tuple[IgnoredInput, ...]
@@ -228,7 +236,14 @@ def summary_sentence(assessment: Assessment) -> str:
         for c in assessment.comparisons
     ]
     text = f"{lead} for {SETTING_SHORT[assessment.scenario.setting]}: {'; '.join(parts)}"
-    return text if text.endswith((".", ".)")) else text + "."
+    text = text if text.endswith((".", ".)")) else text + "."
+    gaps = len(assessment.pairs_without_evidence)
+    if gaps:
+        n = len(assessment.scenario.options)
+        pairs = n * (n - 1) // 2
+        verb = "is" if gaps == 1 else "are"
+        text += f" {gaps} of the {pairs} pairs of options chosen {verb} compared by no study (listed below)."
+    return text
 
 
 def display_status(comparison: Comparison) -> str:
@@ -321,8 +336,25 @@ def row_notes(result: OutcomeResult, study: Study) -> tuple[Note, ...]:
                 href=evidence_href(study.id, outcome_anchor(outcome.id, "p")),
             )
         )
+    if result.not_computed_reason is not None:
+        notes.append(Note("not_computed", result.not_computed_reason, tag="not computed"))
+    lead = headline(entry)
+    in_cell = lead.effect if lead is not None else None
+    if in_cell is not None and isinstance(entry.risk_ratio, stats.Interval):
+        notes.append(
+            Note(
+                "recomputed",
+                f"{ratio_text('RR', entry.risk_ratio)}, {study.arms[study.intervention].label} vs"
+                f" {study.arms[study.comparator].label} (Katz 95% CI); the published estimate"
+                " above leads.",
+                tag="recomputed",
+                label="Crude ratio from the counts",
+            )
+        )
     if not ROWS[outcome.kind].effects_in_cells:
         for index, effect in enumerate(outcome.effects, start=1):
+            if effect is in_cell:
+                continue
             notes.append(
                 Note(
                     "published",
@@ -349,6 +381,7 @@ def outcome_row(result: OutcomeResult, study: Study) -> OutcomeRow:
         event=EVENT_WORDS[outcome.event],
         subtitle=f"{outcome.role.capitalize()} outcome; the event counts as a {EVENT_WORDS[outcome.event]}",
         timeframe=outcome.timeframe,
+        timeframe_stated=has_timeframe(outcome),
         kind=outcome.kind,
         comparator=cells.comparator,
         intervention=cells.intervention,
@@ -396,6 +429,8 @@ def results(assessment: Assessment, ignored: Sequence[IgnoredInput] = ()) -> Res
     ignored_names = ignored_fields(assessment.scenario.setting, assessment.scenario.options)
     return ResultsView(
         summary=summary_sentence(assessment),
+        scope_reasons=assessment.scope.reasons if assessment.scope.status == "outside" else (),
+        pairs_without_evidence=tuple(gap.text for gap in assessment.pairs_without_evidence),
         # The no-comparison warning is the summary line itself; any other is listed.
         warnings=tuple(w for w in assessment.warnings if w.code != "no_direct_comparison"),
         available=assessment.available if not assessment.comparisons else (),

@@ -100,3 +100,68 @@ def test_json_nulls_assumed_counts(client: FlaskClient) -> None:
     assert stroke["not_computed_reason"].startswith("No relative effect, difference or NNT")
     assert stroke["published"]["intervention"]["percent"] == "13.5"
     assert stroke["published"]["p"] == "0.001"
+
+
+def test_published_estimate_leads_in_the_json(client: FlaskClient) -> None:
+    body = {**VISSIT_LIKE, "options": ["angioplasty", "balloon_stent"]}
+    status, answer = post(client, "/api/v1/assess", body)
+    assert status == 200
+    (comparison,) = answer["comparisons"]
+    # The stent (more invasive) is the intervention, whatever order the options came in.
+    assert comparison["intervention"]["treatment"] == "stent_unspecified"
+    assert comparison["comparator"]["treatment"] == "angioplasty"
+    outcomes = {o["id"]: o for o in comparison["outcomes"]}
+    residual = outcomes["residual_stenosis"]
+    assert residual["relative_effect"] == {
+        "source": "published",
+        "type": "risk_ratio",
+        "estimate": 2.8,
+        "ci": [0.85, 9.5],
+        "method": "as printed",
+        "direction": "comparator_vs_intervention",
+        "p": "0.09",
+        "adjustment": "not stated",
+    }
+    # The crude ratio stays in risk_ratio, in the columns' order (stent vs angioplasty).
+    assert round(residual["risk_ratio"]["value"], 2) == 0.28
+    signals = {s["code"]: s["text"] for s in residual["signals"]}
+    assert signals["ci_includes_no_difference"] == (
+        "The published risk ratio's 95% CI (0.85–9.5) includes no difference."
+    )
+    assert "ci_excludes_no_difference" not in signals
+    assert signals["methods_disagree"].startswith(
+        "Methods disagree: the difference's 95% CI (Newcombe, −19.5 to −2.4 pp) and the crude"
+        " risk ratio's 95% CI (Katz, 0.09–0.81) exclude no difference, but the published RR's 95%"
+        " CI (0.85–9.5) and the printed P (0.09) do not"
+    )
+    crude = outcomes["periprocedural_death"]["relative_effect"]
+    assert crude["source"] == "recomputed" and crude["method"] == "katz-log"
+
+
+def test_vissit_borderline_safety_result_is_explained(base: EvidenceBase) -> None:
+    result = outcome(base, "vissit", "primary_safety_30d")
+    signals = {s.code: s.text for s in result.signals}
+    assert signals["ci_excludes_no_difference"] == (
+        "The 95% CI of the difference (Newcombe hybrid score) excludes no difference."
+    )
+    assert signals["methods_disagree"] == (
+        "Methods disagree: the difference's 95% CI (Newcombe, +0.5 to +28.2 pp) excludes no"
+        " difference, but the crude risk ratio's 95% CI (Katz, 0.99–6.62) and the printed P (.05)"
+        " do not, so the result is borderline and whether there is a real difference is uncertain."
+    )
+    # Where every method agrees nothing more is said.
+    agreed = outcome(base, "vissit", "primary_stroke_tia_12m")
+    assert "methods_disagree" not in {s.code for s in agreed.signals}
+
+
+def test_vissit_counts_distinct_causes_of_unreproduced_figures(base: EvidenceBase) -> None:
+    (text,) = [
+        w.text
+        for w in base.by_id["vissit"].appraisal.data_warnings
+        if w.code == "published_figure_not_reproduced"
+    ]
+    assert text == (
+        "5 published figures could not be reproduced, from 2 distinct causes: 4 of them are one"
+        " mismatch repeated across outcomes (Balloon-expandable stent plus medical therapy:"
+        " denominator: 59 in the arm vs 58 analysed); see the audit."
+    )

@@ -109,7 +109,7 @@ def test_the_answer_holds_counts_intervals_and_audit_notes(client: FlaskClient) 
         "1 of 182 in this arm is not in this result; the source gives no reason."
     )
     early_audit = {a["figure"]: a for a in early["audit"]}
-    product_limit = early_audit["Aggressive medical management: percent"]
+    product_limit = early_audit["Medical group: percent"]
     assert (product_limit["published"], product_limit["recomputed"]) == ("5·8%", "5.7%")
     assert "product-limit estimate" in product_limit["note"]
 
@@ -141,7 +141,7 @@ def test_forest_plot_of_30_day_stroke_or_death(base: EvidenceBase, client: Flask
     section = section[: section.index("</section>")]
     assert section.count('<svg class="forest-plot" role="img"') == 2
     assert "33/224 vs 13/227" in section and "9/176 vs 4/181" in section
-    assert "counts from a secondary source, not the trial report" in section
+    assert "counts from a secondary source" in section
     assert "RR 2.51 (1.46–4.32)" in html.unescape(section)
     # Shapes and words, never colour.
     assert not re.search(r'(fill|stroke)="(?!currentColor|none)', section)

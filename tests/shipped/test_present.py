@@ -25,13 +25,13 @@ def test_summary_partial(base: EvidenceBase) -> None:
         base, setting="symptomatic_icas", options=["medical", "balloon_stent"], stenosis_percent=80
     )
     assert results.summary_sentence(assessment).endswith(
-        "VISSIT (randomized trial) — cannot be checked: checked 1 of 7 criteria (3 not known for"
+        "VISSIT (randomized trial) — cannot be checked: checked 2 of 7 criteria (2 not known for"
         " this patient, 3 not reported by the study), too few to say whether the study applies."
     )
     view = results.comparison_view(only(assessment))
     assert view.status == "unchecked"
     assert view.reasons_open
-    assert view.tally == "1 met, 3 unknown, 3 not reported"
+    assert view.tally == "2 met, 2 unknown, 3 not reported"
 
 
 def test_summary_outside(base: EvidenceBase) -> None:
