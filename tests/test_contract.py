@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -101,7 +101,14 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
         ("Angioplasty planned before a self-expanding stent", "Not used in this setting"),
     ]
     patient = counsel.scenario_rows(chosen)
-    assert [r.label for r in patient] == [f.patient_label for f in FIELDS if f.patient_label]
+    # Fields listed for patients only when given (the Rankin score, perforator infarct) are left out.
+    assert [r.label for r in patient] == [
+        f.patient_label for f in FIELDS if f.patient_label and not f.patient_when_given
+    ]
+    given = counsel.scenario_rows(replace(chosen, mrs=1, perforator_infarct=False))
+    rows = {r.label: r.value for r in given}
+    assert rows["Help needed in daily life before treatment"] == "1"
+    assert rows["Stroke deep in the brain, from a tiny side branch"] == "No"
     assert patient[0].value.startswith("A narrowed artery inside the head")
     assert patient[-1].value == "Not used here"
 

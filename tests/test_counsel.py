@@ -184,7 +184,7 @@ def test_vissit_same_time_frame_and_order_for_both_options(base: EvidenceBase) -
     assert comparison.about_study.startswith("VISSIT was a randomized trial.")
     assert comparison.fit == (
         "You are like the people in this study on every point that could be checked.",
-        "The study did not say if it had limits on age, daily care needs or small deep strokes.",
+        "The study did not say if it had limits on age.",
     )
     assert "The study stopped early, with fewer people than planned." in comparison.notes[0]
 

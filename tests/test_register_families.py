@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import textstat
 
 from app.analysis.base import analyse
 from app.contract.scenario import parse_scenario
@@ -12,6 +13,7 @@ from app.engine.assess import assess
 from app.evidence.loader import load_evidence
 from app.evidence.model import EvidenceError
 from app.web.forest import forest_views
+from app.web.known import known_trial_view
 from tests.minimal_study import MANIFEST, SOURCE_TEXT
 from tests.same_pair import write_same_pair
 
@@ -206,3 +208,20 @@ def test_a_family_never_mixes_time_frames_and_its_id_must_exist(tmp_path: Path) 
         "studies/mini.toml: outcomes[0].family: timeframe '30 days' differs from the family's"
         " '1 year'; a family never mixes time frames"
     )
+
+
+def test_known_trial_words_for_patients_stay_at_grade_8(tmp_path: Path) -> None:
+    root = with_register(write_same_pair(tmp_path))
+    (trial,) = load_evidence(root).register
+    view = known_trial_view(trial)
+    assert view.patient_text == (
+        "This study looked at balloon widening only and medicines only. It is not in this tool yet,"
+        " so its results are not shown here."
+    )
+    assert textstat.flesch_kincaid_grade(view.patient_text) <= 8
+    assert view.text == (
+        "A randomized trial of angioplasty alone vs medical therapy alone. It is not in this"
+        " evidence base, and none of its numbers are shown. Its results were not found on a primary"
+        " page."
+    )
+    assert view.citation == "Doe J. Another trial. 2021."

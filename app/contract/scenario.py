@@ -46,6 +46,7 @@ class Field:
     check_words: str = ""
     limit_words: str = ""
     section: str = "Patient and lesion"  # the form's column
+    patient_when_given: bool = False  # the patient and print views list it only when it was given
 
 
 SETTING_AND_OPTIONS = "Setting and options"
@@ -170,6 +171,7 @@ FIELDS: tuple[Field, ...] = (
         criterion_words="baseline disability (modified Rankin score)",
         check_words="your daily care needs",
         limit_words="daily care needs",
+        patient_when_given=True,
     ),
     Field(
         "perforator_infarct",
@@ -185,6 +187,7 @@ FIELDS: tuple[Field, ...] = (
         criterion_words="perforator (brainstem or basal ganglia) infarcts",
         check_words="whether it was a small deep stroke",
         limit_words="small deep strokes",
+        patient_when_given=True,
     ),
     Field(
         "prestent_angioplasty",

@@ -105,6 +105,7 @@ def read_register(
             pmid=cite.str("pmid", required=False),
             registration=cite.str("registration", required=False),
             quote=read_quote(cite, texts),
+            short=cite.str("short", required=False),
         )
         cite.done()
         why = table.table("why") or Table({}, table.at("why"), problems)

@@ -106,6 +106,7 @@ class Citation:
     pmid: str
     registration: str
     quote: Quote
+    short: str = ""  # register only: journal, year, volume and pages, for the print view
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ class KnownTrialView:
     text: str  # for clinicians
     patient_text: str  # plain words, reading grade 8 or below
     citation: str
+    short_citation: str  # the print view's: journal, year, volume and pages, and registration
 
 
 def _either(codes: tuple[str, ...], words: str) -> str:
@@ -33,7 +34,7 @@ def known_trial_view(trial: KnownTrial) -> KnownTrialView:
         name=trial.short_name,
         text=(
             f"A {DESIGN_WORDS[trial.design]} of {intervention} vs {trial.comparator_label}."
-            f" It is not in this evidence base, and none of its numbers are shown: {trial.reason}"
+            f" It is not in this evidence base, and none of its numbers are shown. {trial.reason}"
         ),
         patient_text=(
             f"This study looked at {_either(trial.intervention, 'noun')} and"
@@ -41,6 +42,11 @@ def known_trial_view(trial: KnownTrial) -> KnownTrialView:
             " not shown here."
         ),
         citation=citation,
+        short_citation=", ".join(
+            s
+            for s in (trial.citation.short or trial.citation.text, trial.citation.registration)
+            if s
+        ),
     )
 
 
