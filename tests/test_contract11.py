@@ -85,3 +85,16 @@ def test_scope_is_outside_when_every_comparison_is() -> None:
     assert found.reasons == (
         "This patient is outside the population of every study that compares these options (A, B).",
     )
+
+
+def test_scope_reasons_in_words() -> None:
+    scenario = Scenario("symptomatic_icas", ("medical",), stenosis_percent=100, symptomatic=False)
+    assert scenario_outside(scenario) == (
+        "The stenosis is asymptomatic: this tool covers symptomatic intracranial stenosis only.",
+        "100% is an occlusion, not a stenosis: the elective setting covers stenosis, not chronic"
+        " occlusion.",
+    )
+    zero = Scenario("symptomatic_icas", ("medical",), stenosis_percent=0)
+    assert scenario_outside(zero) == (
+        "0% means no stenosis: there is nothing for these treatments to treat.",
+    )

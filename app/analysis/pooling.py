@@ -180,7 +180,7 @@ def _check_choices(measure: object, model: object, adjustment: object) -> None:
 # --------------------------------------------------------------------------- single studies
 
 
-def study_effect(study: TwoArm, measure: Measure, *, drop00: bool) -> _Effect:
+def _study_effect(study: TwoArm, measure: Measure, *, drop00: bool) -> _Effect:
     """Return a study's effect on the analysis scale and its variance (metafor's escalc).
 
     With a zero cell, 0.5 is added to all four cells first. RR: y = ln((a/n1)/(c/n2)),
@@ -227,12 +227,11 @@ def _mh_ratio(tables: Sequence[tuple[int, int, int, int]], measure: Measure) -> 
         r = math.fsum(a * (c + d) / (a + b + c + d) for a, b, c, d in tables)
         s = math.fsum(c * (a + b) / (a + b + c + d) for a, b, c, d in tables)
         if r == 0 or s == 0:
-            arm = "intervention" if r == 0 else "comparator"
+            where = "the intervention arm" if r == 0 else "the comparator arm"
             if r == 0 and s == 0:
-                arm = "either"
+                where = "either arm"
             raise PoolingError(
-                "The Mantel-Haenszel risk ratio cannot be estimated: no study has events in the"
-                f" {arm} arm."
+                f"The Mantel-Haenszel risk ratio cannot be estimated: no study has events in {where}."
             )
         var = math.fsum(
             (a + b) * (c + d) * (a + c) / (a + b + c + d) ** 2 - a * c / (a + b + c + d)
@@ -308,7 +307,18 @@ def _chi2_p(q: float, df: int) -> float:
 
 
 def _natural(value: float, measure: Measure) -> float:
-    return value if measure == "risk_difference" else math.exp(value)
+    if measure == "risk_difference":
+        return value
+    # A limit beyond what a float holds (e.g. a Hartung-Knapp interval at 99.9% with 1 df) would
+    # be infinity or a false 0; such an interval is refused rather than printed.
+    try:
+        ratio = math.exp(value)
+    except OverflowError:
+        ratio = math.inf
+    if ratio == 0.0 or math.isinf(ratio):
+        side = "above 1e308" if value > 0 else "below 1e-308"
+        raise PoolingError(f"The interval is too wide to express: a limit of the ratio is {side}.")
+    return ratio
 
 
 def _interval(y: float, se: float, crit: float, measure: Measure) -> tuple[float, float]:
@@ -363,14 +373,16 @@ def _fixed(studies: Sequence[TwoArm], measure: Measure, level: float) -> Pooled:
             " either no events or only events."
         )
     z = float(_sps.norm.ppf(0.5 + level / 2.0))
-    effects = [study_effect(s, measure, drop00=True) for s in studies]
+    effects = [_study_effect(s, measure, drop00=True) for s in studies]
     q, df = _q(effects, y)
     i2 = 0.0 if df < 1 or q <= 0 else max(0.0, 100.0 * (q - df) / q)
     method = (
         f"Mantel-Haenszel fixed-effect {_NAMES[measure]} from the raw counts"
-        f" ({_MH_VARIANCE[measure]} variance), {_percent(level)} normal interval and Wald P; Cochran's Q (inverse-variance"
-        " weights, around the pooled estimate) over studies with an estimate of their own, 0.5"
-        " added to every cell of a study with a zero cell; as R metafor rma.mh with its defaults."
+        f" ({_MH_VARIANCE[measure]} variance), {_percent(level)} normal interval and Wald P."
+        " Each study's own estimate and normal interval, and Cochran's Q (inverse-variance"
+        " weights, around the pooled estimate), use its table with 0.5 added to every cell when"
+        " one is 0, and leave out a study with no events in either arm or only events. As R"
+        " metafor rma.mh with its defaults."
     )
     return Pooled(
         measure=measure,
@@ -391,7 +403,7 @@ def _random(
     studies: Sequence[TwoArm], measure: Measure, adjustment: Adjustment | None, level: float
 ) -> Pooled:
     """Pool with DerSimonian-Laird, optionally Hartung-Knapp (metafor rma, method="DL"); see `pool`."""
-    effects = [study_effect(s, measure, drop00=False) for s in studies]
+    effects = [_study_effect(s, measure, drop00=False) for s in studies]
     ys = [float(e.y) for e in effects if e.y is not None]
     vs = [float(e.v) for e in effects if e.v is not None]
     k = len(ys)
@@ -425,9 +437,9 @@ def _random(
         test = f"{scale} normal interval and Wald P"
     scale_name = _NAMES[measure] if measure == "risk_difference" else f"log {_NAMES[measure]}"
     method = (
-        f"DerSimonian-Laird random-effects inverse-variance pooling of the {scale_name}, {test};"
-        " 0.5 added to every cell of a study with a zero cell; as R metafor"
-        f' rma(method="DL"{_KNHA if adjustment else ""}).'
+        f"DerSimonian-Laird random-effects inverse-variance pooling of the {scale_name}, {test}."
+        " Every study's table has 0.5 added to every cell when one is 0; each study's interval is"
+        f' normal. As R metafor rma(method="DL"{_KNHA if adjustment else ""}).'
     )
     z = float(_sps.norm.ppf(0.5 + level / 2.0))
     return Pooled(
@@ -456,7 +468,7 @@ def pool(
     """Pool two-arm binary results into one risk ratio, odds ratio or risk difference.
 
     Fixed: Mantel-Haenszel from the raw counts (see `_mh_ratio`, `_mh_difference`), normal CI and
-    Wald P; Q = sum(w_i (y_i - y_MH)^2), w_i = 1/v_i (`study_effect`, drop00), I^2 =
+    Wald P; Q = sum(w_i (y_i - y_MH)^2), w_i = 1/v_i (`_study_effect`, drop00), I^2 =
     max(0, (Q - df)/Q), tau^2 = 0; weights are the Mantel-Haenszel weights. Random: DerSimonian-
     Laird, tau^2 = max(0, (Q - (k-1)) / (sum w - sum w^2/sum w)) with Q around the inverse-variance
     mean, w*_i = 1/(v_i + tau^2), mu = sum(w* y)/sum(w*), SE = sqrt(1/sum w*), I^2 =

@@ -71,12 +71,11 @@ def scenario_outside(scenario: Scenario) -> tuple[str, ...]:
     reasons = []
     if scenario.symptomatic is False:
         reasons.append(
-            "The stenosis is asymptomatic: this tool covers symptomatic intracranial stenosis only,"
-            " and no study here enrolled asymptomatic patients."
+            "The stenosis is asymptomatic: this tool covers symptomatic intracranial stenosis only."
         )
     if scenario.stenosis_percent == 100:
         reasons.append(
-            "100% is an occlusion, not a stenosis: the elective studies here treated stenosis, not"
+            "100% is an occlusion, not a stenosis: the elective setting covers stenosis, not"
             " chronic occlusion."
         )
     elif scenario.stenosis_percent == 0:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import os
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -29,5 +32,40 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+def _origin(word: object) -> bool:
+    if not isinstance(word, str):
+        return False
+    parts = urlsplit(word)
+    loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    plain = bool(parts.netloc) and not (parts.path or parts.query or parts.fragment)
+    return plain and (parts.scheme == "https" or loopback)
+
+
+def frame_ancestors(value: object) -> str:
+    """The frame-ancestors sources from ICAS_FRAME_ANCESTORS: EHR origins, or 'none' when unset.
+
+    Origins are https (http only on a loopback host, for tests); anything else stops the app.
+    """
+    words = value.split() if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+    bad = [word for word in words if not _origin(word)]
+    if bad:
+        raise ValueError(f"ICAS_FRAME_ANCESTORS: not an https origin: {bad!r}")
+    return " ".join(words) or "'none'"
+
+
+def allow_framing(response: Response) -> Response:
+    """Let the configured EHR origins frame the app (SMART launches in an iframe)."""
+    sources = current_app.extensions["frame_ancestors"]
+    if sources != "'none'":
+        policy = response.headers.get("Content-Security-Policy", "")
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "frame-ancestors 'none'", f"frame-ancestors {sources}"
+        )
+    return response
+
+
 def register(app: Flask) -> None:
+    configured = app.config.get("FRAME_ANCESTORS", os.environ.get("ICAS_FRAME_ANCESTORS"))
+    app.extensions["frame_ancestors"] = frame_ancestors(configured)
+    app.after_request(allow_framing)  # registered first, so Flask runs it after add_headers
     app.after_request(add_headers)

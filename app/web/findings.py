@@ -82,14 +82,10 @@ def relative_cell(entry: OutcomeStats, study: Study) -> Cell | None:
     text = f"Published {effect_text(effect)}"
     if effect.direction != "comparator_vs_intervention":
         return Cell(text, href)
-    first, second = study.arms[study.intervention].label, study.arms[study.comparator].label
     name = RATIO_NAMES[effect.type]
     inverted = f"{name} {1 / lead.estimate:.2f} ({1 / lead.upper:.2f}{EN_DASH}{1 / lead.lower:.2f})"
-    return Cell(
-        f"{text}, {second} vs {first}; inverted to {first} vs {second}: {inverted}",
-        href,
-        derived=True,
-    )
+    # The inversion puts the printed ratio in the columns' order (intervention vs comparator).
+    return Cell(f"{text}; inverted: {inverted}", href, derived=True)
 
 
 def binary_cells(entry: OutcomeStats, study: Study) -> Cells:

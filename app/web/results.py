@@ -224,11 +224,13 @@ def summary_sentence(assessment: Assessment) -> str:
         return texts[0] if texts else "No study in this evidence base matches these options."
     count = len(assessment.comparisons)
     several = len(assessment.scenario.options) > 1
+    # With pairs no study compares, the studies answer only some of the chosen options.
+    these = "some of these options" if assessment.pairs_without_evidence else "these options"
     if count == 1:
-        verb = "compares these options" if several else "includes this option"
+        verb = f"compares {these}" if several else "includes this option"
         lead = f"1 study {verb}"
     else:
-        verb = "compare these options" if several else "include this option"
+        verb = f"compare {these}" if several else "include this option"
         lead = f"{count} studies {verb}"
     parts = [
         f"{c.analysis.study.short_name} ({DESIGN_LABELS[c.analysis.study.design.value]})"
@@ -242,7 +244,10 @@ def summary_sentence(assessment: Assessment) -> str:
         n = len(assessment.scenario.options)
         pairs = n * (n - 1) // 2
         verb = "is" if gaps == 1 else "are"
-        text += f" {gaps} of the {pairs} pairs of options chosen {verb} compared by no study (listed below)."
+        text += (
+            f" {gaps} of the {pairs} pairs of options chosen {verb} compared by no study"
+            " (listed below)."
+        )
     return text
 
 

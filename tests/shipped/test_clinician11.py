@@ -23,6 +23,7 @@ def test_pairs_no_study_compares_are_listed(client: FlaskClient) -> None:
     response = post(client, options=ALL_OPTIONS, artery="mca")
     page = text(response)
     # SAMMPRIS and CASSISS compare a self-expanding stent with medical therapy.
+    assert "4 studies compare some of these options for symptomatic ICAS:" in page
     assert "2 of the 6 pairs of options chosen are compared by no study (listed below)." in page
     assert "Pairs of options no study compares" in page
     for first, second in (
