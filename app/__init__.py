@@ -33,6 +33,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static")
     )
     app.json = StrictJSONProvider(app)
+    # Block tags leave no blank lines or indentation behind: the results page stays under 100 KB.
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     # ICAS_EVIDENCE_DIR lets a deployment (or gunicorn) point at another evidence folder.
     evidence_dir = os.environ.get("ICAS_EVIDENCE_DIR", DEFAULT_DIR)
     app.config.from_mapping(EVIDENCE_DIR=evidence_dir, MAX_CONTENT_LENGTH=16 * 1024)

@@ -73,6 +73,18 @@ note = "Not stated."
 source = "abstract"
 quote = "We randomized 20 patients"
 
+[criteria.mrs]
+reported = false
+note = "Not stated."
+source = "abstract"
+quote = "We randomized 20 patients"
+
+[criteria.perforator_infarct]
+reported = false
+note = "Not stated."
+source = "abstract"
+quote = "We randomized 20 patients"
+
 [arms.stent]
 treatment = "balloon_stent"
 label = "Stent"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,8 @@ def test_the_dataclass_and_the_declaration_name_the_same_fields_in_order() -> No
         "days_since_event",
         "artery",
         "age",
+        "mrs",
+        "perforator_infarct",
         "prestent_angioplasty",
     )
 
@@ -37,6 +39,7 @@ def test_prestent_angioplasty_is_used_only_in_lvo_with_a_self_expanding_stent() 
     assert with_ses == {
         "symptomatic": "in the acute LVO setting the occlusion is the qualifying event.",
         "days_since_event": "in the acute LVO setting the occlusion is the qualifying event.",
+        "perforator_infarct": "in the acute LVO setting the occlusion is the qualifying event.",
     }
     assert ignored_fields("lvo_icas", ["balloon_stent"])["prestent_angioplasty"] == (
         "it is used only when a self-expanding stent is among the options."
@@ -93,10 +96,19 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
         ("Days since the qualifying TIA or stroke", "Not known"),
         ("Artery with the stenosis", "Middle cerebral artery"),
         ("Age (years)", "Not known"),
+        ("Baseline modified Rankin score (0-5)", "Not known"),
+        ("Qualifying stroke a perforator (brainstem or basal ganglia) infarct", "Not known"),
         ("Angioplasty planned before a self-expanding stent", "Not used in this setting"),
     ]
     patient = counsel.scenario_rows(chosen)
-    assert [r.label for r in patient] == [f.patient_label for f in FIELDS if f.patient_label]
+    # Fields listed for patients only when given (the Rankin score, perforator infarct) are left out.
+    assert [r.label for r in patient] == [
+        f.patient_label for f in FIELDS if f.patient_label and not f.patient_when_given
+    ]
+    given = counsel.scenario_rows(replace(chosen, mrs=1, perforator_infarct=False))
+    rows = {r.label: r.value for r in given}
+    assert rows["Help needed in daily life before treatment"] == "1"
+    assert rows["Stroke deep in the brain, from a tiny side branch"] == "No"
     assert patient[0].value.startswith("A narrowed artery inside the head")
     assert patient[-1].value == "Not used here"
 
@@ -110,7 +122,10 @@ def test_evidence_constants_come_from_the_contract() -> None:
         "days_since_event",
         "artery",
         "age",
+        "mrs",
+        "perforator_infarct",
     )
+    assert model.CRITERION_RANGES["mrs"] == FIELD["mrs"].limits == (0, 5)
     assert model.CRITERION_RANGES["age"] == FIELD["age"].limits == (18, 120)
     assert formatting.STATUS_WORDS["unchecked"] == "Cannot be checked"
 

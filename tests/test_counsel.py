@@ -186,7 +186,7 @@ def test_vissit_same_time_frame_and_order_for_both_options(base: EvidenceBase) -
     assert comparison.heading == "Medicines only or balloon stent plus medicines"
     assert comparison.about_study.startswith("VISSIT was a randomized trial.")
     assert comparison.fit == (
-        "On 4 of 5 points, you are like the people in this study.",
+        "On 4 of 7 points, you are like the people in this study.",
         "The study did not say if it had limits on age.",
     )
     assert "The study stopped early, with fewer people than planned." in comparison.notes[0]

@@ -35,13 +35,15 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "options": ALL_OPTIONS["options"],
         "stenosis_percent": 80,
     },
-    # Three of VISSIT's five criteria checked, one not known: a partial match.
+    # Five of SAMMPRIS's seven criteria checked, its Rankin limit not known: a partial match.
     "partial": {
         "setting": "symptomatic_icas",
         "options": ALL_OPTIONS["options"],
         "stenosis_percent": 80,
         "symptomatic": True,
         "days_since_event": 9,
+        "artery": "mca",
+        "age": 64,
     },
     "outside": {**VISSIT_LIKE, "age": 19, "stenosis_percent": 30, "artery": "basilar"},
     "acute": {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]},

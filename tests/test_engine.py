@@ -202,10 +202,23 @@ CASES = [
     Case(
         "half or more checked, one unknown: partial",
         sym(
+            ["medical", "self_expanding_stent"],
+            stenosis_percent=80,
+            symptomatic=True,
+            days_since_event=9,
+            artery="mca",
+            age=64,
+        ),
+        # SAMMPRIS: five met, the Rankin score unknown, perforator infarcts not reported.
+        [("sammpris", "partial"), ("cassiss", "outside")],
+        warnings={"sammpris": {"population_partly_unknown"}},
+    ),
+    Case(
+        "three of seven criteria checked is under half: cannot be checked",
+        sym(
             ["medical", "balloon_stent"], stenosis_percent=80, symptomatic=True, days_since_event=9
         ),
-        [("vissit", "partial")],
-        warnings={"vissit": {"population_partly_unknown"}},
+        [("vissit", "unknown")],
     ),
     Case(
         "a criterion not met outranks unknown ones",
@@ -217,7 +230,11 @@ CASES = [
         sym(["medical", "balloon_stent"], **{**VISSIT_FIT, "age": 95}),
         [("vissit", "applies")],
     ),
-    Case("single option: medical", sym(["medical"], **VISSIT_FIT), [("vissit", "applies")]),
+    Case(
+        "single option: medical",
+        sym(["medical"], **VISSIT_FIT),
+        [("vissit", "applies"), ("sammpris", "partial"), ("cassiss", "outside")],
+    ),
     Case(
         "single option: angioplasty",
         sym(["angioplasty"], stenosis_percent=80, symptomatic=True),
@@ -231,7 +248,12 @@ CASES = [
     Case(
         "single option: self-expanding stent, elective",
         sym(["self_expanding_stent"], stenosis_percent=80, symptomatic=True),
-        [("angioplasty-vs-stent-retro", "unknown")],
+        # Randomized trials before the retrospective study within the same status.
+        [
+            ("sammpris", "unknown"),
+            ("cassiss", "unknown"),
+            ("angioplasty-vs-stent-retro", "unknown"),
+        ],
     ),
     Case(
         "single option: self-expanding stent, acute",
@@ -252,7 +274,12 @@ CASES = [
     Case(
         "all four options, elective",
         sym(["medical", "angioplasty", "balloon_stent", "self_expanding_stent"], **VISSIT_FIT),
-        [("vissit", "applies"), ("angioplasty-vs-stent-retro", "unknown")],
+        [
+            ("vissit", "applies"),
+            ("sammpris", "partial"),
+            ("angioplasty-vs-stent-retro", "unknown"),
+            ("cassiss", "outside"),
+        ],
     ),
     Case(
         "no direct comparison: medical vs angioplasty",

@@ -296,6 +296,7 @@ def test_assess_never_fails_on_any_json_body(app: Flask, body: Any) -> None:
             "warnings",
             "pairs_without_evidence",
             "scope",
+            "known_trials",
             "available_comparisons",
             "evidence_version",
         ]

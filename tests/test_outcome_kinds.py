@@ -160,7 +160,8 @@ def test_only_a_binary_outcome_has_pooled_figures(tmp_path: Path) -> None:
 def test_kaplan_meier_arms_need_a_survival_estimate(tmp_path: Path) -> None:
     study = edited(STUDY + KAPLAN_MEIER, 'survival = "90.0"\nse = "3.0"\n', "")
     assert problems_for(tmp_path, study) == [
-        "studies/mini.toml: outcomes[1].arms.medical.survival: required key is missing"
+        "studies/mini.toml: outcomes[1].arms.medical: needs survival or event_rate (the"
+        " cumulative probability of the event), not both"
     ]
 
 

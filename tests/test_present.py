@@ -313,7 +313,7 @@ def test_summary_when_nothing_can_be_checked(base: EvidenceBase) -> None:
         "1 study compares these options for acute LVO with underlying ICAS: RESCUE-ICAS (SES vs BMS)"
         " (prospective observational registry) — cannot be checked: the study reports none of the"
         " population criteria"
-        " this tool checks (5 criteria not reported)."
+        " this tool checks (7 criteria not reported)."
     )
     assert results.comparison_view(only(assessment)).status == "unchecked"
 
@@ -346,10 +346,11 @@ def test_heading_and_caption(base: EvidenceBase) -> None:
 
 def test_ignored_fields_by_setting() -> None:
     lvo = results.ignored_fields("lvo_icas", ["balloon_stent", "self_expanding_stent"])
-    assert set(lvo) == {"symptomatic", "days_since_event"}
+    assert set(lvo) == {"symptomatic", "days_since_event", "perforator_infarct"}
     assert set(results.ignored_fields("lvo_icas", ["balloon_stent"])) == {
         "symptomatic",
         "days_since_event",
+        "perforator_infarct",
         "prestent_angioplasty",
     }
     assert set(results.ignored_fields("symptomatic_icas", ["medical"])) == {"prestent_angioplasty"}

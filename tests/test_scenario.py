@@ -38,6 +38,8 @@ def test_full_scenario_round_trips_to_json() -> None:
         "days_since_event": 0,
         "artery": "basilar",
         "age": 18,
+        "mrs": 0,
+        "perforator_infarct": False,
         "prestent_angioplasty": False,
     }
     assert parse_scenario(data).to_json() == data
@@ -120,7 +122,7 @@ def test_unknown_field_is_rejected() -> None:
     assert errors({**VALID, "stenosis": 80}) == {
         "stenosis": [
             "Unknown field; fields are: setting, options, stenosis_percent, symptomatic,"
-            " days_since_event, artery, age, prestent_angioplasty."
+            " days_since_event, artery, age, mrs, perforator_infarct, prestent_angioplasty."
         ]
     }
 
@@ -143,6 +145,8 @@ def test_body_must_be_an_object() -> None:
         "days_since_event",
         "artery",
         "age",
+        "mrs",
+        "perforator_infarct",
         "prestent_angioplasty",
     ],
 )
@@ -158,7 +162,7 @@ def test_field_values_are_exactly_what_parse_scenario_admits(name: str) -> None:
         assert values[1:] == tuple(range(low, high + 1))
         for outside in (low - 1, high + 1, True, float(low)):
             assert name in errors({**VALID, name: outside})
-    elif name in ("symptomatic", "prestent_angioplasty"):
+    elif name in ("symptomatic", "perforator_infarct", "prestent_angioplasty"):
         assert set(values[1:]) == {True, False}
         assert name in errors({**VALID, name: 1})
     else:

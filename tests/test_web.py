@@ -66,7 +66,7 @@ def test_form_shows_every_field_with_a_label(client: FlaskClient) -> None:
     for name in VISSIT_FORM.keys() | {"prestent_angioplasty"}:
         assert f'name="{name}"' in page
     ids = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', page)
-    assert len(ids) == 2 + 4 + 3 + 3 + 3 + 1  # radios, checkboxes, tri-states, numbers, select
+    assert len(ids) == 2 + 4 + 3 + 3 + 3 + 4 + 1  # radios, checkboxes, tri-states, numbers, select
     for control_id in ids:
         assert f'<label class="label" for="{control_id}">' in page or (
             f'<label for="{control_id}">' in page
@@ -571,7 +571,7 @@ def test_pages_are_structured(client: FlaskClient) -> None:
         assert len(ids) == len(set(ids)), "duplicate ids"
 
 
-def test_stylesheet_is_small_and_local(client: FlaskClient) -> None:
+def test_stylesheets_are_small_and_local(client: FlaskClient) -> None:
     response = client.get("/static/css/app.css")
     assert response.status_code == 200
     css = response.get_data(as_text=True)
@@ -579,6 +579,14 @@ def test_stylesheet_is_small_and_local(client: FlaskClient) -> None:
     assert "@media print" in css
     assert "focus-visible" in css
     assert "http" not in css and "@import" not in css
+    response.close()
+    # The patient and print views' own rules load only on those pages.
+    response = client.get("/static/css/counsel.css")
+    assert response.status_code == 200
+    counsel_css = response.get_data(as_text=True)
+    assert len(counsel_css.encode()) < 8 * 1024
+    assert ".print-view" in counsel_css and ".print-view" not in css
+    assert "http" not in counsel_css and "@import" not in counsel_css
     response.close()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.analysis import stats
 from app.evidence.model import (
@@ -20,6 +20,7 @@ EFFECT_NAMES = {
     "risk_ratio": "risk ratio",
     "odds_ratio": "odds ratio",
     "hazard_ratio": "hazard ratio",
+    "risk_difference": "risk difference",
 }
 
 
@@ -212,6 +213,8 @@ def effect_items(effect: Effect, outcome: Outcome, study: Study) -> list[AuditIt
                 quote=effect.quote,
             )
         )
+    elif counts is not None and effect.type == "risk_difference":
+        items.append(_difference_item(effect, counts))
     if (
         counts is not None
         and effect.p is not None
@@ -231,9 +234,63 @@ def effect_items(effect: Effect, outcome: Outcome, study: Study) -> list[AuditIt
                 quote=effect.quote,
             )
         )
-    if effect.p is not None:
+    if effect.p is not None and effect.type != "risk_difference":
         items.append(_p_from_ci_item(effect, name))
     return items
+
+
+def _difference_item(effect: Effect, counts: dict[str, int]) -> AuditItem:
+    """Set a printed risk difference (percentage points) beside the crude one from the counts."""
+    crude = stats.risk_difference(**counts)
+    decimals = max(effect.estimate.decimals, *(p.decimals for p in effect.ci))
+    agrees = (
+        effect.estimate.agrees(100 * crude.value)
+        and effect.ci[0].agrees(100 * crude.lower)
+        and effect.ci[1].agrees(100 * crude.upper)
+    )
+    note = (
+        "Crude difference of the printed counts (intervention − comparator), Newcombe hybrid score"
+        " 95% interval."
+    )
+    if not agrees:
+        note += (
+            f" The printed difference of {effect.estimate.text} points is not the crude"
+            f" {100 * crude.value:.2f} points of the counts; the source does not say how it was"
+            " estimated."
+        )
+    return AuditItem(
+        figure="Risk difference (crude, from counts)",
+        published=f"{effect.estimate.text} ({effect.ci[0].text} to {effect.ci[1].text}) points",
+        recomputed=(
+            f"{_pct(crude.value, decimals)} ({_pct(crude.lower, decimals)} to"
+            f" {_pct(crude.upper, decimals)}) points"
+        ),
+        agrees=agrees,
+        note=note,
+        quote=effect.quote,
+    )
+
+
+def printed_only_item(label: str, result: ArmResult | Fact) -> AuditItem | None:
+    """Record a percentage printed without counts (or a Kaplan-Meier rate): nothing to recompute it from."""
+    if getattr(result, "event_rate", None) is not None:
+        figure, printed = "Kaplan-Meier event rate", result.event_rate  # type: ignore[union-attr]
+        note = (
+            "A time-to-event estimate; the source prints no counts or standard error to check it."
+        )
+    elif result.percent is not None and (result.events is None or not result.total):
+        figure, printed = "percent", result.percent
+        note = "Printed as a percentage only; the source gives no counts to recompute it from."
+    else:
+        return None
+    return AuditItem(
+        figure=f"{label}: {figure}",
+        published=f"{printed.text}%",
+        recomputed="not recomputable",
+        agrees=None,
+        note=note,
+        quote=result.quote,
+    )
 
 
 def _rounding(printed: Printed) -> tuple[float, float]:
@@ -329,6 +386,7 @@ def audit_outcome(outcome: Outcome, study: Study) -> tuple[AuditItem, ...]:
     for name, result in outcome.arms.items():
         label = study.arms[name].label
         items += [percent_item(label, result), ci_item(label, result)]
+        items.append(printed_only_item(label, result))
     if outcome.overall is not None:
         items += [percent_item("All groups together", outcome.overall), pooled_item(outcome)]
     items.append(p_item(outcome, study))
@@ -339,7 +397,14 @@ def audit_outcome(outcome: Outcome, study: Study) -> tuple[AuditItem, ...]:
 
 
 def audit_study(study: Study) -> tuple[AuditItem, ...]:
-    """Return the study-level checks: printed percents among the study's facts."""
-    return tuple(
-        item for fact in study.facts if (item := percent_item(fact.label, fact)) is not None
-    )
+    """Return the study-level checks: the printed percents and effects among the study's facts."""
+    items = [
+        percent_item(fact.label, fact) or printed_only_item(fact.label, fact)
+        for fact in study.facts
+    ]
+    for fact in study.facts:
+        for effect in fact.effects:
+            if effect.p is not None:
+                item = _p_from_ci_item(effect, EFFECT_NAMES[effect.type])
+                items.append(replace(item, figure=f"{fact.label}: {item.figure}"))
+    return tuple(item for item in items if item is not None)

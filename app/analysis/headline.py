@@ -41,6 +41,8 @@ class Headline:
 def headline(entry: OutcomeStats) -> Headline | None:
     """Lead with the first printed ratio with an interval, else the crude risk ratio, else none."""
     for effect in entry.outcome.effects:
+        if effect.type not in RATIO_NAMES:
+            continue  # a printed difference is not a relative effect
         low, high = effect.ci
         return Headline(
             "published",
@@ -103,10 +105,15 @@ def verdicts(entry: OutcomeStats) -> list[tuple[str, bool]]:
         )
     for effect in entry.outcome.effects:
         low, high = effect.ci
+        # A printed difference (percentage points) shows no difference at 0, a ratio at 1.
+        null, name = (0, "difference") if effect.type == "risk_difference" else (1, None)
         found.append(
             (
-                f"the published {RATIO_NAMES[effect.type]}'s 95% CI ({low.text}\u2013{high.text})",
-                not low.value <= 1 <= high.value,
+                f"the published {name or RATIO_NAMES[effect.type]}'s 95% CI"
+                f" ({low.text} to {high.text})"
+                if name
+                else f"the published {RATIO_NAMES[effect.type]}'s 95% CI ({low.text}\u2013{high.text})",
+                not low.value <= null <= high.value,
             )
         )
     p = _printed_p(entry)

@@ -93,6 +93,26 @@ def _artery(name: str, c: Criterion, artery: str | None) -> Evaluation:
     return status, f"{enrolled}; this patient's artery is the {ARTERIES[artery].lower()}."
 
 
+def _mrs(name: str, c: Criterion, score: int | None) -> Evaluation:
+    enrolled = f"{name} enrolled patients with a modified Rankin score of {_range_text(c, '')}"
+    if score is None:
+        return "unknown", f"{enrolled}; this patient's baseline score was not given."
+    status = "met" if _in_range(c, score) else "not_met"
+    return status, f"{enrolled}; this patient's score is {score}."
+
+
+def _perforator(name: str, c: Criterion, perforator: bool | None) -> Evaluation:
+    excluded = (
+        f"{name} excluded patients whose qualifying stroke was a perforator (brainstem or basal"
+        " ganglia) infarct"
+    )
+    if perforator is None:
+        return "unknown", f"{excluded}; for this patient that was not given."
+    if perforator:
+        return "not_met", f"{excluded}; this patient's qualifying stroke was one."
+    return "met", f"{excluded}; this patient's qualifying stroke was not."
+
+
 # Each evaluator reads the scenario field named like its criterion.
 EVALUATORS: dict[str, Callable[[str, Criterion, Any], Evaluation]] = {
     "stenosis_percent": _stenosis,
@@ -100,6 +120,8 @@ EVALUATORS: dict[str, Callable[[str, Criterion, Any], Evaluation]] = {
     "days_since_event": _days,
     "artery": _artery,
     "age": _age,
+    "mrs": _mrs,
+    "perforator_infarct": _perforator,
 }
 CRITERION_WORDS = {f.name: f.criterion_words for f in FIELDS if f.criterion}
 
@@ -114,6 +136,8 @@ def reason(study: Study, field: str, value: Any) -> Reason:
     status, text = EVALUATORS[field](study.short_name, criterion, value)
     if kind == "secondary":
         text += " (Criterion from a secondary source.)"
+    elif (upper := criterion.upper_quote) and study.sources[upper.source].kind == "secondary":
+        text += " (Upper limit from a secondary source.)"
     return Reason(field, status, text, kind, criterion.quote)
 
 

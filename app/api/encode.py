@@ -26,7 +26,7 @@ from app.analysis.base import EvidenceBase, StudyAnalysis
 from app.analysis.headline import headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
 from app.engine.assess import Assessment, Comparison
-from app.evidence.model import OPTIONS, ArmResult, Effect, Printed, Quote, Study
+from app.evidence.model import OPTIONS, ArmResult, Effect, KnownTrial, Printed, Quote, Study
 
 JSON = dict[str, Any]
 
@@ -109,6 +109,7 @@ def published_arm_json(result: ArmResult, study: Study) -> JSON:
         "ci": [p.text for p in result.ci] if result.ci else None,
         "survival": printed(result.survival),
         "se": printed(result.se),
+        "event_rate": printed(result.event_rate),
         "derived": dict(result.derived) or None,
         "discrepancy": result.discrepancy or None,
         "quote": quote_json(result.quote, study),
@@ -383,6 +384,28 @@ def comparison_json(comparison: Comparison, parts: StudyParts | None = None) -> 
     }
 
 
+def known_trial_json(trial: KnownTrial) -> JSON:
+    """A registered trial: what it compares, its citation and why its numbers are not shown."""
+    cite = trial.citation
+    return {
+        "id": trial.id,
+        "short_name": trial.short_name,
+        "title": trial.title,
+        "setting": trial.setting,
+        "design": trial.design,
+        "intervention": list(trial.intervention),
+        "comparator": list(trial.comparator),
+        "comparator_label": trial.comparator_label,
+        "citation": {
+            "text": cite.text,
+            "doi": cite.doi or None,
+            "pmid": cite.pmid or None,
+            "registration": cite.registration or None,
+        },
+        "reason": trial.reason,
+    }
+
+
 def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | None = None) -> JSON:
     """Serialize an assessment to the public JSON shape (see README: JSON API).
 
@@ -401,6 +424,7 @@ def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | No
             for gap in assessment.pairs_without_evidence
         ],
         "scope": {"status": assessment.scope.status, "reasons": list(assessment.scope.reasons)},
+        "known_trials": [known_trial_json(t) for t in assessment.known_trials],
         "available_comparisons": list(assessment.available),
         "evidence_version": assessment.evidence_version,
     }

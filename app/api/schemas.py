@@ -282,6 +282,7 @@ PUBLISHED_ARM = closed(
         "ci": nullable(pair(STRING)),
         "survival": NULLABLE_STRING,
         "se": NULLABLE_STRING,
+        "event_rate": NULLABLE_STRING,
         "derived": DERIVED,
         "discrepancy": NULLABLE_STRING,
         "quote": ref("Quote"),
@@ -376,6 +377,26 @@ CODED = closed({"code": STRING, "text": STRING}, "A stable code for programs and
 
 # --------------------------------------------------------------------------- response bodies
 
+KNOWN_TRIAL = closed(
+    {
+        "id": STRING,
+        "short_name": STRING,
+        "title": STRING,
+        "setting": choice(evidence.SETTINGS),
+        "design": STRING,
+        "intervention": array(choice(evidence.TREATMENTS)),
+        "comparator": array(choice(evidence.TREATMENTS)),
+        "comparator_label": STRING,
+        "citation": closed(
+            {"text": STRING, **dict.fromkeys(("doi", "pmid", "registration"), NULLABLE_STRING)},
+            "The trial's citation; identifiers only where verified.",
+        ),
+        "reason": STRING,
+    },
+    "A trial known but not in the evidence base, named because it compares a pair of the chosen"
+    " options that no included study compares; never a number from it, and why.",
+)
+
 ASSESSMENT = closed(
     {
         "scenario": closed(
@@ -405,6 +426,7 @@ ASSESSMENT = closed(
             " outside what the tool covers (asymptomatic, 100% or 0% stenosis in the elective"
             " setting).",
         ),
+        "known_trials": array(KNOWN_TRIAL),
         "available_comparisons": array(STRING),
         "evidence_version": STRING,
     },

@@ -46,6 +46,7 @@ class Field:
     check_words: str = ""
     limit_words: str = ""
     section: str = "Patient and lesion"  # the form's column
+    patient_when_given: bool = False  # the patient and print views list it only when it was given
 
 
 SETTING_AND_OPTIONS = "Setting and options"
@@ -157,6 +158,38 @@ FIELDS: tuple[Field, ...] = (
         limit_words="age",
     ),
     Field(
+        "mrs",
+        "whole",
+        "text",
+        "Baseline modified Rankin score (0-5)",
+        "Help needed in daily life before treatment",
+        "Whole number from 0 (no symptoms) to 5 (severe disability). Optional.",
+        "Baseline modified Rankin Scale score (0-5).",
+        limits=(0, 5),
+        example=1,
+        criterion=True,
+        criterion_words="baseline disability (modified Rankin score)",
+        check_words="your daily care needs",
+        limit_words="daily care needs",
+        patient_when_given=True,
+    ),
+    Field(
+        "perforator_infarct",
+        "flag",
+        "radio",
+        "Qualifying stroke a perforator (brainstem or basal ganglia) infarct",
+        "Stroke deep in the brain, from a tiny side branch",
+        "Optional; leave not known if unsure. Not used in the acute LVO setting.",
+        "Whether the qualifying stroke was a perforator (brainstem or basal ganglia) infarct.",
+        used_in=("symptomatic_icas",),
+        unused_reason=_LVO_EVENT,
+        criterion=True,
+        criterion_words="perforator (brainstem or basal ganglia) infarcts",
+        check_words="whether it was a small deep stroke",
+        limit_words="small deep strokes",
+        patient_when_given=True,
+    ),
+    Field(
         "prestent_angioplasty",
         "flag",
         "radio",
@@ -194,6 +227,8 @@ class Scenario:
     days_since_event: int | None = None
     artery: str | None = None
     age: int | None = None
+    mrs: int | None = None
+    perforator_infarct: bool | None = None
     prestent_angioplasty: bool | None = None
 
     def to_json(self) -> dict[str, Any]:

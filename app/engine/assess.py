@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult, Signal, Warning
 from app.analysis.base import EvidenceBase, StudyAnalysis
+from app.analysis.families import Group
 from app.analysis.matching import TREATMENT_WORDS, Match, match_comparison
 from app.contract import vocabulary
 from app.contract.scenario import OPTIONS, SETTINGS, Scenario
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
+from app.engine.known import known_trials, side_by_side
 from app.engine.scope import IN_SCOPE, PairGap, Scope, pairs_without_evidence, scope
+from app.evidence.model import KnownTrial
 
 DESIGN_ORDER = {code: rank for rank, code in enumerate(vocabulary.DESIGNS)}
 
@@ -36,6 +39,10 @@ class Assessment:
     # Each pair of chosen options no study compares, more invasive first.
     pairs_without_evidence: tuple[PairGap, ...] = ()
     scope: Scope = IN_SCOPE
+    # Registered trials (never their numbers) comparing a pair no included study compares.
+    known_trials: tuple[KnownTrial, ...] = ()
+    # Outcome families that two or more of these studies share (forest plot, pooled estimate).
+    side_by_side: tuple[Group, ...] = ()
 
 
 def _comparison_warnings(
@@ -123,16 +130,19 @@ def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
                 " Numbers are never borrowed from other comparisons.",
             )
         )
+    gaps = pairs_without_evidence(scenario, (a.study for a in base.studies))
     return Assessment(
         scenario=scenario,
         comparisons=tuple(comparisons),
         warnings=tuple(warnings),
         available=available,
         evidence_version=base.version,
-        pairs_without_evidence=pairs_without_evidence(scenario, (a.study for a in base.studies)),
+        pairs_without_evidence=gaps,
         scope=scope(
             scenario, ((c.analysis.study.short_name, c.applicability) for c in comparisons)
         ),
+        known_trials=known_trials(scenario, base.evidence.register, gaps, bool(comparisons)),
+        side_by_side=side_by_side(scenario, base.families),
     )
 
 

@@ -49,14 +49,20 @@ def read_counts(table: Table, arm: str, sources: Texts, arm_size: int | None) ->
 
 
 def read_survival(table: Table, arm: str, sources: Texts, arm_size: int | None) -> ArmResult:
-    """Read one arm's Kaplan-Meier estimate and its standard error, both in percent."""
+    """Read one arm's Kaplan-Meier estimate (survival or event rate) and its SE, all in percent."""
     result = ArmResult(
         arm=arm,
-        survival=table.printed("survival", required=True),
+        survival=table.printed("survival"),
         se=table.printed("se"),
+        event_rate=table.printed("event_rate"),
         quote=read_quote(table, sources),
     )
-    for value, key in ((result.survival, "survival"), (result.se, "se")):
+    if (result.survival is None) == (result.event_rate is None):
+        table.error(
+            "", "needs survival or event_rate (the cumulative probability of the event), not both"
+        )
+    figures = (result.survival, "survival"), (result.se, "se"), (result.event_rate, "event_rate")
+    for value, key in figures:
         if value is not None and value.value > 100:
             table.error(key, f"a percentage must be at most 100, got {value.text}")
     table.done()

@@ -9,11 +9,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from app.evidence.catalog import check_members, read_families, read_register
 from app.evidence.model import (
     DEFAULT_DIR,
     SCHEMA_VERSION,
     Evidence,
     EvidenceError,
+    Family,
+    KnownTrial,
     Study,
 )
 from app.evidence.reader import Problems, Table
@@ -90,6 +93,7 @@ def load_evidence(evidence_dir: Path = DEFAULT_DIR) -> Evidence:
         manifest.error("schema_version", f"must be {SCHEMA_VERSION}, got {version}")
     revision = manifest.date("revision")
     listed = manifest.str_list("studies", tuple(manifest_data.get("studies", ()) or ()))
+    catalogues = {key: manifest.str(key, required=False) for key in ("families", "register")}
     recorded = read_checksums(manifest)
     manifest.done()
     problems.extend(manifest_problems.items)
@@ -118,6 +122,7 @@ def load_evidence(evidence_dir: Path = DEFAULT_DIR) -> Evidence:
             if source_path.is_file():
                 digest.update(source.file.encode() + b"\0" + source_path.read_bytes())
         studies.append(study)
+    families, register = _catalogues(catalogues, evidence_dir, studies, used, digest, problems)
     check_checksums(recorded, used, evidence_dir, complete, problems)
     seen: dict[str, str] = {}
     for study in studies:
@@ -133,4 +138,39 @@ def load_evidence(evidence_dir: Path = DEFAULT_DIR) -> Evidence:
         studies=tuple(studies),
         revision=revision,
         version=f"{revision.isoformat()}+{digest.hexdigest()[:12]}",
+        families=families,
+        register=register,
     )
+
+
+def _catalogues(
+    names: Mapping[str, str],
+    evidence_dir: Path,
+    studies: list[Study],
+    used: dict[str, str],
+    digest: Any,
+    problems: list[str],
+) -> tuple[Mapping[str, Family], tuple[KnownTrial, ...]]:
+    """Read the families and register files the manifest names (either may be absent)."""
+    families: Mapping[str, Family] = {}
+    register: tuple[KnownTrial, ...] = ()
+    for key, name in names.items():
+        if not name:
+            continue
+        path = evidence_dir / name
+        data = parse_toml(path, name, problems)
+        if data is None:
+            continue
+        digest.update(name.encode() + b"\0" + path.read_bytes())
+        file_problems = Problems(name)
+        if key == "families":
+            families = read_families(data, file_problems)
+        else:
+            register, files = read_register(data, evidence_dir, file_problems)
+            for file in files.values():
+                used.setdefault(file, name)
+                if (evidence_dir / file).is_file():
+                    digest.update(file.encode() + b"\0" + (evidence_dir / file).read_bytes())
+        problems.extend(file_problems.items)
+    check_members(tuple(studies), families, problems)
+    return families, register

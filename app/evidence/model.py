@@ -18,13 +18,16 @@ UNITS = ("patients", "procedures")
 SOURCE_KINDS = ("primary", "secondary", "project_note")
 OUTCOME_KINDS = ("binary", "kaplan_meier", "adjusted_effect", "narrative")
 EVENT_TYPES = ("harmful", "beneficial")
-EFFECT_TYPES = ("risk_ratio", "odds_ratio", "hazard_ratio")
+EFFECT_TYPES = ("risk_ratio", "odds_ratio", "hazard_ratio", "risk_difference")
+RATIO_TYPES = ("risk_ratio", "odds_ratio", "hazard_ratio")
 DIRECTIONS = ("intervention_vs_comparator", "comparator_vs_intervention", "not_stated")
 ARTERIES = tuple(vocabulary.ARTERIES)
 CRITERIA = scenario.CRITERIA
 # Whole-number criteria take the scenario's own limits: a study limit outside them could never bind.
 CRITERION_RANGES = {name: scenario.RANGES[name] for name in CRITERIA if name in scenario.RANGES}
 SCENARIO_NOTE_FIELDS = ("prestent_angioplasty", "symptomatic")
+# Yes/no criteria a study states as an exclusion (`excluded = true`: patients with it were not enrolled).
+EXCLUSION_CRITERIA = ("perforator_infarct",)
 OPTIONS = tuple(vocabulary.OPTIONS)
 # What a study found for an outcome, in a word the patient view turns into plain words.
 FINDING_RESULTS = ("no_difference", "more_with_intervention", "more_with_comparator")
@@ -49,12 +52,18 @@ class Printed:
     text: str
 
     @property
+    def number(self) -> Decimal:
+        # A printed minus may be the typographic one (U+2212), kept as printed in `text`.
+        # and the decimal mark may be the Lancet's middle dot (U+00B7).
+        return Decimal(self.text.lstrip("<>").replace("\u2212", "-").replace("\u00b7", "."))
+
+    @property
     def value(self) -> float:
-        return float(Decimal(self.text.lstrip("<>")))
+        return float(self.number)
 
     @property
     def decimals(self) -> int:
-        exponent = Decimal(self.text.lstrip("<>")).as_tuple().exponent
+        exponent = self.number.as_tuple().exponent
         return max(0, -int(exponent))
 
     @property
@@ -101,6 +110,7 @@ class Citation:
     pmid: str
     registration: str
     quote: Quote
+    short: str = ""  # register only: journal, year, volume and pages, for the print view
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +133,9 @@ class Criterion:
     max: int | None = None
     required: bool | None = None
     allowed: tuple[str, ...] = ()
+    excluded: bool | None = None  # exclusion criteria (EXCLUSION_CRITERIA) only
+    # Where the upper limit has a source of its own (e.g. only a secondary source gives it).
+    upper_quote: Quote | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +156,9 @@ class Fact:
     events: int | None = None
     total: int | None = None
     percent: Printed | None = None
+    effects: tuple[
+        Effect, ...
+    ] = ()  # a published effect the fact prints, audited like an outcome's
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +191,7 @@ class ArmResult:
     ci: tuple[Printed, Printed] | None = None
     survival: Printed | None = None
     se: Printed | None = None
+    event_rate: Printed | None = None  # Kaplan-Meier cumulative probability of the event
     derived: Mapping[str, str] = field(default_factory=dict)
     discrepancy: str = ""
     subset: str = ""
@@ -225,6 +242,7 @@ class Outcome:
     overall: ArmResult | None = None
     test: Test | None = None
     effects: tuple[Effect, ...] = ()
+    family: str = ""  # an outcome family of families.toml: comparable across studies
     finding: Finding | None = None
 
     @property
@@ -258,10 +276,41 @@ class Study:
 
 
 @dataclass(frozen=True, slots=True)
+class Family:
+    """Outcomes that the evidence declares comparable across studies (families.toml)."""
+
+    id: str
+    label: str
+    definition: str
+    timeframe: str
+    comparable: str  # why its members may be shown side by side
+
+
+@dataclass(frozen=True, slots=True)
+class KnownTrial:
+    """A trial known but not (yet) in the evidence base (register.toml): never a number from it."""
+
+    id: str
+    short_name: str
+    title: str
+    setting: str
+    design: str
+    intervention: tuple[str, ...]  # treatment codes the trial's intervention arm stands for
+    comparator: tuple[str, ...]
+    comparator_label: str
+    citation: Citation
+    reason: str  # why its numbers are not shown
+    reason_quote: Quote
+    sources: Mapping[str, Source]
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     studies: tuple[Study, ...]
     revision: dt.date
     version: str
+    families: Mapping[str, Family] = field(default_factory=dict)
+    register: tuple[KnownTrial, ...] = ()
 
     def study(self, study_id: str) -> Study | None:
         return next((s for s in self.studies if s.id == study_id), None)

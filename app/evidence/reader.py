@@ -90,22 +90,29 @@ class Table:
             return None
         return value
 
-    def printed(self, key: str, *, required: bool = False) -> Printed | None:
+    def printed(self, key: str, *, required: bool = False, signed: bool = False) -> Printed | None:
         value = self.str(key, required=required)
-        return self._parse_printed(key, value) if value else None
+        return self._parse_printed(key, value, signed) if value else None
 
-    def _parse_printed(self, key: str, text: str) -> Printed | None:
-        if not re.fullmatch(r"[<>]?(\d+(\.\d*)?|\.\d+)", text):
+    def _parse_printed(self, key: str, text: str, signed: bool = False) -> Printed | None:
+        # A leading minus (ASCII or the printed U+2212) is for differences, never counts or P.
+        # The decimal mark may be the Lancet's middle dot (U+00B7), kept as printed in `text`.
+        if not re.fullmatch(r"[<>]?[-\u2212]?(\d+([.\u00b7]\d*)?|[.\u00b7]\d+)", text):
             self.error(key, f'must be a number as printed, e.g. "24.1" or ".05", got {text!r}')
             return None
+        if not signed and text.lstrip("<>")[0] in "-\u2212":
+            self.error(key, f"must not be negative here, got {text!r}")
+            return None
         try:
-            Decimal(text.lstrip("<>"))
+            Decimal(text.lstrip("<>").replace("\u2212", "-").replace("\u00b7", "."))
         except InvalidOperation:  # pragma: no cover - the pattern above already excludes this
             self.error(key, f"not a number: {text!r}")
             return None
         return Printed(text)
 
-    def printed_pair(self, key: str, *, required: bool = False) -> tuple[Printed, Printed] | None:
+    def printed_pair(
+        self, key: str, *, required: bool = False, signed: bool = False
+    ) -> tuple[Printed, Printed] | None:
         value = self._get(key, required)
         if value is _MISSING:
             return None
@@ -116,7 +123,7 @@ class Table:
         ):
             self.error(key, 'must be a pair of printed numbers, e.g. ["13.9", "37.2"]')
             return None
-        lower, upper = (self._parse_printed(key, v) for v in value)
+        lower, upper = (self._parse_printed(key, v, signed) for v in value)
         if lower is None or upper is None:
             return None
         if lower.value > upper.value:

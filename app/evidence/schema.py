@@ -18,9 +18,11 @@ from app.evidence.model import (
     DIRECTIONS,
     EFFECT_TYPES,
     EVENT_TYPES,
+    EXCLUSION_CRITERIA,
     FINDING_RESULTS,
     OPTIONS,
     OUTCOME_KINDS,
+    RATIO_TYPES,
     SCENARIO_NOTE_FIELDS,
     SCHEMA_VERSION,
     SETTINGS,
@@ -47,10 +49,13 @@ from app.evidence.reader import Problems, Table, Texts, check_percent, normalise
 
 
 def _effect(table: Table, sources: Texts) -> Effect | None:
+    kind = table.choice("type", EFFECT_TYPES)
+    # A difference (in percentage points) may be negative; a ratio may not.
+    signed = kind not in RATIO_TYPES
     effect = Effect(
-        type=table.choice("type", EFFECT_TYPES),
-        estimate=table.printed("estimate", required=True),  # type: ignore[arg-type]
-        ci=table.printed_pair("ci", required=True),  # type: ignore[arg-type]
+        type=kind,
+        estimate=table.printed("estimate", required=True, signed=signed),  # type: ignore[arg-type]
+        ci=table.printed_pair("ci", required=True, signed=signed),  # type: ignore[arg-type]
         p=table.printed("p"),
         adjustment=table.str("adjustment"),
         direction=table.choice("direction", DIRECTIONS),
@@ -60,7 +65,12 @@ def _effect(table: Table, sources: Texts) -> Effect | None:
     if effect.estimate is None or effect.ci is None:
         return None
     lower, upper = effect.ci
-    if lower.value <= 0:
+    if signed:
+        if not lower.value <= effect.estimate.value <= upper.value:
+            table.error(
+                "estimate", f"{effect.estimate.text} lies outside its CI {lower.text}-{upper.text}"
+            )
+    elif lower.value <= 0:
         table.error("ci", "a ratio's lower limit must be above 0")
     elif not lower.value <= effect.estimate.value <= upper.value:
         table.error(
@@ -138,9 +148,13 @@ def _outcome(
         test=test,
         effects=effects,
         finding=_finding(table, sources),
+        family=table.str("family", required=False),
     )
     numbers = all(
-        arm in arms and (arms[arm].has_counts or arms[arm].percent or arms[arm].survival)
+        arm in arms
+        and (
+            arms[arm].has_counts or arms[arm].percent or arms[arm].survival or arms[arm].event_rate
+        )
         for arm in pair
     )
     # Only for an outcome read without other problems: a mistyped count is reported once, as such.
@@ -179,11 +193,33 @@ def _criterion(name: str, table: Table, sources: Texts) -> Criterion:
                 table.error(key, f"must be at most {bounds[1]}, got {value}")
         if low is not None and high is not None and low > high:
             table.error("min", f"{low} is above max {high}")
-        criterion = Criterion(field=name, reported=True, quote=quote, note=note, min=low, max=high)
+        upper_quote = None
+        if (upper := table.table("upper", required=False)) is not None:
+            upper_quote = read_quote(upper, sources)
+            upper.done()
+            if high is None:
+                upper.error("", "names the source of max, but max is not given")
+        criterion = Criterion(
+            field=name,
+            reported=True,
+            quote=quote,
+            note=note,
+            min=low,
+            max=high,
+            upper_quote=upper_quote,
+        )
     elif name == "symptomatic":
         criterion = Criterion(
             field=name, reported=True, quote=quote, note=note, required=table.bool("required")
         )
+    elif name in EXCLUSION_CRITERIA:
+        excluded = table.bool("excluded")
+        if excluded is False:
+            table.error(
+                "excluded",
+                "write it only as true (the study excluded such patients); otherwise write reported = false with a note",
+            )
+        criterion = Criterion(field=name, reported=True, quote=quote, note=note, excluded=excluded)
     elif name == "artery":
         criterion = Criterion(
             field=name,
@@ -205,7 +241,9 @@ def _attribute(table: Table, key: str, choices: tuple[str, ...], sources: Texts)
     return attribute
 
 
-def _sources(root: Table, evidence_dir: Path) -> tuple[dict[str, Source], dict[str, str | None]]:
+def read_sources(
+    root: Table, evidence_dir: Path
+) -> tuple[dict[str, Source], dict[str, str | None]]:
     sources: dict[str, Source] = {}
     texts: dict[str, str | None] = {}
     for name, table in root.keyed_tables("sources"):
@@ -234,7 +272,7 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
     version = root.int("schema_version")
     if version is not None and version != SCHEMA_VERSION:
         root.error("schema_version", f"must be {SCHEMA_VERSION}, got {version}")
-    sources, texts = _sources(root, evidence_dir)
+    sources, texts = read_sources(root, evidence_dir)
 
     head = root.table("study") or Table({}, "study", problems)
     citation_table = head.table("citation") or Table({}, "study.citation", problems)
@@ -312,6 +350,7 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
             total=table.int("total", required=False, minimum=1),
             percent=table.printed("percent"),
             quote=read_quote(table, texts),
+            effects=tuple(e for t in table.tables("effects") if (e := _effect(t, texts))),
         )
         if fact.percent is not None:
             check_percent(

@@ -221,7 +221,12 @@ def fit_sentences(comparison: Comparison, scenario: Scenario) -> tuple[str, ...]
     reasons = fit.reasons
     unmet = [r.criterion for r in reasons if r.status == "not_met"]
     unknown = [r.criterion for r in reasons if r.status == "unknown"]
-    unreported = [r.criterion for r in reasons if r.status == "not_reported"]
+    # A limit the study does not report matters only for a fact the patient gave.
+    unreported = [
+        r.criterion
+        for r in reasons
+        if r.status == "not_reported" and getattr(scenario, r.criterion) is not None
+    ]
     counts = {"checked": fit.checked, "total": fit.total}
     sentences = []
     if unmet:
@@ -296,6 +301,7 @@ def scenario_rows(scenario: Scenario) -> tuple[Row, ...]:
         )
         for field in FIELDS
         if field.patient_label
+        and not (field.patient_when_given and getattr(scenario, field.name) is None)
     )
 
 

@@ -174,6 +174,15 @@ def criterion_text(criterion: Criterion) -> str:
             text = f"up to {criterion.max}{u}"
         if criterion.field == "days_since_event":
             text += " after the qualifying TIA or stroke"
+    elif criterion.field == "mrs":
+        low = f"{criterion.min} to " if criterion.min is not None else "up to "
+        text = (
+            f"Modified Rankin score {low}{criterion.max}"
+            if criterion.max is not None
+            else (f"Modified Rankin score {criterion.min} or more")
+        )
+    elif criterion.field == "perforator_infarct":
+        text = "Qualifying stroke a perforator (brainstem or basal ganglia) infarct: excluded"
     elif criterion.field == "symptomatic":
         text = (
             "Symptomatic stenosis only"

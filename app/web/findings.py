@@ -169,7 +169,8 @@ def kaplan_meier_cells(entry: OutcomeStats, study: Study) -> Cells:
     href = evidence_href(study.id, outcome_anchor(outcome.id))
     intervention, comparator = (
         Cell(survival_text(r), evidence_href(study.id, outcome_anchor(outcome.id, a)))
-        if (r := outcome.arms.get(a)) is not None and r.survival is not None
+        if (r := outcome.arms.get(a)) is not None
+        and (r.survival is not None or r.event_rate is not None)
         else Cell("not given", muted=True)
         for a in (study.intervention, study.comparator)
     )

@@ -39,7 +39,12 @@ KIND_WORDS = {
     "narrative": "statement without numbers",
 }
 EVENT_WORDS = {"harmful": "harm", "beneficial": "benefit"}
-RATIO_NAMES = {"risk_ratio": "RR", "odds_ratio": "OR", "hazard_ratio": "HR"}
+RATIO_NAMES = {
+    "risk_ratio": "RR",
+    "odds_ratio": "OR",
+    "hazard_ratio": "HR",
+    "risk_difference": "difference in percentage points",
+}
 DERIVED_WORDS = {"events": "events", "total": "denominator", "n": "group size"}
 METHOD_WORDS = {
     "clopper-pearson": "exact two-sided Clopper-Pearson 95% CI",
@@ -152,7 +157,9 @@ def participants_text(count: int | None, unit: str, design: str, *, analysed: bo
 
 
 def survival_text(result: ArmResult) -> str:
-    """A printed Kaplan-Meier estimate: 'Survival 92% ± 4 (SE)'."""
+    """A printed Kaplan-Meier estimate: 'Survival 92% ± 4 (SE)' or 'Kaplan-Meier event rate 20.0%'."""
+    if result.event_rate is not None:
+        return f"Kaplan-Meier event rate {result.event_rate.text}% (no SE printed)"
     assert result.survival is not None
     if result.se is None:
         return f"Survival {result.survival.text}% (no SE printed)"
@@ -177,7 +184,9 @@ def effect_label(effect: Effect) -> str:
 
 def effect_text(effect: Effect) -> str:
     """A published ratio as printed: 'adjusted OR (inverse probability weighting) 1.10 (0.62–1.96); P = 0.75'."""
-    text = f"{effect_label(effect)} {effect.estimate.text} ({effect.ci[0].text}{EN_DASH}{effect.ci[1].text})"
+    # A difference's limits may be negative: "to" reads better than a dash between them.
+    sep = " to " if effect.type == "risk_difference" else EN_DASH
+    text = f"{effect_label(effect)} {effect.estimate.text} ({effect.ci[0].text}{sep}{effect.ci[1].text})"
     if effect.p is not None:
         text += f"; {printed_p_text(effect.p)}"
     return text
@@ -194,6 +203,6 @@ def published_arm_text(result: ArmResult) -> str:
         parts.append(f"{result.percent.text}%")
     if result.ci is not None:
         parts.append(f"95% CI {result.ci[0].text}{EN_DASH}{result.ci[1].text}%")
-    if result.survival is not None:
+    if result.survival is not None or result.event_rate is not None:
         parts.append(survival_text(result))
     return "; ".join(parts) if parts else "no figures"

@@ -12,7 +12,7 @@ from app.analysis.audit import AuditItem
 from app.analysis.headline import headline
 from app.analysis.outcomes import OutcomeStats, has_timeframe
 from app.analysis.population import Reason
-from app.contract.scenario import FIELDS, Field, Scenario, ignored_fields
+from app.contract.scenario import FIELD, FIELDS, Field, Scenario, ignored_fields
 from app.contract.vocabulary import NOT_KNOWN, TRI_STATE
 from app.engine.assess import Assessment, Comparison
 from app.evidence.model import Quote, Study
@@ -103,6 +103,7 @@ class ReasonView:
     text: str
     quote: QuoteView
     href: str
+    label: str  # the criterion in a few words ("degree of stenosis")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,9 @@ class ComparisonView:
     status_text: str
     tally: str
     reasons_open: bool
-    reasons: tuple[ReasonView, ...]
+    reasons: tuple[ReasonView, ...]  # criteria the study reports, met, not met or unknown
+    # Criteria the study does not report, on one line: each links to why, on the study's page.
+    unreported: tuple[ReasonView, ...]
     warnings: tuple[Warning, ...]
     caveats: tuple[Note, ...]
     caption: str
@@ -281,6 +284,7 @@ def reason_view(reason: Reason, study: Study) -> ReasonView:
         text=reason.text,
         quote=quote_view(reason.quote, study),
         href=evidence_href(study.id, f"crit-{reason.criterion}"),
+        label=FIELD[reason.criterion].criterion_words,
     )
 
 
@@ -417,7 +421,16 @@ def comparison_view(comparison: Comparison) -> ComparisonView:
         status_text=status_text(comparison),
         tally=tally_text(comparison.applicability.reasons),
         reasons_open=display_status(comparison) != "applies",
-        reasons=tuple(reason_view(r, study) for r in comparison.applicability.reasons),
+        reasons=tuple(
+            reason_view(r, study)
+            for r in comparison.applicability.reasons
+            if r.status != "not_reported"
+        ),
+        unreported=tuple(
+            reason_view(r, study)
+            for r in comparison.applicability.reasons
+            if r.status == "not_reported"
+        ),
         warnings=comparison.warnings,
         caveats=tuple(
             Note("caveat", c.text, href=evidence_href(study.id, f"caveat-{c.code}"))

@@ -25,7 +25,7 @@ from flask.blueprints import BlueprintSetupState
 from app.engine.assess import assess
 from app.http.context import evidence_base
 from app.http.security import BACK_BUTTON_CACHE
-from app.web import counsel, counsel_glance, evidence_pages, formatting, results
+from app.web import counsel, counsel_glance, evidence_pages, forest, formatting, known, results
 from app.web import summary as live
 from app.web.forms import ScenarioForm
 
@@ -97,6 +97,7 @@ def _calculate() -> tuple[str, int]:
             carried=form.carried(),
             view=view,
             nav="calculator",
+            known_trials=known.known_trial_views(assessment),
         )
         return page, 200
     view = results.results(assessment, form.ignored_inputs())
@@ -107,6 +108,8 @@ def _calculate() -> tuple[str, int]:
         glance=counsel_glance.glance(assessment),
         errors=(),
         nav="calculator",
+        known_trials=known.known_trial_views(assessment),
+        forests=forest.forest_views(assessment),
     )
     return page, 200
 

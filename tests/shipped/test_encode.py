@@ -25,15 +25,21 @@ def test_the_scenarios_reach_every_kind_of_comparison(app: Flask) -> None:
     assert found["vissit_like"] == [("vissit", "applies")]
     assert found["all_options"] == [
         ("vissit", "applies"),
+        ("sammpris", "partial"),
         ("angioplasty-vs-stent-retro", "unknown"),
+        ("cassiss", "outside"),
     ]
     assert found["partly_unknown"] == [
         ("vissit", "unknown"),
+        ("sammpris", "unknown"),
+        ("cassiss", "unknown"),
         ("angioplasty-vs-stent-retro", "unknown"),
     ]
     assert found["partial"] == [
-        ("vissit", "partial"),
+        ("vissit", "applies"),
+        ("sammpris", "partial"),
         ("angioplasty-vs-stent-retro", "unknown"),
+        ("cassiss", "outside"),
     ]
     assert found["outside"] == [("vissit", "outside")]
     assert found["acute"] == [("rescue-icas-ses-bms", "unknown")]

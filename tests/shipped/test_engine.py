@@ -34,6 +34,8 @@ def test_no_direct_comparison_lists_what_is_compared(base: EvidenceBase) -> None
     assert result.available == (
         "a balloon-mounted stent vs medical therapy (VISSIT)",
         "a stent of unstated type vs angioplasty alone (Retrospective angioplasty vs stent (3 centres))",
+        "a self-expanding stent vs medical therapy (SAMMPRIS)",
+        "a self-expanding stent vs medical therapy (CASSISS)",
     )
     acute = assess(parse_scenario(lvo(["medical"])), base)
     assert acute.available == (

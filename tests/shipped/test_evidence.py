@@ -1,4 +1,4 @@
-"""The shipped evidence's content: its three studies and VISSIT's published values."""
+"""The shipped evidence's content: its five studies and VISSIT's published values."""
 
 from __future__ import annotations
 
@@ -13,18 +13,22 @@ from app.evidence.model import Printed
 pytestmark = pytest.mark.shipped_evidence
 
 
-def test_shipped_evidence_loads_three_studies() -> None:
+def test_shipped_evidence_loads_five_studies() -> None:
     evidence = load_evidence()
     assert [s.id for s in evidence.studies] == [
         "vissit",
         "angioplasty-vs-stent-retro",
         "rescue-icas-ses-bms",
+        "sammpris",
+        "cassiss",
     ]
     designs = {s.id: s.design.value for s in evidence.studies}
     assert designs == {
         "vissit": "randomized_trial",
         "angioplasty-vs-stent-retro": "retrospective_cohort",
         "rescue-icas-ses-bms": "prospective_registry",
+        "sammpris": "randomized_trial",
+        "cassiss": "randomized_trial",
     }
 
 
@@ -49,8 +53,8 @@ def test_shipped_derived_values_say_how() -> None:
     assert set(stroke.arms["ses"].derived) == {"events", "total"}
 
 
-def test_the_about_section_counts_three_studies(client: FlaskClient) -> None:
+def test_the_about_section_counts_five_studies(client: FlaskClient) -> None:
     page = html.unescape(client.get("/evidence").get_data(as_text=True))
     assert (
-        "<li>Three studies, read from their abstracts and the project's verified notes only" in page
+        "<li>Five studies, read from their abstracts and the project's verified notes only" in page
     )

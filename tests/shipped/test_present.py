@@ -15,7 +15,7 @@ pytestmark = pytest.mark.shipped_evidence
 def test_summary_applies(base: EvidenceBase) -> None:
     assert results.summary_sentence(assessed(base, **VISSIT_LIKE)) == (
         "1 study compares these options for symptomatic ICAS: VISSIT (randomized trial)"
-        " — applies: the patient meets every criterion checked (checked 4 of 5; 1 criterion not"
+        " — applies: the patient meets every criterion checked (checked 4 of 7; 3 criteria not"
         " reported)."
     )
 
@@ -25,13 +25,13 @@ def test_summary_partial(base: EvidenceBase) -> None:
         base, setting="symptomatic_icas", options=["medical", "balloon_stent"], stenosis_percent=80
     )
     assert results.summary_sentence(assessment).endswith(
-        "VISSIT (randomized trial) — cannot be checked: checked 2 of 5 criteria (2 not known for"
-        " this patient, 1 not reported by the study), too few to say whether the study applies."
+        "VISSIT (randomized trial) — cannot be checked: checked 2 of 7 criteria (2 not known for"
+        " this patient, 3 not reported by the study), too few to say whether the study applies."
     )
     view = results.comparison_view(only(assessment))
     assert view.status == "unchecked"
     assert view.reasons_open
-    assert view.tally == "2 met, 2 unknown, 1 not reported"
+    assert view.tally == "2 met, 2 unknown, 3 not reported"
 
 
 def test_summary_outside(base: EvidenceBase) -> None:
@@ -52,5 +52,5 @@ def test_summary_single_option(base: EvidenceBase) -> None:
         base, setting="symptomatic_icas", options=["medical"], stenosis_percent=80
     )
     assert results.summary_sentence(assessment).startswith(
-        "1 study includes this option for symptomatic ICAS: VISSIT"
+        "3 studies include this option for symptomatic ICAS: VISSIT"
     )

@@ -19,7 +19,10 @@ def test_vissit_fragment_has_the_key_figures_formatted_by_the_server(client: Fla
     assert headers["Content-Type"].startswith("text/html")
     assert "<html" not in html and "<form" not in html  # a fragment, not a page
     assert "VISSIT (randomized trial): Balloon-expandable stent plus medical therapy" in html
-    assert '<p class="status status-partial">Partial match (checked 3 of 5 criteria)</p>' in html
+    # Three of seven criteria (VISSIT reports neither the Rankin nor the perforator limit): under half.
+    assert (
+        '<p class="status status-unchecked">Cannot be checked (checked 3 of 7 criteria)</p>' in html
+    )
     assert (
         '<li class="live-risk-intervention">Balloon-expandable stent plus medical therapy:'
         " 24.1% (13.9–37.2) · 14/58</li>"
@@ -39,7 +42,7 @@ def test_assumed_counts_are_tagged_and_not_computed(client: FlaskClient) -> None
     status, html, _ = fragment(client, acute)
     assert status == 200
     assert (
-        '<p class="status status-unchecked">Cannot be checked (checked 0 of 5 criteria)</p>' in html
+        '<p class="status status-unchecked">Cannot be checked (checked 0 of 7 criteria)</p>' in html
     )
     assert "15/111" not in html and "1/83" not in html and "pp (" not in html
 

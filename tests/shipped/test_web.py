@@ -17,10 +17,16 @@ def test_vissit_summary_says_the_evidence_applies(client: FlaskClient) -> None:
     page = text(post(client))
     assert (
         "1 study compares these options for symptomatic ICAS: VISSIT (randomized trial)"
-        " — applies: the patient meets every criterion checked (checked 4 of 5"
+        " — applies: the patient meets every criterion checked (checked 4 of 7"
     ) in page
     assert 'class="status status-applies"' in post(client).get_data(as_text=True)
-    assert "Not reported by the study: VISSIT: age limits not reported." in page
+    # Criteria the study does not report share one line; each links to why on the study's page.
+    unreported = page.split("Not reported by the study:")[1].split("Warnings")[0]
+    assert unreported.replace(" ;", ";").replace(" .", ".").strip() == (
+        "age limits; baseline disability (modified Rankin score);"
+        " perforator (brainstem or basal ganglia) infarcts."
+    )
+    assert 'href="/evidence/vissit#crit-age">age limits</a>' in post(client).get_data(as_text=True)
 
 
 def test_patient_view_from_the_same_post(client: FlaskClient) -> None:
@@ -63,7 +69,8 @@ def test_print_view_has_everything_a_consent_summary_needs(client: FlaskClient, 
         "Balloon widening only: about 7 of 100 treatments were followed by it. In the study, 7 of"
         " 95." in readable
     )
-    assert page.count('<svg class="icon-array"') == 4
+    # Pictured (two arms each): VISSIT 2 outcomes, SAMMPRIS 2, CASSISS 1; the retrospective study none.
+    assert page.count('<svg class="icon-array"') == 10
     assert "JAMA. 2015;313(12):1240-1248." in readable
     assert "No citation: the study's source does not give one." in readable
     assert f"Evidence version {app.extensions['evidence_base'].version}" in readable

@@ -1,0 +1,188 @@
+"""Issue 12's done-when checks on the shipped evidence: SAMMPRIS, CASSISS, the forest plot, BASIS."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from app.analysis.base import EvidenceBase
+from app.contract.scenario import parse_scenario
+from app.engine.assess import Assessment, assess
+from app.evidence.loader import load_evidence
+from tests.test_api import post
+
+pytestmark = pytest.mark.shipped_evidence
+
+# 80% MCA stenosis, TIA 10 days ago, age 64, weighing medical therapy against a self-expanding stent.
+STENT_QUESTION: dict[str, Any] = {
+    "setting": "symptomatic_icas",
+    "options": ["medical", "self_expanding_stent"],
+    "stenosis_percent": 80,
+    "symptomatic": True,
+    "days_since_event": 10,
+    "artery": "mca",
+    "age": 64,
+}
+# After a TIA there is no infarct, and a Rankin score is given: every SAMMPRIS criterion can be checked.
+STENT_QUESTION_FULL = {**STENT_QUESTION, "mrs": 0, "perforator_infarct": False}
+ANGIOPLASTY_QUESTION = {
+    "setting": "symptomatic_icas",
+    "options": ["medical", "angioplasty"],
+    "stenosis_percent": 80,
+}
+
+
+def assessed(base: EvidenceBase, body: dict[str, Any]) -> Assessment:
+    return assess(parse_scenario(body), base)
+
+
+def by_id(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["study"]["id"]: c for c in body["comparisons"]}
+
+
+def outcome(comparison: dict[str, Any], outcome_id: str) -> dict[str, Any]:
+    return next(o for o in comparison["outcomes"] if o["id"] == outcome_id)
+
+
+def test_sammpris_applies_and_cassiss_is_outside_at_day_10(base: EvidenceBase) -> None:
+    result = assessed(base, STENT_QUESTION_FULL)
+    fits = {c.analysis.study.id: c.applicability for c in result.comparisons}
+    assert [c.analysis.study.id for c in result.comparisons] == ["sammpris", "cassiss"]
+    assert (fits["sammpris"].status, fits["sammpris"].checked, fits["sammpris"].total) == (
+        "applies",
+        6,
+        7,
+    )
+    assert fits["cassiss"].status == "outside"
+    (unmet,) = [r for r in fits["cassiss"].reasons if r.status == "not_met"]
+    assert unmet.text == (
+        "CASSISS enrolled patients 21-365 days after the qualifying TIA or stroke; this patient's"
+        " event was 10 days ago. (Upper limit from a secondary source.)"
+    )
+
+
+def test_without_a_rankin_score_sammpris_is_a_partial_match(base: EvidenceBase) -> None:
+    # The issue's scenario gives no Rankin score; SAMMPRIS limits it (≤ 3), so one criterion is unknown.
+    fits = {
+        c.analysis.study.id: c.applicability for c in assessed(base, STENT_QUESTION).comparisons
+    }
+    assert fits["sammpris"].status == "partial"
+    (unknown,) = [r for r in fits["sammpris"].reasons if r.status == "unknown"]
+    assert unknown.text == (
+        "SAMMPRIS enrolled patients with a modified Rankin score of up to 3; this patient's"
+        " baseline score was not given."
+    )
+    assert assessed(base, {**STENT_QUESTION, "mrs": 4}).comparisons[0].applicability.status == (
+        "outside"
+    )
+
+
+def test_the_answer_holds_counts_intervals_and_audit_notes(client: FlaskClient) -> None:
+    status, body = post(client, "/api/v1/assess", STENT_QUESTION_FULL)
+    assert status == 200
+    studies = by_id(body)
+    early = outcome(studies["sammpris"], "stroke_death_30d")
+    assert (early["intervention"]["events"], early["intervention"]["total"]) == (33, 224)
+    assert (early["comparator"]["events"], early["comparator"]["total"]) == (13, 227)
+    # Newcombe hybrid score interval of 33/224 - 13/227 = 9.01 points.
+    rd = early["risk_difference"]
+    assert (round(100 * rd["value"], 2), round(100 * rd["ci"][0], 1)) == (9.01, 3.4)
+    primary = outcome(studies["cassiss"], "primary_1y")
+    assert (primary["intervention"]["events"], primary["intervention"]["total"]) == (14, 176)
+    assert (primary["comparator"]["events"], primary["comparator"]["total"]) == (13, 181)
+    assert round(100 * primary["risk_difference"]["value"], 2) == 0.77
+    published = {e["type"]: e for e in primary["published"]["effects"]}
+    assert (published["hazard_ratio"]["estimate"], published["hazard_ratio"]["p"]) == (
+        "1.10",
+        ".82",
+    )
+    assert published["risk_difference"]["ci"] == ["−5.0", "5.9"]
+    audit = {a["figure"]: a for a in primary["audit"]}
+    flagged = audit["Risk difference (crude, from counts)"]
+    assert (flagged["published"], flagged["agrees"]) == ("0.4 (−5.0 to 5.9) points", False)
+    assert flagged["recomputed"].startswith("0.8 (")
+    assert audit["Medical therapy alone: denominator"]["note"] == (
+        "1 of 182 in this arm is not in this result; the source gives no reason."
+    )
+    early_audit = {a["figure"]: a for a in early["audit"]}
+    product_limit = early_audit["Medical group: percent"]
+    assert (product_limit["published"], product_limit["recomputed"]) == ("5·8%", "5.7%")
+    assert "product-limit estimate" in product_limit["note"]
+
+
+def test_secondary_source_counts_are_marked(client: FlaskClient) -> None:
+    _, body = post(client, "/api/v1/assess", STENT_QUESTION_FULL)
+    early = outcome(by_id(body)["cassiss"], "stroke_death_30d")
+    assert (early["intervention"]["events"], early["comparator"]["events"]) == (9, 4)
+    assert early["published"]["intervention"]["quote"]["source_kind"] == "secondary"
+    assert early["definition"]["source_title"].startswith("neuro.wiki trial summary")
+
+
+def test_forest_plot_of_30_day_stroke_or_death(base: EvidenceBase, client: FlaskClient) -> None:
+    (group,) = assessed(base, STENT_QUESTION_FULL).side_by_side
+    assert group.family.id == "stroke_death_30d"
+    assert [m.study.id for m in group.members] == ["sammpris", "cassiss"]
+    # Mantel-Haenszel by hand: sum(a n2/N) / sum(c n1/N)
+    # = (33*227/451 + 9*181/357) / (13*224/451 + 4*176/357) = 21.1728 / 8.4288 = 2.512.
+    assert group.risk_ratio is not None and group.risk_ratio.estimate == pytest.approx(
+        2.512, abs=5e-4
+    )
+    # Weights n1 n2 / N: (112.745 * 0.090052 + 89.232 * 0.029037) / 201.977 = 0.06310.
+    assert group.risk_difference is not None
+    assert group.risk_difference.estimate == pytest.approx(0.06310, abs=5e-5)
+    assert any("secondary source" in note and "CASSISS" in note for note in group.notes)
+    page = client.post("/", data={k: _form(v) for k, v in STENT_QUESTION_FULL.items()})
+    text = page.get_data(as_text=True)
+    section = text[text.index('<section class="forest"') :]
+    section = section[: section.index("</section>")]
+    assert section.count('<svg class="forest-plot" role="img"') == 2
+    assert "33/224 vs 13/227" in section and "9/176 vs 4/181" in section
+    assert "counts from a secondary source" in section
+    assert "RR 2.51 (1.46–4.32)" in html.unescape(section)
+    # Shapes and words, never colour.
+    assert not re.search(r'(fill|stroke)="(?!currentColor|none)', section)
+
+
+def _form(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return [str(v) for v in value] if isinstance(value, list) else str(value)
+
+
+def test_basis_is_named_for_angioplasty_vs_medical(client: FlaskClient) -> None:
+    status, body = post(client, "/api/v1/assess", ANGIOPLASTY_QUESTION)
+    assert status == 200
+    assert body["comparisons"] == []
+    (basis,) = body["known_trials"]
+    assert basis["short_name"] == "BASIS"
+    assert basis["citation"]["text"].startswith(
+        "Sun X, Deng Y, Zhang Y, et al.; BASIS Investigators."
+    )
+    assert basis["citation"]["registration"] == "NCT03703635"
+    assert basis["reason"].startswith("Per-group results were found only in secondary sources")
+    form = {k: _form(v) for k, v in ANGIOPLASTY_QUESTION.items()}
+    for view, end in (("clinician", "</section>"), ("patient", "</section>"), ("print", "</p>")):
+        page = html.unescape(client.post("/", data={**form, "view": view}).get_data(as_text=True))
+        section = page[page.index('class="known-trials"') :]
+        section = section[: section.index(end)]
+        assert "BASIS" in section and "JAMA 2024;332(13):1059-1069" in section, view
+        assert "NCT03703635" in section, view
+
+
+def test_the_register_never_carries_a_result() -> None:
+    register = load_evidence().register
+    assert [t.id for t in register] == ["basis", "angel-reboot", "wasid", "sammpris-cassiss-ipd"]
+    for trial in register:
+        # Figures live only in citations; a reason or title never holds one.
+        assert not re.search(r"\d", trial.reason + trial.title + trial.comparator_label), trial.id
+
+
+def test_the_stent_question_names_no_known_trial(base: EvidenceBase) -> None:
+    # SAMMPRIS and CASSISS are included, so the pooled analysis of them is not named.
+    assert assessed(base, STENT_QUESTION).known_trials == ()
+    acute = assessed(base, {"setting": "lvo_icas", "options": ["medical", "angioplasty"]})
+    assert [t.id for t in acute.known_trials] == ["angel-reboot"]
