@@ -9,7 +9,7 @@ from types import MappingProxyType
 from app.analysis.appraisal import Appraisal, appraise
 from app.analysis.audit import AuditItem, audit_study
 from app.analysis.families import Group, family_groups
-from app.analysis.matching import MatchTable, comparison_words, match_table
+from app.analysis.matching import MatchTable, compared_pairs, comparison_words, match_table
 from app.analysis.outcomes import OutcomeStats, analyse_outcome
 from app.analysis.population import ReasonTable, reason_table
 from app.evidence.model import SETTINGS, Evidence, Study
@@ -44,6 +44,8 @@ class EvidenceBase:
     by_id: Mapping[str, StudyAnalysis]
     # Setting -> what the evidence base compares there, in words (for "no direct comparison").
     available: Mapping[str, tuple[str, ...]]
+    # (setting, option, option) for every pair of options some study compares, both orders.
+    compared: frozenset[tuple[str, str, str]]
     # Outcome families shown side by side across studies (app/analysis/families.py).
     families: tuple[Group, ...] = ()
 
@@ -77,5 +79,6 @@ def analyse(evidence: Evidence) -> EvidenceBase:
         studies=studies,
         by_id=MappingProxyType({s.study.id: s for s in studies}),
         available=MappingProxyType({s: available_comparisons(studies, s) for s in SETTINGS}),
+        compared=compared_pairs(evidence.studies),
         families=family_groups(evidence.studies, evidence.families),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import permutations
 from types import MappingProxyType
@@ -68,3 +68,22 @@ def match_table(study: Study) -> MatchTable:
 
 def comparison_words(first: str, second: str) -> str:
     return f"{TREATMENT_WORDS[first]} vs {TREATMENT_WORDS[second]}"
+
+
+def compares(study: Study, first: str, second: str) -> bool:
+    """Say whether the study's two arms stand for the two options, in either order."""
+    a = study.arms[study.intervention].treatment
+    b = study.arms[study.comparator].treatment
+    return (arm_matches(a, first) and arm_matches(b, second)) or (
+        arm_matches(a, second) and arm_matches(b, first)
+    )
+
+
+def compared_pairs(studies: Iterable[Study]) -> frozenset[tuple[str, str, str]]:
+    """List every (setting, option, option) some study compares, in both orders; call at start-up."""
+    return frozenset(
+        (study.setting.value, first, second)
+        for study in studies
+        for first, second in permutations(OPTIONS, 2)
+        if compares(study, first, second)
+    )

@@ -130,7 +130,7 @@ def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
                 " Numbers are never borrowed from other comparisons.",
             )
         )
-    gaps = pairs_without_evidence(scenario, (a.study for a in base.studies))
+    gaps = pairs_without_evidence(scenario, base.compared)
     return Assessment(
         scenario=scenario,
         comparisons=tuple(comparisons),

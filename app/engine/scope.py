@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
-from app.analysis.matching import TREATMENT_WORDS, arm_matches
+from app.analysis.matching import TREATMENT_WORDS
 from app.contract import vocabulary
 from app.contract.scenario import Scenario
 from app.engine.applicability import Applicability
-from app.evidence.model import Study
 
 ScopeStatus = Literal["in_scope", "outside"]
 SETTING_WORDS = {code: term.short for code, term in vocabulary.SETTINGS.items()}
@@ -36,22 +35,17 @@ class Scope:
 IN_SCOPE = Scope("in_scope", ())
 
 
-def compares(study: Study, first: str, second: str) -> bool:
-    """Say whether the study's two arms stand for the two options, in either order."""
-    a = study.arms[study.intervention].treatment
-    b = study.arms[study.comparator].treatment
-    return (arm_matches(a, first) and arm_matches(b, second)) or (
-        arm_matches(a, second) and arm_matches(b, first)
-    )
+def pairs_without_evidence(
+    scenario: Scenario, compared: Collection[tuple[str, str, str]]
+) -> tuple[PairGap, ...]:
+    """List each pair of chosen options that no study in the scenario's setting compares.
 
-
-def pairs_without_evidence(scenario: Scenario, studies: Iterable[Study]) -> tuple[PairGap, ...]:
-    """List each pair of chosen options that no study in the scenario's setting compares."""
-    in_setting = [s for s in studies if s.setting.value == scenario.setting]
+    `compared` is the evidence base's (setting, option, option) set (analysis.matching.compared_pairs).
+    """
     ranked = sorted(scenario.options, key=lambda code: vocabulary.INVASIVENESS_RANK[code])
     gaps = []
     for first, second in combinations(ranked, 2):
-        if any(compares(study, first, second) for study in in_setting):
+        if (scenario.setting, first, second) in compared:
             continue
         gaps.append(
             PairGap(
