@@ -1,4 +1,23 @@
-"""Gunicorn settings: an access log that can never carry scenario values."""
+"""Gunicorn settings for `make run`: slow clients, one evidence version, an access log without scenarios."""
+
+# Two processes, each serving many connections as greenlets (app/http/worker.py says why): a slow
+# or stalled client costs a greenlet, never a whole worker.
+workers = 2
+worker_class = "app.http.worker.Worker"
+worker_connections = 1000
+# A request's headers must arrive within this many seconds (the gevent worker bounds each header
+# read by it), and an idle kept-alive connection is closed after it.
+keepalive = 5
+timeout = 30
+graceful_timeout = 30
+# Request line and headers: gunicorn answers 414 or 431 past these, before the app sees anything.
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+# Load the app, and so the evidence, once in the master before the workers fork: every worker serves
+# the same evidence version, a restarted worker never reads the evidence folder again, and broken
+# evidence stops the server at start (app:serve exits 78) instead of in a worker.
+preload_app = True
 
 accesslog = "-"
 # Path only (%(U)s, no query string) and never a body: scenarios travel in POST bodies, not URLs.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from app.http.context import evidence_base
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -21,8 +23,10 @@ HEADERS = {
 
 
 def add_headers(response: Response) -> Response:
-    """Set the security headers on every response; forbid storing anything but static files."""
+    """Set the security headers and the evidence version on every response; forbid storing anything but static files."""
     response.headers.update(HEADERS)
+    # Which evidence this answer was built from, on pages, API answers, errors and static files alike.
+    response.headers["X-Evidence-Version"] = evidence_base().version
     if not request.path.startswith("/static/"):
         # Results and API answers describe a patient: no browser or proxy may keep them.
         response.headers["Cache-Control"] = "no-store"
