@@ -5,8 +5,8 @@
 workers = 2
 worker_class = "app.http.worker.Worker"
 worker_connections = 1000
-# A request's headers must arrive within this many seconds (the gevent worker bounds each header
-# read by it), and an idle kept-alive connection is closed after it.
+# A request's headers must arrive within this many seconds: the gevent worker bounds each header
+# read by `keepalive`. Connections are not kept alive past their answer (app/http/worker.py).
 keepalive = 5
 timeout = 30
 graceful_timeout = 30

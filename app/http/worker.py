@@ -3,8 +3,10 @@
 Why gevent: each connection is a greenlet, not a process or a thread, so connections that send their
 headers slowly or read their answer slowly cost a little memory each and block nobody; the two
 processes spend their CPU only on requests that have arrived. Gunicorn's gevent worker also bounds
-the reading of each request's headers by `keepalive` seconds (app/gunicorn_conf.py), the same
-limit that closes an idle kept-alive connection. This worker adds:
+the reading of each request's headers by `keepalive` seconds (app/gunicorn_conf.py). This worker
+adds:
+
+- one request per connection (Connection: close on every answer), as the sync workers served;
 
 - a stall limit: any read or write on a connection that waits more than STALL_SECONDS (a body
   trickled in, an answer never read) ends that connection, so no client holds a greenlet forever;
@@ -120,6 +122,10 @@ class Worker(GeventWorker):
         AsyncWorker.handle(self, listener, client, addr)
 
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> bool:
+        # One request per connection, as the sync workers served: the next request is accepted by
+        # whichever process is free, which spreads CPU-bound requests over both (a kept-alive
+        # connection stays with a busy process), and no idle connection is kept open.
+        req.force_close()
         try:
             return super().handle_request(listener_name, req, sock, addr)
         except TimeoutError:
