@@ -114,6 +114,13 @@ def test_errors_the_server_writes_itself_carry_the_apps_headers(
     assert b"GARBAGE" not in body and b"aaaa" not in body
 
 
+def test_a_refused_request_is_logged_without_its_text(server: make_run.Server) -> None:
+    exchange(server.port, b"GET /?age=97&stenosis_percent=83 HTTP/9.9 extra\r\n\r\n")
+    log = server.output()
+    assert "Invalid request from ip=127.0.0.1: the request could not be parsed" in log
+    assert "stenosis_percent" not in log and "age=97" not in log
+
+
 @pytest.mark.parametrize(
     "path", ["/", "/healthz", "/api/v1/evidence", "/static/css/app.css", "/nowhere", "/api/nowhere"]
 )

@@ -12,13 +12,15 @@ adds:
   trickled in, an answer never read) ends that connection, so no client holds a greenlet forever;
 - the same security headers as the app's own answers, and X-Evidence-Version, on the errors
   gunicorn writes itself before the app sees a request (400, 414, 431, 501, ...), with a JSON body
-  under /api/ and a small HTML page elsewhere, as the app's error handlers answer.
+  under /api/ and a small HTML page elsewhere, as the app's error handlers answer;
+- gunicorn's "Invalid request" warnings without the request text they would quote.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 from typing import Any
 
@@ -58,6 +60,21 @@ CODE_NAMES = {
     501: "not_implemented",
 }
 STATUS_LINE = re.compile(rb"HTTP/1\.[01] (\d{3}) ")
+
+
+class _RedactInvalidRequest(logging.Filter):
+    """Keep gunicorn's "Invalid request" warnings, without the request text they quote.
+
+    Gunicorn's warning quotes the offending request line or header, which could carry anything a
+    client sent; the log keeps that a request was refused, and from where.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Invalid request from ip="):
+            record.msg = message.split(": ", 1)[0] + ": the request could not be parsed"
+            record.args = ()
+        return True
 
 
 class _Captured:
@@ -111,6 +128,10 @@ def error_response(status: int, path: str, version: str) -> bytes:
 
 class Worker(GeventWorker):
     """Gevent worker with a stall limit per connection and the app's headers on its own errors."""
+
+    def init_process(self) -> None:
+        self.log.error_log.addFilter(_RedactInvalidRequest())
+        super().init_process()
 
     def evidence_version(self) -> str:
         base = getattr(self.wsgi, "extensions", {}).get("evidence_base")
