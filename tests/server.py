@@ -13,6 +13,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -36,7 +37,12 @@ def run_command(root: Path = ROOT, host: str = HOST, port: int = 5000) -> list[s
     # The recipe's last line is the server; lines before it (if any) would first rebuild .venv,
     # which a test or benchmark must not do: it runs the server with the .venv as it is.
     lines = [line for line in done.stdout.splitlines() if line.strip()]
-    return shlex.split(lines[-1])
+    command = shlex.split(lines[-1])
+    if not (root / command[0]).exists() and Path(command[0]).name == "gunicorn":
+        # A copy without its own .venv (tests/check_new_study.sh): the same gunicorn and
+        # arguments, through the interpreter running the tests.
+        command = [sys.executable, "-m", "gunicorn", *command[1:]]
+    return command
 
 
 def free_port() -> int:
