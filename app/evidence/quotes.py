@@ -22,8 +22,9 @@ MIN_WORDS = 2
 COUNT_KEYS = ("n", "events", "total")
 PRINTED_KEYS = ("percent", "ci", "p", "estimate", "survival", "se", "event_rate")
 
-# What the schema accepts as a printed figure (app/evidence/reader.py), sign included.
-PRINTED = re.compile(r"[<>]?[-\u2212]?(\d+(\.\d*)?|\.\d+)")
+# What the schema accepts as a printed figure (app/evidence/reader.py), sign included, and the
+# Lancet's middle dot (14·7) as a decimal point.
+PRINTED = re.compile(r"[<>]?[-\u2212]?(\d+([.\u00b7]\d*)?|[.\u00b7]\d+)")
 _UNITS = [
     "zero",
     "one",
@@ -68,7 +69,7 @@ def number_words(value: int) -> tuple[str, ...]:
 
 def occurs(number: str, text: str) -> bool:
     """Whether `number` stands in `text` as a whole number, not inside another (4 is not in 14 or 4.1)."""
-    return re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)", text) is not None
+    return re.search(rf"(?<![\d.\u00b7]){re.escape(number)}(?!\d|[.\u00b7]\d)", text) is not None
 
 
 def count_occurs(value: int, text: str) -> bool:
