@@ -176,6 +176,13 @@ def test_assess_refuses_invalid_utf8_naming_the_byte(client: FlaskClient) -> Non
     )
 
 
+def test_a_duplicate_key_before_other_bad_json_is_that_bad_json(client: FlaskClient) -> None:
+    assert post_raw(client, "/api/v1/assess", '[{"a": 1, "a": 2}, NaN]')[0] == 415
+    assert post_raw(client, "/api/v1/assess", '[{"a": 1, "a": 2}, }')[0] == 415
+    nested = '[{"a": 1, "a": 2}, ' + "[" * 5000 + "]" * 5000 + "]"
+    assert post_raw(client, "/api/v1/assess", nested)[0] == 422
+
+
 @pytest.mark.parametrize(
     ("data", "name"),
     [

@@ -114,7 +114,7 @@ def _parse_int(text: str) -> int | float:
     return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else float(text)
 
 
-class _DuplicateKey(ValueError):
+class _DuplicateKey(Exception):  # a signal to name the keys, never shown as such
     pass
 
 
@@ -205,12 +205,19 @@ def read_json() -> Any:
         )
         raise BodyError(400, {"error": CODES[400], "message": message}) from None
     try:
-        return _DECODER.decode(text)
+        return _decode(_DECODER, text)
     except _DuplicateKey:
-        names = _duplicate_paths(_MARKING_DECODER.decode(text))
+        # Parsed again only to name every duplicated key; a later error in the body wins.
+        names = _duplicate_paths(_decode(_MARKING_DECODER, text))
         raise BodyError(
             422, {"error": "validation_failed", "fields": {name: [DUPLICATE] for name in names}}
         ) from None
+
+
+def _decode(decoder: json.JSONDecoder, text: str) -> Any:
+    """Decode, turning what the decoder refuses into the answers the module docstring lists."""
+    try:
+        return decoder.decode(text)
     except _NotJSONConstant:
         raise BodyError(415, {"error": CODES[415], "message": NOT_JSON_CONSTANT}) from None
     except RecursionError:
