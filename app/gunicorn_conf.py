@@ -8,6 +8,8 @@ worker_connections = 1000
 # A request's headers must arrive within this many seconds: the gevent worker bounds each header
 # read by `keepalive`. Connections are not kept alive past their answer (app/http/worker.py).
 keepalive = 5
+# A worker silent this long is restarted; the worker (app/http/worker.py) also ends any connection
+# whose read or write waits this long (a body trickled in, an answer never read).
 timeout = 30
 graceful_timeout = 30
 # Request line and headers: gunicorn answers 414 or 431 past these, before the app sees anything.

@@ -159,6 +159,27 @@ def test_a_slow_header_connection_is_dropped_and_blocks_nobody(server: make_run.
             sock.close()
 
 
+def test_a_body_that_stops_arriving_is_cut_at_the_stall_limit(tmp_path: Path) -> None:
+    # The stall limit is gunicorn's `timeout` (30 s in app/gunicorn_conf.py); 2 s here.
+    env = {"GUNICORN_CMD_ARGS": "--timeout 2"}
+    with make_run.running(tmp_path / "server.log", env=env) as server:
+        with socket.create_connection((HOST, server.port), timeout=20) as sock:
+            sock.sendall(
+                b"POST /api/v1/assess HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b'Content-Length: 100\r\n\r\n{"setting": '
+            )
+            started = time.monotonic()
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+            waited = time.monotonic() - started
+        status, _, body = parse(answer)
+        assert 1.5 < waited < 10
+        assert (status, json.loads(body)["error"]) == (400, "bad_request")
+        healthz_version(server.port)  # and the server goes on
+        assert "ERROR" not in server.output()
+
+
 # --------------------------------------------------------------------------- evidence on disk
 
 

@@ -7,9 +7,9 @@ the reading of each request's headers by `keepalive` seconds (app/gunicorn_conf.
 adds:
 
 - one request per connection (Connection: close on every answer), as the sync workers served;
-
-- a stall limit: any read or write on a connection that waits more than STALL_SECONDS (a body
-  trickled in, an answer never read) ends that connection, so no client holds a greenlet forever;
+- a stall limit: any read or write on a connection that waits more than gunicorn's `timeout`
+  seconds (30; a body trickled in, an answer never read) ends that connection, so no client holds
+  a greenlet forever;
 - the same security headers as the app's own answers, and X-Evidence-Version, on the errors
   gunicorn writes itself before the app sees a request (400, 414, 431, 501, ...), with a JSON body
   under /api/ and a small HTML page elsewhere, as the app's error handlers answer;
@@ -30,7 +30,6 @@ from gunicorn.workers.ggevent import GeventWorker
 from app.http.errors import CODES
 from app.http.security import HEADERS
 
-STALL_SECONDS = 30.0
 # Gunicorn's own error statuses, in the app's words (the request line or header that caused them
 # is never echoed: it may carry anything).
 MESSAGES = {
@@ -139,7 +138,7 @@ class Worker(GeventWorker):
 
     def handle(self, listener: Any, client: Any, addr: Any) -> None:
         # GeventWorker.handle makes the socket block without limit; bound every wait instead.
-        client.settimeout(STALL_SECONDS)
+        client.settimeout(self.cfg.timeout or None)
         AsyncWorker.handle(self, listener, client, addr)
 
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> bool:
@@ -152,7 +151,7 @@ class Worker(GeventWorker):
         except TimeoutError:
             # The client stopped reading its answer (or sending its body): close, quietly; it is
             # the client's doing, not an error of ours to log as one.
-            self.log.info("Closed a connection that stalled for %s s", STALL_SECONDS)
+            self.log.info("Closed a connection that stalled for %s s", self.cfg.timeout)
             raise StopIteration from None
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
