@@ -28,13 +28,9 @@ def test_exits_non_zero_listing_every_error(tmp_path: Path) -> None:
     root = write_evidence(tmp_path, broken)
     result = CliRunner().invoke(check_evidence, ["--evidence-dir", str(root)])
     assert result.exit_code == 78
-    assert "Evidence is invalid: 3 problem(s)" in result.output
+    assert "Evidence is invalid: 2 problem(s)" in result.output
     assert "studies/mini.toml: arms.stent.treatment: 'stent' is not one of" in result.output
     assert "studies/mini.toml: outcomes[0].arms.stent.percent: printed 31%" in result.output
-    assert (
-        "studies/mini.toml: outcomes[0].arms.stent.percent: printed 31 is not in its quote"
-        in result.output
-    )
 
 
 def test_flask_command_runs_even_when_the_app_cannot_start(tmp_path: Path) -> None:

@@ -53,6 +53,9 @@ _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ni
 class Reports(Protocol):
     """Where problems go (app.evidence.reader.Problems), named `file: key.path: message`."""
 
+    file: str
+    items: list[str]
+
     def add(self, path: str, message: str) -> None: ...
 
 
@@ -115,7 +118,12 @@ def _tables(data: Any, path: str = "") -> Iterator[tuple[str, Mapping[str, Any]]
 
 
 def check_figures(data: Mapping[str, Any], problems: Reports) -> None:
-    """Report every printed figure that its table's quote does not contain as written."""
+    """Report every printed figure that its table's quote does not contain as written.
+
+    A figure the schema has already found wrong (not a number, negative, over its total, not
+    matching its counts) is not reported again: one problem per key, the first one found.
+    """
+    reported = {item.split(": ", 2)[1] for item in problems.items if item.count(": ") >= 2}
     for path, table in _tables(data):
         quote = " ".join(table["quote"].split())
         derived = table.get("derived")
@@ -123,6 +131,8 @@ def check_figures(data: Mapping[str, Any], problems: Reports) -> None:
         for key in COUNT_KEYS:
             value = table.get(key)
             if key in exempt or not isinstance(value, int) or isinstance(value, bool):
+                continue
+            if f"{path}.{key}" in reported:
                 continue
             if not count_occurs(value, quote):
                 problems.add(
@@ -132,6 +142,8 @@ def check_figures(data: Mapping[str, Any], problems: Reports) -> None:
                 )
         for key in PRINTED_KEYS:
             value = table.get(key)
+            if f"{path}.{key}" in reported:
+                continue
             texts = value if isinstance(value, list) else [value]
             for text in texts:
                 # A figure that is not a printed number at all is reported by the schema.
