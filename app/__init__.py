@@ -64,10 +64,14 @@ def serve() -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from app.api import views as api
+    from app.ehr import cds, fhir_api, smart
     from app.web import views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(fhir_api.bp)  # POST /api/v1/assess/fhir (issue 14)
+    app.register_blueprint(smart.bp)  # SMART EHR launch, 404 unless configured
+    app.register_blueprint(cds.bp)  # CDS Hooks service, 404 unless configured
 
 
 def register_security(app: Flask) -> None:

@@ -131,7 +131,10 @@ def test_assess_duplicated_options(client: FlaskClient) -> None:
 
 def test_assess_body_that_is_not_an_object(client: FlaskClient) -> None:
     status, body = post(client, "/api/v1/assess", [VISSIT_LIKE])
-    assert (status, body) == (422, invalid({"body": ["Must be a JSON object; got a list."]}))
+    assert (status, body) == (
+        422,
+        invalid({"body": ["Must be a JSON object; got a list of 1 item."]}),
+    )
     status, body = post_raw(client, "/api/v1/assess", '"text"')
     assert (status, body) == (
         422,
@@ -574,7 +577,7 @@ def test_two_by_two_without_event_spanning_no_difference(client: FlaskClient) ->
         ({"intervention": VISSIT_SAFETY["intervention"]}, {"comparator": ["Required."]}),
         (
             {**VISSIT_SAFETY, "comparator": [5, 53]},
-            {"comparator": ["Must be an object with events and total; got a list."]},
+            {"comparator": ["Must be an object with events and total; got a list of 2 items."]},
         ),
         (
             {"intervention": {"events": 1}, "comparator": {"total": 10}},
@@ -599,7 +602,7 @@ def test_two_by_two_without_event_spanning_no_difference(client: FlaskClient) ->
                 "comparator.total": ["Must be at most 1,000,000; got 1000001."],
             },
         ),
-        ([VISSIT_SAFETY], {"body": ["Must be a JSON object; got a list."]}),
+        ([VISSIT_SAFETY], {"body": ["Must be a JSON object; got a list of 1 item."]}),
     ],
     ids=[
         "events-over-total",

@@ -37,6 +37,9 @@ SCENARIOS = {
     "lvo": LVO,
     "lvo-no-prestent": {**LVO, "prestent_angioplasty": False},
     "none": {"setting": "lvo_icas", "options": ["medical"]},
+    # Outside what the tool covers, and a printout for one option.
+    "asymptomatic": {**VISSIT_LIKE, "symptomatic": False},
+    "single-option": {**VISSIT_LIKE, "options": ["balloon_stent"]},
 }
 MAX_GRADE = 8.0
 # Words that would rank, recommend or speak in relative terms.
@@ -183,7 +186,7 @@ def test_vissit_same_time_frame_and_order_for_both_options(base: EvidenceBase) -
     assert comparison.heading == "Medicines only or balloon stent plus medicines"
     assert comparison.about_study.startswith("VISSIT was a randomized trial.")
     assert comparison.fit == (
-        "You are like the people in this study on every point that could be checked.",
+        "On 4 of 5 points, you are like the people in this study.",
         "The study did not say if it had limits on age.",
     )
     assert "The study stopped early, with fewer people than planned." in comparison.notes[0]
@@ -223,21 +226,46 @@ def test_a_study_that_counts_procedures_says_treatments(base: EvidenceBase) -> N
     retro = next(
         c for c in view(base, ALL_OPTIONS).comparisons if c.study_id == "angioplasty-vs-stent-retro"
     )
-    stroke = outcome(retro, "periprocedural_stroke")
-    angioplasty = option(stroke, "angioplasty")
-    assert angioplasty.had == (
-        "About 7 of 100 treatments with balloon widening only were followed by a stroke around the"
-        " time of the procedure."
+    # "Periprocedural" is not defined, so there is no picture: the numbers are sentences.
+    stroke = next(o for o in retro.others if o.id == "periprocedural_stroke")
+    assert stroke.lines == (
+        "Balloon widening only: about 7 of 100 treatments were followed by it. In the study, 7 of"
+        " 95.",
+        "Stent (type not stated): about 7 of 100 treatments were followed by it. In the study, 7 of"
+        " 98.",
     )
-    assert angioplasty.did_not == "About 93 of 100 were not."
-    assert stroke.time_line == (
-        "Time: around the time of the procedure. The study did not say how long this time was."
-    )
+    # The title says when; the time line says only what the study left out.
+    assert stroke.title == "A stroke around the time of the procedure"
+    assert stroke.time_line == "The study did not say how long this time was."
     assert "This study counted treatments, not people." in " ".join(retro.notes)
     assert retro.about_study.startswith(
         "Retrospective angioplasty vs stent (3 centres) was an observational study."
     )
     assert "Doctors chose the treatment for each person; chance did not." in retro.about_study
+
+
+def test_procedures_read_as_treatments_in_pictures(base: EvidenceBase) -> None:
+    entry = next(
+        o for o in base.by_id["angioplasty-vs-stent-retro"].outcomes if o.outcome.id == "restenosis"
+    )
+    angioplasty = next(
+        a for a in (entry.intervention, entry.comparator) if a and a.arm == "angioplasty"
+    )
+    result = counsel.option_result(
+        angioplasty,
+        counsel.OPTION_WORDS["angioplasty"],
+        "angioplasty",
+        event="the artery narrowing again later",
+        label="the artery narrowing again later",
+        time="",
+        unit="procedures",
+        uid="ia-test",
+    )
+    assert result.had == (
+        "About 38 of 100 treatments with balloon widening only were followed by the artery"
+        " narrowing again later."
+    )
+    assert result.did_not == "About 62 of 100 were not."
 
 
 def test_outside_the_studied_population_in_plain_words(base: EvidenceBase) -> None:
@@ -255,8 +283,8 @@ def test_outside_the_studied_population_in_plain_words(base: EvidenceBase) -> No
     ) in vissit_fit
     unknown = next(c for c in view(base, SCENARIOS["unknowns"]).comparisons).fit
     assert (
-        "Some facts were not given. So they could not be checked: whether it caused a stroke or"
-        " mini-stroke, the time since the stroke or mini-stroke and which artery."
+        "Some facts were not given. So they could not be checked: the time since the stroke or"
+        " mini-stroke and which artery."
     ) in unknown
 
 
@@ -328,6 +356,9 @@ def test_rendered_patient_page_reads_at_grade_8(client: FlaskClient) -> None:
     main = re.search(r"<main.*?</main>", page, re.S)
     assert main
     body = re.sub(r"<svg.*?</svg>", " ", main.group(0), flags=re.S)
+    # The study's own sentences are quoted verbatim, marked as its words; the grade is for ours.
+    assert "<blockquote><p>“The EuroQol-5D showed no difference" in body
+    body = re.sub(r"<blockquote>.*?</blockquote>", " ", body, flags=re.S)
     blocks = [
         " ".join(html.unescape(re.sub(r"<[^>]+>", " ", b)).split())
         for b in re.findall(r"<(?:p|li)\b[^>]*>(.*?)</(?:p|li)>", body, re.S)

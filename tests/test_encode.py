@@ -35,6 +35,14 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "options": ALL_OPTIONS["options"],
         "stenosis_percent": 80,
     },
+    # Three of VISSIT's five criteria checked, one not known: a partial match.
+    "partial": {
+        "setting": "symptomatic_icas",
+        "options": ALL_OPTIONS["options"],
+        "stenosis_percent": 80,
+        "symptomatic": True,
+        "days_since_event": 9,
+    },
     "outside": {**VISSIT_LIKE, "age": 19, "stenosis_percent": 30, "artery": "basilar"},
     "acute": {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]},
     "no_comparison": {"setting": "lvo_icas", "options": ["medical", "balloon_stent"]},

@@ -91,7 +91,7 @@ CASES = [
     Case(
         "retrospective study matched from angioplasty and a balloon-mounted stent",
         sym(["angioplasty", "balloon_stent"], stenosis_percent=80, symptomatic=True),
-        [("angioplasty-vs-stent-retro", "applies")],
+        [("angioplasty-vs-stent-retro", "unknown")],
         warnings={
             "angioplasty-vs-stent-retro": {
                 "observational",
@@ -110,13 +110,13 @@ CASES = [
     Case(
         "unspecified stent also stands for a self-expanding stent",
         sym(["angioplasty", "self_expanding_stent"], stenosis_percent=80, symptomatic=True),
-        [("angioplasty-vs-stent-retro", "applies")],
+        [("angioplasty-vs-stent-retro", "unknown")],
         warnings={"angioplasty-vs-stent-retro": {"stent_type_not_reported"}},
     ),
     Case(
         "RESCUE-ICAS matched in the acute setting",
         lvo(["self_expanding_stent", "balloon_stent"]),
-        [("rescue-icas-ses-bms", "applies")],
+        [("rescue-icas-ses-bms", "unknown")],
         warnings={
             "rescue-icas-ses-bms": {
                 "observational",
@@ -185,17 +185,27 @@ CASES = [
         [("vissit", "outside")],
     ),
     Case(
-        "unknown fields left out make the match partial",
+        "fewer than half of the criteria checked: cannot be checked",
         sym(["medical", "balloon_stent"], stenosis_percent=80),
-        [("vissit", "partial")],
-        warnings={"vissit": {"population_partly_unknown"}},
+        [("vissit", "unknown")],
+        warnings={"vissit": {"population_unchecked"}},
         absent={"vissit": {"outside_population"}},
         reasons={
             "vissit": {
-                "VISSIT enrolled only symptomatic stenosis; whether this patient's stenosis is symptomatic was not given.",
+                # The elective setting says the stenosis is symptomatic: no need to ask.
+                "VISSIT enrolled only symptomatic stenosis; this patient's stenosis is symptomatic"
+                " (the setting is symptomatic stenosis).",
                 "VISSIT treated the intracranial internal carotid artery, middle cerebral artery, intracranial vertebral artery or basilar artery; this patient's artery was not given. (Criterion from a secondary source.)",
             }
         },
+    ),
+    Case(
+        "half or more checked, one unknown: partial",
+        sym(
+            ["medical", "balloon_stent"], stenosis_percent=80, symptomatic=True, days_since_event=9
+        ),
+        [("vissit", "partial")],
+        warnings={"vissit": {"population_partly_unknown"}},
     ),
     Case(
         "a criterion not met outranks unknown ones",
@@ -211,22 +221,22 @@ CASES = [
     Case(
         "single option: angioplasty",
         sym(["angioplasty"], stenosis_percent=80, symptomatic=True),
-        [("angioplasty-vs-stent-retro", "applies")],
+        [("angioplasty-vs-stent-retro", "unknown")],
     ),
     Case(
         "single option: balloon stent lists the trial before the retrospective study",
         sym(["balloon_stent"], **VISSIT_FIT),
-        [("vissit", "applies"), ("angioplasty-vs-stent-retro", "applies")],
+        [("vissit", "applies"), ("angioplasty-vs-stent-retro", "unknown")],
     ),
     Case(
         "single option: self-expanding stent, elective",
         sym(["self_expanding_stent"], stenosis_percent=80, symptomatic=True),
-        [("angioplasty-vs-stent-retro", "applies")],
+        [("angioplasty-vs-stent-retro", "unknown")],
     ),
     Case(
         "single option: self-expanding stent, acute",
         lvo(["self_expanding_stent"]),
-        [("rescue-icas-ses-bms", "applies")],
+        [("rescue-icas-ses-bms", "unknown")],
     ),
     Case(
         "outside comparisons come after the others",
@@ -237,12 +247,12 @@ CASES = [
             days_since_event=5,
             artery="mca",
         ),
-        [("angioplasty-vs-stent-retro", "applies"), ("vissit", "outside")],
+        [("angioplasty-vs-stent-retro", "unknown"), ("vissit", "outside")],
     ),
     Case(
         "all four options, elective",
         sym(["medical", "angioplasty", "balloon_stent", "self_expanding_stent"], **VISSIT_FIT),
-        [("vissit", "applies"), ("angioplasty-vs-stent-retro", "applies")],
+        [("vissit", "applies"), ("angioplasty-vs-stent-retro", "unknown")],
     ),
     Case(
         "no direct comparison: medical vs angioplasty",
@@ -271,24 +281,24 @@ CASES = [
     Case(
         "acute setting never shows the elective trial",
         lvo(["medical", "balloon_stent", "self_expanding_stent"]),
-        [("rescue-icas-ses-bms", "applies")],
+        [("rescue-icas-ses-bms", "unknown")],
     ),
     Case(
         "pre-stent angioplasty not planned before a self-expanding stent",
         lvo(["self_expanding_stent", "balloon_stent"], prestent_angioplasty=False),
-        [("rescue-icas-ses-bms", "applies")],
+        [("rescue-icas-ses-bms", "unknown")],
         warnings={"rescue-icas-ses-bms": {"subgroup_note"}},
     ),
     Case(
         "pre-stent angioplasty planned",
         lvo(["self_expanding_stent", "balloon_stent"], prestent_angioplasty=True),
-        [("rescue-icas-ses-bms", "applies")],
+        [("rescue-icas-ses-bms", "unknown")],
         warnings={"rescue-icas-ses-bms": {"subgroup_note"}},
     ),
     Case(
         "pre-stent angioplasty flag is ignored when no self-expanding stent is weighed",
         lvo(["balloon_stent"], prestent_angioplasty=False),
-        [("rescue-icas-ses-bms", "applies")],
+        [("rescue-icas-ses-bms", "unknown")],
         absent={"rescue-icas-ses-bms": {"subgroup_note"}},
     ),
 ]
@@ -307,7 +317,9 @@ def test_stent_unspecified_records_the_matched_option(base: EvidenceBase) -> Non
         parse_scenario(sym(["angioplasty", "self_expanding_stent"], stenosis_percent=80)), base
     )
     (comparison,) = result.comparisons
-    assert comparison.match.comparator_option == "self_expanding_stent"
+    # The stent is the more invasive arm, so it is the intervention.
+    assert comparison.match.intervention_option == "self_expanding_stent"
+    assert comparison.match.comparator_option == "angioplasty"
     assert comparison.match.unspecified_stent
 
 
@@ -330,7 +342,9 @@ def test_outcome_signals_give_reasons(base: EvidenceBase) -> None:
     stroke = {s.code: s.text for s in outcomes["recurrent_stroke"].signals}
     assert stroke["small_numbers"].startswith("Few events (15 and 1)")
     assert "derived_counts" in stroke
-    assert "ci_excludes_no_difference" in stroke
+    # No difference is computed from assumed counts, so no signal is read from one.
+    assert not {"ci_excludes_no_difference", "ci_includes_no_difference"} & set(stroke)
+    assert outcomes["recurrent_stroke"].not_computed_reason is not None
 
 
 def _plain(value: Any) -> bool:

@@ -253,3 +253,18 @@ def test_evidence_dir_from_environment(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("ICAS_EVIDENCE_DIR", str(root))
     app = create_app({"TESTING": True})
     assert [a.study.id for a in app.extensions["evidence_base"].studies] == ["mini"]
+
+
+def test_the_more_invasive_arm_must_be_the_intervention(tmp_path: Path) -> None:
+    problems = problems_for(
+        tmp_path,
+        (
+            'intervention = "stent"\ncomparator = "medical"',
+            'intervention = "medical"\ncomparator = "stent"',
+        ),
+    )
+    assert problems == [
+        "studies/mini.toml: comparison.intervention: must be the more invasive arm: 'stent'"
+        " (balloon_stent) is more invasive than 'medical' (medical); swap intervention and"
+        " comparator"
+    ]

@@ -55,6 +55,15 @@ CORRUPTIONS = {
             f" {NOT_IN_QUOTE}",
         ),
     ),
+    # A total outside its outcome's sentence must be its arm's printed size (here 95 procedures).
+    "total-off-the-arm-size": (
+        ("events = 14\ntotal = 95\n", "events = 14\ntotal = 94\n"),
+        (
+            "studies/angioplasty-vs-stent-retro.toml: outcomes[0].arms.angioplasty.total: 94 is not"
+            " in its quote; quote the sentence that prints it, or say how it was worked out in"
+            " `derived`",
+        ),
+    ),
     "quote-cut-to-the": (
         (QUOTE_14_58, 'quote = "the"'),
         (
@@ -89,7 +98,8 @@ def corrupted(tmp_path: Path, name: str) -> Path:
     (old, new), _ = CORRUPTIONS[name]
     folder = tmp_path / "evidence"
     shutil.copytree(DEFAULT_DIR, folder)
-    study = "studies/angioplasty-vs-stent-retro.toml" if name == "published-effect" else VISSIT
+    retro = ("published-effect", "total-off-the-arm-size")
+    study = "studies/angioplasty-vs-stent-retro.toml" if name in retro else VISSIT
     path = folder / study
     text = path.read_text(encoding="utf-8")
     assert old in text, old

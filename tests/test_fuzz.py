@@ -301,6 +301,8 @@ def test_assess_never_fails_on_any_json_body(app: Flask, body: Any) -> None:
             "scenario",
             "comparisons",
             "warnings",
+            "pairs_without_evidence",
+            "scope",
             "available_comparisons",
             "evidence_version",
         ]

@@ -17,7 +17,8 @@ LAYERS = {
     "http": 4,
     "api": 5,
     "web": 5,
-    "": 6,  # app/__init__.py (create_app), cli.py, gunicorn_conf.py: the composition root
+    "ehr": 6,  # EHR integration (SMART, CDS Hooks, FHIR): may use api encoders and web forms
+    "": 7,  # app/__init__.py (create_app), cli.py, gunicorn_conf.py: the composition root
 }
 MAX_LINES = 600
 

@@ -124,7 +124,7 @@ def test_document_is_built_once_and_carries_the_evidence_version(
 def test_document_paths_are_exactly_the_routes(app: Flask, document: dict[str, Any]) -> None:
     routes: dict[str, set[str]] = {}
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/") or rule.rule == "/healthz":
+        if rule.rule.startswith(("/api/", "/cds-services")) or rule.rule == "/healthz":
             path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
             methods = {m.lower() for m in rule.methods or ()} - {"head", "options"}
             routes.setdefault(path, set()).update(methods)
@@ -133,10 +133,14 @@ def test_document_paths_are_exactly_the_routes(app: Flask, document: dict[str, A
     assert set(routes) == {
         "/api/v1/assess",
         "/api/v1/two-by-two",
+        "/api/v1/pool",
         "/api/v1/evidence",
         "/api/v1/evidence/{study_id}",
         "/healthz",
         "/api/openapi.json",
+        "/api/v1/assess/fhir",
+        "/cds-services",
+        "/cds-services/icas-evidence",
     }
 
 
@@ -244,6 +248,9 @@ def test_assessment_schema_rejects_a_changed_shape(
         ("/api/v1/two-by-two", json.dumps({"intervention": {}}), "application/json", 422),
         ("/api/v1/two-by-two", '{"confidence": NaN}', "application/json", 415),
         ("/api/v1/two-by-two", "{}", "text/csv", 415),
+        ("/api/v1/pool", json.dumps({"studies": []}), "application/json", 422),
+        ("/api/v1/pool", '{"confidence": Infinity}', "application/json", 415),
+        ("/api/v1/pool", "x" * 17_000, "application/json", 413),
     ],
 )
 def test_error_responses_match_the_schema(
@@ -338,7 +345,7 @@ def test_health_and_document_match_the_schema(
 # --------------------------------------------------------------------------- requests
 
 
-@pytest.mark.parametrize("path", ["/api/v1/assess", "/api/v1/two-by-two"])
+@pytest.mark.parametrize("path", ["/api/v1/assess", "/api/v1/two-by-two", "/api/v1/pool"])
 def test_documented_examples_are_valid_and_accepted(
     client: FlaskClient, document: dict[str, Any], registry: Registry, path: str
 ) -> None:
@@ -376,6 +383,23 @@ def test_documented_examples_are_valid_and_accepted(
                 "comparator": {"events": 2, "total": 9},
             },
             "intervention.rate",
+        ),
+        (
+            "/api/v1/pool",
+            {
+                "studies": [
+                    {
+                        "label": f"S{i}",
+                        "intervention": {"events": 1, "total": 9},
+                        "comparator": {"events": 2, "total": 9},
+                        **({"weight": 50} if i else {}),
+                    }
+                    for i in range(2)
+                ],
+                "measure": "risk_ratio",
+                "model": "fixed",
+            },
+            "studies[1].weight",
         ),
     ],
 )

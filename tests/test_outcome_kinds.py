@@ -237,7 +237,11 @@ def test_each_kind_adds_its_own_signals(base: EvidenceBase) -> None:
         "ci_includes_no_difference",
     ]
     assert signal_codes(base, "free_1y") == ["design"]
-    assert signal_codes(base, "stroke_adjusted") == ["design", "adjusted_estimate_only"]
+    assert signal_codes(base, "stroke_adjusted") == [
+        "design",
+        "ci_excludes_no_difference",
+        "adjusted_estimate_only",
+    ]
     assert signal_codes(base, "stroke_words") == ["design", "no_numbers"]
 
 
@@ -296,10 +300,15 @@ def test_published_effects_are_notes_unless_the_row_shows_them(tmp_path: Path) -
         outcome_id: [n.text for n in row(analysed, outcome_id).notes if n.kind == "published"]
         for outcome_id in ("stroke_30d", "stroke_adjusted")
     }
-    assert published == {
-        "stroke_30d": ["P = .58", "adjusted OR (age) 2.0 (1.1–3.6)"],
-        "stroke_adjusted": [],
-    }
+    # The binary row leads with the published estimate, so it is its relative cell, not a note.
+    assert published == {"stroke_30d": ["P = .58"], "stroke_adjusted": []}
+    binary = row(analysed, "stroke_30d")
+    assert binary.relative.text == "Published adjusted OR (age) 2.0 (1.1–3.6)"
+    recomputed = [n.text for n in binary.notes if n.kind == "recomputed"]
+    assert recomputed == [
+        "RR 3.00 (0.37–24.17), Stent vs Medical therapy (Katz 95% CI); the published estimate"
+        " above leads."
+    ]
 
 
 def test_only_binary_counts_are_key_outcomes_for_counselling(base: EvidenceBase) -> None:

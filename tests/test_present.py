@@ -76,9 +76,9 @@ def test_difference_in_percentage_points_with_signs(base: EvidenceBase) -> None:
     spanning = outcome(base, "vissit", "mrs_worsening_12m").risk_difference
     assert spanning is not None
     assert formatting.difference_text(spanning) == f"+12.8 pp ({MINUS}1.7 to +26.6)"
-    negative = outcome(base, "angioplasty-vs-stent-retro", "periprocedural_death").risk_difference
+    negative = outcome(base, "angioplasty-vs-stent-retro", "residual_stenosis").risk_difference
     assert negative is not None
-    assert formatting.difference_text(negative) == f"{MINUS}1.0 pp ({MINUS}6.2 to +3.9)"
+    assert formatting.difference_text(negative) == f"{MINUS}10.7 pp ({MINUS}19.5 to {MINUS}2.4)"
 
 
 def test_difference_that_rounds_to_zero_has_no_sign() -> None:
@@ -90,7 +90,7 @@ def test_risk_ratio_text(base: EvidenceBase) -> None:
     rr = outcome(base, "vissit", "primary_stroke_tia_12m").risk_ratio
     assert formatting.ratio_text("RR", rr) == "RR 2.40 (1.16–4.95)"
     retro = outcome(base, "angioplasty-vs-stent-retro", "residual_stenosis").risk_ratio
-    assert formatting.ratio_text("RR", retro) == "RR 3.61 (1.23–10.58)"
+    assert formatting.ratio_text("RR", retro) == "RR 0.28 (0.09–0.81)"
 
 
 def test_risk_ratio_not_estimable_gives_the_reason(base: EvidenceBase) -> None:
@@ -148,7 +148,10 @@ def test_adjusted_effects_are_labelled(base: EvidenceBase) -> None:
         == "adjusted HR (age, sex and center; reference group not stated)"
     )
     crude = retro.outcome("residual_stenosis").effects[0]
-    assert formatting.effect_text(crude) == "RR (adjustment not stated) 2.8 (0.85–9.5); P = 0.09"
+    assert (
+        formatting.effect_text(crude)
+        == "RR (adjustment not stated; comparator vs intervention) 2.8 (0.85–9.5); P = 0.09"
+    )
 
 
 def test_reversed_effect_direction_is_named() -> None:
@@ -229,8 +232,19 @@ def test_audit_note_for_the_retrospective_risk_ratio(base: EvidenceBase) -> None
     assert any(
         t.startswith("Published 2.8 (0.85–9.5); recomputed 3.61 (1.23–10.58) — ") for t in texts
     )
-    published = [n.text for n in r.notes if n.kind == "published"]
-    assert published == ["RR (adjustment not stated) 2.8 (0.85–9.5); P = 0.09"]
+    # The published RR leads (the relative cell, inverted to the columns' order and marked
+    # derived); the crude ratio is a note, and the published estimate is not repeated as one.
+    assert r.relative.text == (
+        "Published RR (adjustment not stated; comparator vs intervention) 2.8 (0.85–9.5);"
+        " P = 0.09; inverted: RR 0.36 (0.11–1.18)"
+    )
+    assert r.relative.derived
+    assert r.relative.href.endswith("#o-residual_stenosis-effect-1")
+    assert [n.text for n in r.notes if n.kind == "published"] == []
+    (recomputed,) = [n.text for n in r.notes if n.kind == "recomputed"]
+    assert recomputed.startswith("RR 0.28 (0.09–0.81), Intracranial stent (type not stated) vs")
+    (disagree,) = [n.text for n in r.notes if n.text.startswith("Methods disagree")]
+    assert "the published RR's 95% CI (0.85–9.5) and the printed P (0.09) do not" in disagree
     # The design is in the participants column; signals do not repeat it.
     assert not any(n.text.startswith("Design:") for n in r.notes)
 
@@ -245,9 +259,9 @@ def test_kaplan_meier_rows(base: EvidenceBase) -> None:
         )
     )
     r = row(comparison, "stroke_death_free_2y")
-    assert r.intervention.text == "Survival 92% ± 4 (SE)"
-    assert r.comparator.text == "Survival 89% ± 5 (SE)"
-    assert r.difference.text == f"+3.0 pp ({MINUS}9.5 to +15.5) in survival"
+    assert r.intervention.text == "Survival 89% ± 5 (SE)"
+    assert r.comparator.text == "Survival 92% ± 4 (SE)"
+    assert r.difference.text == f"{MINUS}3.0 pp ({MINUS}15.5 to +9.5) in survival"
     assert r.relative.text.startswith("not estimable")
     assert r.participants.text.startswith("193 procedures in the study")
     assert r.participants.href == "/evidence/angioplasty-vs-stent-retro#arms"
@@ -278,8 +292,14 @@ def test_percent_only_and_narrative_rows(base: EvidenceBase) -> None:
     narrative = row(comparison, "sich")
     assert narrative.statement is not None
     assert narrative.statement.text.startswith("The primary safety outcome; the abstract gives no")
-    derived = row(comparison, "recurrent_stroke")
-    assert derived.intervention.derived and derived.comparator.derived
+    # Counts back-calculated over unstated group sizes: the printed percents, nothing computed.
+    assumed = row(comparison, "recurrent_stroke")
+    assert (assumed.intervention.text, assumed.comparator.text) == (
+        "13.5% (printed)",
+        "1.2% (printed)",
+    )
+    for cell in (assumed.difference, assumed.relative, assumed.nnt):
+        assert cell.text.startswith("not computed")
 
 
 # --- summary sentences ------------------------------------------------------------------------------
@@ -291,7 +311,8 @@ def test_summary_when_nothing_can_be_checked(base: EvidenceBase) -> None:
     )
     assert results.summary_sentence(assessment) == (
         "1 study compares these options for acute LVO with underlying ICAS: RESCUE-ICAS (SES vs BMS)"
-        " (prospective observational registry) — the study reports none of the population criteria"
+        " (prospective observational registry) — cannot be checked: the study reports none of the"
+        " population criteria"
         " this tool checks (5 criteria not reported)."
     )
     assert results.comparison_view(only(assessment)).status == "unchecked"
@@ -384,7 +405,7 @@ def test_study_view_marks_the_derived_arm(base: EvidenceBase) -> None:
         == "comparator arm; stands for the option: Balloon-mounted (balloon-expandable) stent"
     )
     retro = evidence_pages.study_view(base.by_id["angioplasty-vs-stent-retro"])
-    assert retro.arms[1].description.endswith("it stands for either stent option")
+    assert retro.arms[0].description.endswith("it stands for either stent option")
 
 
 def test_retrospective_study_has_no_citation(base: EvidenceBase) -> None:

@@ -42,7 +42,8 @@ FORM = {
 
 def responses(client: FlaskClient) -> Iterator[tuple[str, object]]:
     yield "GET /", client.get("/")
-    yield "POST /", client.post("/", data=FORM)
+    yield "POST / ", client.post("/", data=FORM)
+    yield "POST / patient", client.post("/", data={**FORM, "view": "patient"})
     yield "POST / invalid", client.post("/", data={**FORM, "age": "abc"})
     yield "POST /api/v1/assess", client.post("/api/v1/assess", json=SCENARIO)
     yield "POST /api/v1/assess 422", client.post("/api/v1/assess", json={**SCENARIO, "age": 3})
@@ -62,7 +63,10 @@ def test_security_headers_on_every_response(client: FlaskClient) -> None:
         assert headers["X-Content-Type-Options"] == "nosniff", name
         assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin", name
         assert "Set-Cookie" not in headers, name
-        if "static" not in name:
+        if name.startswith("POST / "):
+            # The form's pages: this browser alone keeps them, for Back (no proxy, no reuse).
+            assert headers["Cache-Control"] == "private, no-cache", name
+        elif "static" not in name:
             assert headers["Cache-Control"] == "no-store", name
 
 

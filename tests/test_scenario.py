@@ -78,7 +78,7 @@ def test_stenosis_required_only_for_symptomatic_icas() -> None:
         ("days_since_event", 3651, "Must be from 0 to 3650; got 3651."),
         ("symptomatic", "yes", "Must be true or false; got the text 'yes'."),
         ("symptomatic", 1, "Must be true or false; got a number."),
-        ("prestent_angioplasty", [], "Must be true or false; got a list."),
+        ("prestent_angioplasty", [], "Must be true or false; got an empty list."),
         (
             "artery",
             "aorta",
@@ -92,7 +92,7 @@ def test_stenosis_required_only_for_symptomatic_icas() -> None:
         (
             "options",
             [],
-            "Must be a non-empty list of: medical, angioplasty, balloon_stent, self_expanding_stent; got a list.",
+            "Must be a non-empty list of: medical, angioplasty, balloon_stent, self_expanding_stent; got an empty list.",
         ),
         (
             "options",
@@ -131,7 +131,7 @@ def test_every_bad_field_is_reported_at_once() -> None:
 
 
 def test_body_must_be_an_object() -> None:
-    assert errors([1, 2]) == {"body": ["Must be a JSON object; got a list."]}
+    assert errors([1, 2]) == {"body": ["Must be a JSON object; got a list of 2 items."]}
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,8 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
+from app.contract.scenario import FIELD
+
 VISSIT_FORM: dict[str, Any] = {
     "setting": "symptomatic_icas",
     "options": ["medical", "balloon_stent"],
@@ -69,7 +71,8 @@ def test_form_shows_every_field_with_a_label(client: FlaskClient) -> None:
         assert f'<label class="label" for="{control_id}">' in page or (
             f'<label for="{control_id}">' in page
         ), control_id
-    assert 'method="post" action="/"' in page
+    # The answer opens at its results (a fragment: never sent to the server).
+    assert 'method="post" action="/#results"' in page
     assert "For neurointerventionalists and stroke clinicians" in page
     assert "it does not recommend a treatment" in page
 
@@ -144,10 +147,12 @@ def test_summary_of_findings_notes_are_full_width_rows(client: FlaskClient) -> N
 
 def test_results_offer_the_patient_and_print_views_in_the_same_form(client: FlaskClient) -> None:
     page = post(client).get_data(as_text=True)
-    assert '<form class="scenario-form" id="scenario-form" method="post" action="/">' in page
+    assert (
+        '<form class="scenario-form" id="scenario-form" method="post" action="/#results">' in page
+    )
     assert '<button type="submit" name="view" value="clinician">Show the evidence</button>' in page
     for value in ("patient", "print"):
-        assert f'form="scenario-form" name="view" value="{value}"' in page
+        assert f'form="scenario-form" formaction="/" name="view" value="{value}"' in page
     assert 'id="live-summary" class="live-summary" aria-live="polite"' in page
     assert '<script src="/static/js/app.js" defer></script>' in page
 
@@ -596,3 +601,52 @@ def test_favicon_is_local(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert "<script" not in response.get_data(as_text=True)
     response.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "used"),
+    [
+        ("stenosis_percent", "80%", "80%"),
+        ("stenosis_percent", "80 %", "80%"),
+        ("age", "64 y", "64"),
+        ("age", "64 years old", "64"),
+        ("days_since_event", "2 weeks", "14"),
+        ("days_since_event", "10 days", "10"),
+    ],
+)
+def test_unambiguous_units_are_read(client: FlaskClient, name: str, value: str, used: str) -> None:
+    response = post(client, **{name: value})
+    assert response.status_code == 200
+    label = FIELD[name].label
+    assert re.search(
+        rf"<dt>{re.escape(label)}</dt>\s*<dd>{re.escape(used)}</dd>",
+        response.get_data(as_text=True),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "days_since_event",
+            "1 month",
+            "Error: Enter a whole number from 0 to 3650, e.g. 10. “1 month” cannot be converted"
+            " exactly: use days or weeks.",
+        ),
+        (
+            "days_since_event",
+            "36 hours",
+            "Error: Enter a whole number from 0 to 3650, e.g. 10. “36 hours” cannot be converted"
+            " exactly: use days or weeks.",
+        ),
+        ("age", "64 kg", "Error: Enter a whole number from 18 to 120, e.g. 64."),
+        ("stenosis_percent", "80 y", "Error: Enter a whole number from 0 to 100, e.g. 80."),
+        ("days_since_event", "2.5 weeks", "Error: Enter a whole number from 0 to 3650, e.g. 10."),
+    ],
+)
+def test_ambiguous_units_keep_the_precise_message(
+    client: FlaskClient, name: str, value: str, message: str
+) -> None:
+    response = post(client, **{name: value})
+    assert response.status_code == 422
+    assert field_error(response, name) == message

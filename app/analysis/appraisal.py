@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.analysis.audit import AuditItem
 from app.analysis.caveats import Signal, Warning
+from app.analysis.headline import RATIO_WORDS, disagreement, headline
 from app.analysis.kinds import KINDS
 from app.analysis.outcomes import OutcomeStats
 from app.contract import vocabulary
@@ -22,6 +23,11 @@ class OutcomeResult:
     stats: OutcomeStats
     signals: tuple[Signal, ...]
 
+    @property
+    def not_computed_reason(self) -> str | None:
+        """Why no relative effect, difference, NNT or icon array is given (None: nothing withheld)."""
+        return self.stats.not_computed_reason
+
 
 @dataclass(frozen=True, slots=True)
 class Appraisal:
@@ -35,6 +41,32 @@ class Appraisal:
     stent_type_warning: Warning
     # Each scenario note with the warning shown when it applies.
     note_warnings: tuple[tuple[ScenarioNote, Warning], ...]
+
+
+def significance_signals(entry: OutcomeStats) -> list[Signal]:
+    """Say once, naming the method, whether the headline's interval excludes no difference."""
+    lead = headline(entry)
+    effect = lead.effect if lead is not None else None
+    rd = entry.risk_difference
+    if effect is not None:
+        low, high = effect.ci
+        what = f"The published {RATIO_WORDS[effect.type]}'s 95% CI ({low.text}\u2013{high.text})"
+        spans = low.value <= 1 <= high.value
+    elif rd is not None:
+        what = "The 95% CI of the difference (Newcombe hybrid score)"
+        spans = rd.lower <= 0 <= rd.upper
+    else:
+        return []
+    signals = [
+        Signal(
+            "ci_includes_no_difference" if spans else "ci_excludes_no_difference",
+            f"{what} {'includes' if spans else 'excludes'} no difference.",
+        )
+    ]
+    sentence = disagreement(entry)
+    if sentence is not None:
+        signals.append(Signal("methods_disagree", sentence))
+    return signals
 
 
 def outcome_signals(entry: OutcomeStats, study: Study) -> tuple[Signal, ...]:
@@ -59,21 +91,6 @@ def outcome_signals(entry: OutcomeStats, study: Study) -> tuple[Signal, ...]:
                     " makes the estimate imprecise.",
                 )
             )
-        rd = entry.risk_difference
-        if rd is not None and rd.lower <= 0 <= rd.upper:
-            signals.append(
-                Signal(
-                    "ci_includes_no_difference",
-                    "The 95% CI of the difference includes no difference.",
-                )
-            )
-        elif rd is not None:
-            signals.append(
-                Signal(
-                    "ci_excludes_no_difference",
-                    "The 95% CI of the difference excludes no difference.",
-                )
-            )
         derived = [
             f"{name}: {how}"
             for arm in (entry.intervention, entry.comparator)
@@ -83,6 +100,7 @@ def outcome_signals(entry: OutcomeStats, study: Study) -> tuple[Signal, ...]:
             signals.append(
                 Signal("derived_counts", "Counts not printed in the source: " + " ".join(derived))
             )
+    signals += significance_signals(entry)
     signals += KINDS[outcome.kind].signals(outcome, study)
     if any(item.agrees is False for item in entry.audit):
         signals.append(
@@ -151,13 +169,34 @@ def data_warnings(
         i for i in (*audit, *(i for o in outcomes for i in o.audit)) if i.agrees is False
     ]
     if disagreements:
-        warnings.append(
-            Warning(
-                "published_figure_not_reproduced",
-                f"{len(disagreements)} published figure(s) could not be reproduced; see the audit.",
-            )
-        )
+        warnings.append(Warning("published_figure_not_reproduced", not_reproduced(disagreements)))
     return tuple(warnings)
+
+
+def not_reproduced(items: list[AuditItem]) -> str:
+    """Count figures that could not be reproduced and, honestly, the distinct causes behind them.
+
+    One mismatch repeated across outcomes (VISSIT's 59 randomized vs 58 analysed) is one cause:
+    items with the same figure, published and recomputed values are grouped.
+    """
+    causes: dict[tuple[str, str, str], int] = {}
+    for item in items:
+        key = (item.figure, item.published, item.recomputed)
+        causes[key] = causes.get(key, 0) + 1
+    count = len(items)
+    figures = "1 published figure" if count == 1 else f"{count} published figures"
+    if len(causes) == count:
+        return f"{figures} could not be reproduced; see the audit."
+    repeated = "; ".join(
+        f"{n} of them are one mismatch repeated across outcomes ({figure}: {published} vs"
+        f" {recomputed})"
+        for (figure, published, recomputed), n in causes.items()
+        if n > 1
+    )
+    return (
+        f"{figures} could not be reproduced, from {len(causes)} distinct causes: {repeated};"
+        " see the audit."
+    )
 
 
 def appraise(

@@ -23,6 +23,7 @@ from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
+from app.analysis.headline import headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
 from app.engine.assess import Assessment, Comparison
 from app.evidence.model import OPTIONS, ArmResult, Effect, Printed, Quote, Study
@@ -137,6 +138,23 @@ def audit_json(item: AuditItem, study: Study) -> JSON:
     }
 
 
+def headline_json(entry: OutcomeStats) -> JSON | None:
+    """The relative effect the outcome leads with: the published ratio, else the crude RR."""
+    lead = headline(entry)
+    if lead is None:
+        return None
+    return {
+        "source": lead.source,
+        "type": lead.type,
+        "estimate": number(lead.estimate),
+        "ci": [number(lead.lower), number(lead.upper)],
+        "method": lead.method,
+        "direction": lead.direction,
+        "p": printed(lead.effect.p) if lead.effect else None,
+        "adjustment": lead.effect.adjustment if lead.effect else None,
+    }
+
+
 def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
     """Serialize one outcome's published figures, statistics and audit (patient-independent)."""
     outcome = entry.outcome
@@ -160,6 +178,7 @@ def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
         "risk_ratio_undefined": undefined_reason(entry.risk_ratio),
         "odds_ratio": interval_json(entry.odds_ratio),
         "odds_ratio_undefined": undefined_reason(entry.odds_ratio),
+        "relative_effect": headline_json(entry),
         "nnt": nnt_json(entry.nnt),
         "p_value": p_json(entry.p_value),
         "survival_difference": interval_json(entry.survival_difference),
@@ -173,6 +192,7 @@ def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
             "effects": [effect_json(e, study) for e in outcome.effects],
         },
         "audit": [audit_json(item, study) for item in entry.audit],
+        "not_computed_reason": entry.not_computed_reason,
     }
 
 
@@ -332,7 +352,8 @@ def _applicability_json(comparison: Comparison, study: Study, parts: StudyParts 
                 "quote": quote,
             }
         )
-    return {"status": comparison.applicability.status, "reasons": reasons}
+    fit = comparison.applicability
+    return {"status": fit.status, "checked": fit.checked, "total": fit.total, "reasons": reasons}
 
 
 def _arm(study: Study, arm: str, option: str | None, parts: StudyParts | None) -> Any:
@@ -375,6 +396,11 @@ def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | No
             comparison_json(c, prepared.get(c.analysis.study.id)) for c in assessment.comparisons
         ],
         "warnings": coded_json(assessment.warnings),
+        "pairs_without_evidence": [
+            {"options": list(gap.options), "text": gap.text}
+            for gap in assessment.pairs_without_evidence
+        ],
+        "scope": {"status": assessment.scope.status, "reasons": list(assessment.scope.reasons)},
         "available_comparisons": list(assessment.available),
         "evidence_version": assessment.evidence_version,
     }

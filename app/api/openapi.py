@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API: paths, examples and errors (served once).
 
-The component schemas are in app/api/schemas.py.
+The component schemas are in app/api/schemas.py; the pool endpoint's are in app/api/pool.py.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from app.api import pool
 from app.api.schemas import SCHEMAS, STRING, Schema, ref
 
 API_VERSION = "1.0.0"
@@ -132,6 +133,125 @@ def _get(operation_id: str, summary: str, result: Schema, **extra: Any) -> Schem
     }
 
 
+# --------------------------------------------------------------------------- EHR (issue 14)
+
+FHIR_BUNDLE: Schema = {
+    "type": "object",
+    "description": "A FHIR R5 Bundle (type collection) of Evidence resources, one per outcome with"
+    " counts of each matched comparison; see README, Using it from an EHR.",
+    "required": ["resourceType", "type", "entry"],
+    "properties": {
+        "resourceType": {"const": "Bundle"},
+        "type": {"const": "collection"},
+        "entry": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["fullUrl", "resource"],
+                "properties": {
+                    "fullUrl": STRING,
+                    "resource": {
+                        "type": "object",
+                        "required": ["resourceType", "status", "variableDefinition"],
+                        "properties": {"resourceType": {"const": "Evidence"}},
+                    },
+                },
+            },
+        },
+    },
+}
+CDS_ERROR = _json(
+    {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {
+                "enum": [
+                    "bad_request",
+                    "unauthorized",
+                    "not_found",
+                    "precondition_failed",
+                    "payload_too_large",
+                ]
+            },
+            "message": STRING,
+        },
+        "additionalProperties": False,
+    },
+    "Refused; the message says why (CDS Hooks errors are not under /api/).",
+)
+
+
+def _fhir_assess() -> Schema:
+    path = _post(
+        "assessFhir",
+        "The assessment as a FHIR R5 Bundle of Evidence resources",
+        "Scenario",
+        SCENARIO_EXAMPLES,
+        "Assessment",
+    )
+    path["post"]["responses"]["200"] = {
+        "description": "The Bundle (Content-Type application/fhir+json).",
+        "content": {"application/fhir+json": {"schema": FHIR_BUNDLE}},
+    }
+    return path
+
+
+def _cds(method: str, operation_id: str, summary: str, result: Schema, **extra: Any) -> Schema:
+    """A CDS Hooks operation: JSON answers; 404 when not configured; 405 as an HTML page."""
+    responses = {
+        "200": _json(result, "The result."),
+        "404": {**CDS_ERROR, "description": "The CDS Hooks service is not configured here."},
+        "405": {
+            **_html("The path does not accept this method; an HTML page (outside /api/)."),
+            "headers": {"Allow": {"schema": STRING, "description": "The accepted methods."}},
+        },
+        "default": _html("Unexpected error; an HTML page (outside /api/)."),
+    }
+    responses.update(extra.pop("responses", {}))
+    operation = {"operationId": operation_id, "summary": summary, "responses": responses}
+    return {method: {**operation, **extra}}
+
+
+CDS_PATHS: dict[str, Schema] = {
+    "/cds-services": _cds(
+        "get",
+        "cdsDiscovery",
+        "CDS Hooks discovery: the icas-evidence service on order-select and order-sign",
+        {"type": "object", "required": ["services"], "properties": {"services": {"type": "array"}}},
+    ),
+    "/cds-services/icas-evidence": _cds(
+        "post",
+        "cdsIcasEvidence",
+        "CDS Hooks service: one info card when a listed procedure is ordered (a signed JWT is"
+        " required: ES384 or RS384 from an allow-listed issuer, aud = this URL)",
+        {"type": "object", "required": ["cards"], "properties": {"cards": {"type": "array"}}},
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["hook", "hookInstance", "context"],
+                        "properties": {
+                            "hook": {"enum": ["order-select", "order-sign"]},
+                            "hookInstance": STRING,
+                            "context": {"type": "object"},
+                        },
+                    }
+                }
+            },
+        },
+        responses={
+            "400": CDS_ERROR,
+            "401": CDS_ERROR,
+            "412": CDS_ERROR,
+            "413": CDS_ERROR,
+        },
+    ),
+}
+
+
 def build_document(evidence_version: str) -> Schema:
     """Return the OpenAPI 3.1.0 document; the evidence version goes in info.x-evidence-version."""
     document = {
@@ -158,6 +278,13 @@ def build_document(evidence_version: str) -> Schema:
                 "TwoByTwoRequest",
                 TWO_BY_TWO_EXAMPLES,
                 "TwoByTwoResult",
+            ),
+            "/api/v1/pool": _post(
+                "pool",
+                "Pool two-arm tables: Mantel-Haenszel or DerSimonian-Laird (Hartung-Knapp)",
+                "PoolRequest",
+                pool.EXAMPLES,
+                "PoolResult",
             ),
             "/api/v1/evidence": _get("listEvidence", "The whole evidence base", ref("Evidence")),
             "/api/v1/evidence/{study_id}": _get(
@@ -195,8 +322,10 @@ def build_document(evidence_version: str) -> Schema:
             "/api/openapi.json": _get(
                 "openapi", "This document", {"type": "object", "required": ["openapi"]}
             ),
+            "/api/v1/assess/fhir": _fhir_assess(),
+            **CDS_PATHS,
         },
-        "components": {"schemas": SCHEMAS, "responses": RESPONSES},
+        "components": {"schemas": {**SCHEMAS, **pool.SCHEMAS}, "responses": RESPONSES},
     }
     # A private copy: callers may change it without touching the module's schemas.
     return copy.deepcopy(document)

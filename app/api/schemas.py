@@ -16,7 +16,7 @@ from typing import Any, get_args
 from app.analysis import matching, population, stats
 from app.contract import scenario, twobytwo
 from app.contract.scenario import Field
-from app.engine import applicability
+from app.engine import applicability, scope
 from app.evidence import model as evidence
 from app.http.errors import CODES
 
@@ -332,6 +332,23 @@ OUTCOME_PROPERTIES: dict[str, Schema] = {
     "risk_ratio_undefined": NULLABLE_STRING,
     "odds_ratio": nullable(ref("Interval")),
     "odds_ratio_undefined": NULLABLE_STRING,
+    "relative_effect": nullable(
+        closed(
+            {
+                "source": choice(("published", "recomputed")),
+                "type": choice(("risk_ratio", "odds_ratio", "hazard_ratio")),
+                "estimate": NUMBER,
+                "ci": pair(NUMBER),
+                "method": STRING,
+                "direction": choice(evidence.DIRECTIONS),
+                "p": NULLABLE_STRING,
+                "adjustment": NULLABLE_STRING,
+            },
+            "The headline relative effect: the ratio the study prints with its interval (source"
+            " published, figures as printed, direction as printed), else the crude risk ratio"
+            " recomputed from the counts (Katz); null when neither exists.",
+        )
+    ),
     "nnt": nullable(ref("NNT")),
     "p_value": nullable(ref("PValue")),
     "survival_difference": nullable(ref("Interval")),
@@ -347,6 +364,12 @@ OUTCOME_PROPERTIES: dict[str, Schema] = {
         }
     ),
     "audit": array(ref("AuditItem")),
+    "not_computed_reason": {
+        **NULLABLE_STRING,
+        "description": "Why risk_difference, risk_ratio, odds_ratio and nnt are null although both"
+        " groups have counts (counts back-calculated from percentages over unstated group sizes),"
+        " or why nnt alone is null (no time frame). Null when nothing is withheld.",
+    },
 }
 
 CODED = closed({"code": STRING, "text": STRING}, "A stable code for programs and text for people.")
@@ -364,6 +387,24 @@ ASSESSMENT = closed(
         ),
         "comparisons": array(ref("Comparison")),
         "warnings": array(ref("Coded")),
+        "pairs_without_evidence": array(
+            closed(
+                {
+                    "options": pair(choice(scenario.OPTIONS)),
+                    "text": STRING,
+                },
+                "Two chosen options, more invasive first, that no study in this setting compares.",
+            )
+        ),
+        "scope": closed(
+            {
+                "status": choice(get_args(scope.ScopeStatus)),
+                "reasons": array(STRING),
+            },
+            "outside: every comparison is outside its study's population, or the scenario is"
+            " outside what the tool covers (asymptomatic, 100% or 0% stenosis in the elective"
+            " setting).",
+        ),
         "available_comparisons": array(STRING),
         "evidence_version": STRING,
     },
@@ -378,6 +419,8 @@ COMPARISON = closed(
         "applicability": closed(
             {
                 "status": choice(get_args(applicability.Status)),
+                "checked": COUNT,
+                "total": COUNT,
                 "reasons": array(
                     closed(
                         {

@@ -9,6 +9,8 @@ Routes (described by the OpenAPI 3.1 document served at /api/openapi.json, built
   (app/api/encode.py ``prepare_studies``); the JSON is the plain builder's.
 - ``POST /api/v1/two-by-two``: statistics for any pair of counts (app/contract/twobytwo.py,
   app/api/twobytwo.py).
+- ``POST /api/v1/pool``: two to a hundred two-arm tables pooled into one estimate
+  (app/contract/pool.py, app/analysis/pooling.py, app/api/pool.py).
 - ``GET /api/v1/evidence`` and ``GET /api/v1/evidence/<study_id>``: the evidence with its statistics
   and audit. They do not depend on the patient, so they are serialized once per app, when the
   blueprint is registered (with orjson, checked for NaN first), and served from
@@ -64,6 +66,7 @@ from app.api.encode import (
     prepare_studies,
 )
 from app.api.openapi import build_document
+from app.api.pool import PoolError, parse_pool, pool_json
 from app.api.twobytwo import TwoByTwoError, parse_two_by_two, two_by_two_json
 from app.contract.scenario import ScenarioError, parse_scenario
 from app.engine.assess import assess
@@ -236,7 +239,8 @@ def _body_error(error: BodyError) -> tuple[Response, int]:
 
 @bp.errorhandler(ScenarioError)
 @bp.errorhandler(TwoByTwoError)
-def _invalid(error: ScenarioError | TwoByTwoError) -> tuple[Response, int]:
+@bp.errorhandler(PoolError)
+def _invalid(error: ScenarioError | TwoByTwoError | PoolError) -> tuple[Response, int]:
     return _validation_failed(error.fields)
 
 
@@ -251,6 +255,11 @@ def assess_scenario() -> Response:
 @bp.post("/api/v1/two-by-two")
 def two_by_two() -> Response:
     return jsonify(two_by_two_json(parse_two_by_two(read_json())))
+
+
+@bp.post("/api/v1/pool")
+def pool() -> Response:
+    return jsonify(pool_json(parse_pool(read_json())))
 
 
 @bp.get("/api/v1/evidence")

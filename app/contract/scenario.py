@@ -223,9 +223,20 @@ def _describe(value: Any) -> str:
         return "null"
     if isinstance(value, float):
         return "a decimal number" if math.isfinite(value) else "a non-finite number"
-    return {list: "a list", dict: "an object", int: "a number"}.get(
-        type(value), type(value).__name__
-    )
+    if isinstance(value, list | dict):
+        return _describe_container(value)
+    return "a number" if isinstance(value, int) else type(value).__name__
+
+
+def _describe_container(value: list[Any] | dict[str, Any]) -> str:
+    """Say what came instead of a value: 'an empty list', 'a list of 2 items', 'an object'."""
+    if isinstance(value, dict):
+        return "an empty object" if not value else f"an object with {_count(len(value), 'key')}"
+    return "an empty list" if not value else f"a list of {_count(len(value), 'item')}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"1 {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _choice(value: Any, choices: Mapping[str, Any]) -> tuple[str | None, str | None]:

@@ -95,7 +95,13 @@ def _describe(value: Any) -> str:
         return repr(value) if math.isfinite(value) else "a non-finite number"
     if isinstance(value, int):
         return str(value) if abs(value) < 10**15 else "a very large number"
-    return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    if isinstance(value, list | dict):
+        n, noun = len(value), "item" if isinstance(value, list) else "key"
+        counted = f"1 {noun}" if n == 1 else f"{n} {noun}s"
+        if isinstance(value, list):
+            return "an empty list" if not n else f"a list of {counted}"
+        return "an empty object" if not n else f"an object with {counted}"
+    return type(value).__name__
 
 
 def _whole(value: Any, low: int) -> tuple[int | None, str | None]:

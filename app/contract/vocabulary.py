@@ -102,6 +102,21 @@ TREATMENTS = _table(
 )
 OPTIONS = MappingProxyType({k: v for k, v in TREATMENTS.items() if k != "stent_unspecified"})
 STENT_OPTIONS = ("balloon_stent", "self_expanding_stent")
+# Most invasive first: the more invasive of two options is always the intervention column, in every
+# table and in the JSON (a stent of unstated type ranks with the stents).
+INVASIVENESS = ("self_expanding_stent", "balloon_stent", "angioplasty", "medical")
+INVASIVENESS_RANK = MappingProxyType(
+    {**{code: rank for rank, code in enumerate(INVASIVENESS)}, "stent_unspecified": 1}
+)
+
+
+def more_invasive_first(first: str, second: str) -> tuple[str, str]:
+    """Order two treatment codes more invasive first (ties keep the order given)."""
+    if INVASIVENESS_RANK[second] < INVASIVENESS_RANK[first]:
+        return second, first
+    return first, second
+
+
 ARTERIES = _table(
     Term(
         "intracranial_ica",
@@ -142,10 +157,12 @@ DESIGNS = _table(
         " different from the start, and this alone can change the results.",
     ),
 )
-# How far a study's population fits the scenario; "unchecked" is shown when no criterion was met.
+# How far a study's population fits the scenario. "unknown": fewer than half of the criteria could
+# be checked, or the study reports none ("unchecked" is kept as the pages' older code for it).
 STATUSES = _table(
     Term("applies", "Applies", "Applies"),
     Term("partial", "Partial match", "Partial match"),
+    Term("unknown", "Cannot be checked", "Cannot be checked"),
     Term("outside", "Outside the study population", "Outside the study population"),
     Term("unchecked", "Cannot be checked", "Cannot be checked"),
 )

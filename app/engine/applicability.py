@@ -2,21 +2,48 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from app.analysis.population import Reason, ReasonTable, reason
 from app.contract.scenario import Scenario
 from app.evidence.model import Study
 
-Status = Literal["applies", "partial", "outside"]
-STATUS_ORDER = {"applies": 0, "partial": 1, "outside": 2}
+# Settings that are symptomatic by definition.
+SYMPTOMATIC = ("symptomatic_icas",)
+Status = Literal["applies", "partial", "unknown", "outside"]
+STATUS_ORDER = {"applies": 0, "partial": 1, "unknown": 2, "outside": 3}
 
 
 @dataclass(frozen=True, slots=True)
 class Applicability:
+    """The overall fit, how many criteria could be checked out of those considered, and why."""
+
     status: Status
     reasons: tuple[Reason, ...]
+    checked: int = 0  # criteria the study reports and this patient's data could check
+    total: int = 0  # criteria considered (reported by the study or not)
+
+
+def summarise(reasons: tuple[Reason, ...]) -> Applicability:
+    """Sum reasons up: any unmet is outside; under half checked (or none reported) is unknown.
+
+    'applies' needs at least half of the criteria checked and every one of them met; with half or
+    more checked and some reported criterion left unknown the match is 'partial'.
+    """
+    statuses = [r.status for r in reasons]
+    checked = sum(s in ("met", "not_met") for s in statuses)
+    total = len(statuses)
+    overall: Status
+    if "not_met" in statuses:
+        overall = "outside"
+    elif checked == 0 or 2 * checked < total:
+        overall = "unknown"
+    elif "unknown" in statuses:
+        overall = "partial"
+    else:
+        overall = "applies"
+    return Applicability(overall, reasons, checked, total)
 
 
 def applicability(
@@ -30,10 +57,14 @@ def applicability(
     reasons = []
     for field in study.criteria:
         value = getattr(scenario, field)
+        from_setting = field == "symptomatic" and value is None and scenario.setting in SYMPTOMATIC
+        if from_setting:
+            # The setting itself says the stenosis is symptomatic: the question is redundant, and
+            # leaving it unanswered must not make a match partial.
+            value = True
         found = None if table is None else table[field].get((type(value), value))
-        reasons.append(reason(study, field, value) if found is None else found)
-    statuses = {r.status for r in reasons}
-    overall: Status = (
-        "outside" if "not_met" in statuses else "partial" if "unknown" in statuses else "applies"
-    )
-    return Applicability(overall, tuple(reasons))
+        found = reason(study, field, value) if found is None else found
+        if from_setting and found.status == "met":
+            found = replace(found, text=f"{found.text[:-1]} (the setting is symptomatic stenosis).")
+        reasons.append(found)
+    return summarise(tuple(reasons))

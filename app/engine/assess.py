@@ -10,6 +10,7 @@ from app.analysis.matching import TREATMENT_WORDS, Match, match_comparison
 from app.contract import vocabulary
 from app.contract.scenario import OPTIONS, SETTINGS, Scenario
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
+from app.engine.scope import IN_SCOPE, PairGap, Scope, pairs_without_evidence, scope
 
 DESIGN_ORDER = {code: rank for rank, code in enumerate(vocabulary.DESIGNS)}
 
@@ -32,6 +33,9 @@ class Assessment:
     warnings: tuple[Warning, ...]
     available: tuple[str, ...]
     evidence_version: str
+    # Each pair of chosen options no study compares, more invasive first.
+    pairs_without_evidence: tuple[PairGap, ...] = ()
+    scope: Scope = IN_SCOPE
 
 
 def _comparison_warnings(
@@ -43,6 +47,23 @@ def _comparison_warnings(
         unmet = " ".join(r.text for r in fit.reasons if r.status == "not_met")
         warnings.append(
             Warning("outside_population", f"This patient is outside the study population: {unmet}")
+        )
+    elif fit.status == "unknown" and not any(r.status == "unknown" for r in fit.reasons):
+        warnings.append(
+            Warning(
+                "population_unchecked",
+                f"{analysis.study.short_name} reports {fit.checked} of the {fit.total} population"
+                " criteria this tool checks, too few to say whether it applies to this patient.",
+            )
+        )
+    elif fit.status == "unknown":
+        warnings.append(
+            Warning(
+                "population_unchecked",
+                f"Only {fit.checked} of {fit.total} population criteria could be checked (the rest"
+                " are not reported by the study or not known for this patient), too few to say"
+                " whether the study applies to this patient.",
+            )
         )
     elif fit.status == "partial":
         warnings.append(
@@ -108,6 +129,10 @@ def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
         warnings=tuple(warnings),
         available=available,
         evidence_version=base.version,
+        pairs_without_evidence=pairs_without_evidence(scenario, (a.study for a in base.studies)),
+        scope=scope(
+            scenario, ((c.analysis.study.short_name, c.applicability) for c in comparisons)
+        ),
     )
 
 
@@ -117,6 +142,8 @@ __all__ = [
     "Assessment",
     "Comparison",
     "OutcomeResult",
+    "PairGap",
+    "Scope",
     "Signal",
     "Warning",
     "assess",

@@ -26,6 +26,10 @@ CRITERIA = scenario.CRITERIA
 CRITERION_RANGES = {name: scenario.RANGES[name] for name in CRITERIA if name in scenario.RANGES}
 SCENARIO_NOTE_FIELDS = ("prestent_angioplasty", "symptomatic")
 OPTIONS = tuple(vocabulary.OPTIONS)
+# What a study found for an outcome, in a word the patient view turns into plain words.
+FINDING_RESULTS = ("no_difference", "more_with_intervention", "more_with_comparator")
+# An outcome whose role names one of these is one of the study's main outcomes.
+MAIN_ROLES = ("primary", "safety")
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "evidence"
 
@@ -198,6 +202,14 @@ class Test:
 
 
 @dataclass(frozen=True, slots=True)
+class Finding:
+    """What the study itself concluded about an outcome, with the sentence that says so."""
+
+    result: str
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     id: str
     kind: str
@@ -213,6 +225,12 @@ class Outcome:
     overall: ArmResult | None = None
     test: Test | None = None
     effects: tuple[Effect, ...] = ()
+    finding: Finding | None = None
+
+    @property
+    def is_main(self) -> bool:
+        """Say whether the role names a primary or a safety outcome."""
+        return any(word in self.role for word in MAIN_ROLES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,9 @@ exactly once in its source text (white space normalised), so it points at one pl
 everywhere and identifies nothing. The figure rule: every printed figure of a table (its counts,
 percent, interval bounds, P, estimate, survival, SE) occurs in that table's own quote as written,
 so a figure edited in the file while its quote still says otherwise is refused. Counts marked
-`derived` are not printed and are exempt; a count may be written in words ("Fourteen").
+`derived` are not printed and are exempt; a count may be written in words ("Fourteen"); an arm's
+`total` equal to that arm's printed size `n` may stand outside the outcome's sentence (the arm's own
+quote prints it, and is checked for it).
 
 The figure check reads the raw TOML tables, so it holds for every table kind, present or future,
 that names its figures with these keys.
@@ -117,6 +119,22 @@ def _tables(data: Any, path: str = "") -> Iterator[tuple[str, Mapping[str, Any]]
             yield from _tables(value, f"{path}[{index}]")
 
 
+_ARM_RESULT = re.compile(r"outcomes\[\d+\]\.arms\.([^.]+)")
+
+
+def _arm_size(data: Mapping[str, Any], path: str) -> int | None:
+    """The printed size of the arm an outcome's arm table belongs to (None elsewhere or derived)."""
+    match = _ARM_RESULT.fullmatch(path)
+    arms = data.get("arms")
+    if match is None or not isinstance(arms, Mapping):
+        return None
+    arm = arms.get(match.group(1))
+    if not isinstance(arm, Mapping) or "n" in (arm.get("derived") or {}):
+        return None
+    size = arm.get("n")
+    return size if isinstance(size, int) and not isinstance(size, bool) else None
+
+
 def check_figures(data: Mapping[str, Any], problems: Reports) -> None:
     """Report every printed figure that its table's quote does not contain as written.
 
@@ -125,6 +143,7 @@ def check_figures(data: Mapping[str, Any], problems: Reports) -> None:
     """
     reported = {item.split(": ", 2)[1] for item in problems.items if item.count(": ") >= 2}
     for path, table in _tables(data):
+        arm_size = _arm_size(data, path)
         quote = " ".join(table["quote"].split())
         derived = table.get("derived")
         exempt = set(derived) if isinstance(derived, Mapping) else set()
@@ -134,6 +153,8 @@ def check_figures(data: Mapping[str, Any], problems: Reports) -> None:
                 continue
             if f"{path}.{key}" in reported:
                 continue
+            if key == "total" and value == arm_size:
+                continue  # the whole arm: its size stands in the arm's own quote (checked there)
             if not count_occurs(value, quote):
                 problems.add(
                     f"{path}.{key}",

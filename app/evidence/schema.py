@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from app.contract.vocabulary import INVASIVENESS_RANK
 from app.evidence.kinds import READING, UNKNOWN, kinds_with, read_counts
 from app.evidence.model import (
     ARTERIES,
@@ -17,6 +18,7 @@ from app.evidence.model import (
     DIRECTIONS,
     EFFECT_TYPES,
     EVENT_TYPES,
+    FINDING_RESULTS,
     OPTIONS,
     OUTCOME_KINDS,
     SCENARIO_NOTE_FIELDS,
@@ -33,6 +35,7 @@ from app.evidence.model import (
     Criterion,
     Effect,
     Fact,
+    Finding,
     Outcome,
     Quote,
     ScenarioNote,
@@ -66,9 +69,20 @@ def _effect(table: Table, sources: Texts) -> Effect | None:
     return effect
 
 
+def _finding(table: Table, sources: Texts) -> Finding | None:
+    """Read [outcomes.finding]: what the study concluded, as a coded result and its sentence."""
+    sub = table.table("finding", required=False)
+    if sub is None:
+        return None
+    finding = Finding(sub.choice("result", FINDING_RESULTS), read_quote(sub, sources))
+    sub.done()
+    return finding
+
+
 def _outcome(
     table: Table, study_arms: Mapping[str, Arm], pair: tuple[str, str], sources: Texts
 ) -> Outcome:
+    before = len(table.problems.items)
     kind = table.choice("kind", OUTCOME_KINDS)
     outcome_id = table.str("id")
     definition = table.table("definition")
@@ -123,7 +137,21 @@ def _outcome(
         overall=overall,
         test=test,
         effects=effects,
+        finding=_finding(table, sources),
     )
+    numbers = all(
+        arm in arms and (arms[arm].has_counts or arms[arm].percent or arms[arm].survival)
+        for arm in pair
+    )
+    # Only for an outcome read without other problems: a mistyped count is reported once, as such.
+    clean = len(table.problems.items) == before
+    if clean and outcome.is_main and not numbers and outcome.finding is None:
+        # The patient view states what the study found; without numbers it needs the sentence.
+        table.error(
+            "finding",
+            "required for a primary or safety outcome without figures for both compared arms:"
+            " quote what the study found",
+        )
     if not reading.statement and outcome.statement:
         table.error("statement", f"only a {kinds_with('statement')} outcome has a statement")
     table.done()
@@ -263,6 +291,16 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
             comparison.error(key, f"unknown arm {arm!r}; arms are: {', '.join(arms)}")
     if pair[0] and pair[0] == pair[1]:
         comparison.error("comparator", "must differ from the intervention arm")
+    elif pair[0] in arms and pair[1] in arms:
+        first, second = arms[pair[0]].treatment, arms[pair[1]].treatment
+        # The more invasive option is the intervention column in every table.
+        ranks = (INVASIVENESS_RANK.get(first), INVASIVENESS_RANK.get(second))
+        if ranks[0] is not None and ranks[1] is not None and ranks[0] > ranks[1]:
+            comparison.error(
+                "intervention",
+                f"must be the more invasive arm: {pair[1]!r} ({second}) is more invasive than"
+                f" {pair[0]!r} ({first}); swap intervention and comparator",
+            )
     comparison.done()
 
     facts = []

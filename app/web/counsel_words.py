@@ -26,10 +26,20 @@ NO_EVIDENCE = (
     " to show here. Your care team can tell you what is known."
 )
 CLOSING = "This summary shows study results. It does not say which treatment to choose."
-NOT_SHOWN = (
-    "The study also looked at {label}. It did not give numbers for each group that can be shown as"
-    " people out of 100."
+OTHER_TITLE = "Other results from this study"
+RESULTS_TITLE = "Results from this study"  # when no outcome is pictured
+NO_GROUP_NUMBERS = "No numbers were given for each group."
+# What the study found ([outcomes.finding]); {option} is a treatment's noun ("a balloon stent").
+FINDING_WORDS = {
+    "no_difference": "The study found no clear difference between the groups.",
+    "more_with_intervention": "The study found that this happened more often with {option}.",
+    "more_with_comparator": "The study found that this happened more often with {option}.",
+}
+NOT_COMPUTED_NOTE = (
+    "The study gave these as percentages. It did not say how many people they are out of. So they"
+    " are shown as the study gave them, with no picture."
 )
+QUOTE_INTRO = "In the study's own words:"
 
 # Option order is fixed so that every outcome lists the options the same way.
 OPTION_ORDER = tuple(vocabulary.TREATMENTS)
@@ -79,3 +89,46 @@ THROUGH_PATTERN = re.compile(r"through (day|week|month|year) (\d+)")
 UNSTATED_WORDS = ("not reported", "not stated", "not defined")
 UNSTATED_TIME = "over a time not stated in the study"
 PERIPROCEDURAL = "around the time of the procedure"
+# Time frames that are moments, not periods, in the words a sentence ends with.
+MOMENTS = {
+    "end of procedure": "at the end of the procedure",
+    "immediately after the procedure": "right after the procedure",
+}
+
+# How many of a study's population limits could be compared with this patient (applicability).
+FIT_NONE_REPORTED = (
+    "The study did not give the limits this tool checks, such as age. So there is no way to check"
+    " how well it fits you."
+)
+FIT_FEW = (
+    "Only {checked} of {total} points could be compared with the people in this study. So no one"
+    " can say how well its numbers fit you."
+)
+FIT_PARTIAL = "On the {checked} of {total} points that could be compared, you are like the people in this study."
+FIT_APPLIES = "On {checked} of {total} points, you are like the people in this study."
+FIT_UNKNOWN_FACTS = "Some facts were not given. So they could not be checked: {facts}."
+FIT_UNREPORTED = "The study did not say if it had limits on {limits}."
+FIT_OUTSIDE = (
+    "You are not like the people in this study in some ways, so its numbers may not fit you."
+)
+# When the studies do not cover this patient at all (the assessment's scope is "outside").
+SCOPE_OUTSIDE = (
+    "The studies in this tool did not include patients like this. So their numbers may not apply"
+    " here. Talk with your care team about what is known."
+)
+PRINT_TITLE = "Summary for a treatment discussion"
+PRINT_TITLE_OUTSIDE = (
+    "Not a consent summary for this patient: the studies did not include patients like this"
+)
+SCOPE_REASONS_TITLE = "Why (for the clinician):"
+# Each pair of chosen options no study compares; {first} and {second} are treatment nouns.
+PAIR_GAP = (
+    "No study here looked at {first} and {second} side by side. So there are no numbers for this"
+    " pair."
+)
+GAPS_TITLE = "Choices with no study"
+# A study arm standing for an option that was not ticked (one option chosen, or a study of a stent).
+NOT_TICKED = (
+    "{name} was not one of the options you chose. It is shown because the study compared it."
+)
+NOT_USED = "Not used here"  # a scenario field the setting does not use

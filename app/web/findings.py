@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from app.analysis import stats
+from app.analysis.headline import headline
 from app.analysis.outcomes import OutcomeStats
 from app.evidence.model import Study
 from app.web.formatting import (
+    EN_DASH,
+    RATIO_NAMES,
     difference_text,
     effect_text,
     evidence_href,
@@ -50,7 +53,8 @@ class KindRow:
     """How one outcome kind fills its row."""
 
     cells: Callable[[OutcomeStats, Study], Cells]
-    # The published effects already fill the relative cell, so the notes do not repeat them.
+    # The published effects already fill the relative cell, so the notes do not repeat them
+    # (a binary row's headline effect is in its cell too; see results.row_notes).
     effects_in_cells: bool = False
 
 
@@ -65,6 +69,23 @@ def _enrolled(study: Study) -> Cell:
         participants_text(enrolled, study.unit.value, study.design.value, analysed=False),
         evidence_href(study.id, "arms"),
     )
+
+
+def relative_cell(entry: OutcomeStats, study: Study) -> Cell | None:
+    """The published ratio as the headline (its inversion, derived, when printed the other way)."""
+    lead = headline(entry)
+    if lead is None or lead.effect is None:
+        return None
+    effect, outcome = lead.effect, entry.outcome
+    index = outcome.effects.index(effect) + 1
+    href = evidence_href(study.id, outcome_anchor(outcome.id, f"effect-{index}"))
+    text = f"Published {effect_text(effect)}"
+    if effect.direction != "comparator_vs_intervention":
+        return Cell(text, href)
+    name = RATIO_NAMES[effect.type]
+    inverted = f"{name} {1 / lead.estimate:.2f} ({1 / lead.upper:.2f}{EN_DASH}{1 / lead.lower:.2f})"
+    # The inversion puts the printed ratio in the columns' order (intervention vs comparator).
+    return Cell(f"{text}; inverted: {inverted}", href, derived=True)
 
 
 def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
@@ -89,6 +110,8 @@ def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
             nnt=Cell("not calculated: group sizes not given", muted=True),
             participants=Cell(participants_text(None, unit, design), muted=True),
         )
+    if entry.risk_difference is None:
+        return assumed_counts_cells(entry, study)
     intervention, comparator = (
         Cell(
             risk_text(arm),
@@ -97,21 +120,46 @@ def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
         )
         for arm in (entry.intervention, entry.comparator)
     )
-    assert entry.risk_difference is not None
     return Cells(
         intervention,
         comparator,
         difference=Cell(difference_text(entry.risk_difference), href),
-        relative=Cell(
+        relative=relative_cell(entry, study)
+        or Cell(
             ratio_text("RR", entry.risk_ratio),
             href,
             muted=not isinstance(entry.risk_ratio, stats.Interval),
         ),
-        nnt=Cell(nnt_text(entry.nnt), href),
+        nnt=Cell(nnt_text(entry.nnt), href)
+        if entry.nnt is not None
+        else Cell("not calculated: no time frame stated", muted=True),
         participants=Cell(
             participants_text(entry.intervention.total + entry.comparator.total, unit, design),
             href,
         ),
+    )
+
+
+def assumed_counts_cells(entry: OutcomeStats, study: Study) -> Cells:
+    """The printed percentages only: the counts were back-calculated over unstated group sizes."""
+    outcome, design, unit = entry.outcome, study.design.value, study.unit.value
+    intervention, comparator = (
+        Cell(
+            f"{r.percent.text}% (printed)",
+            evidence_href(study.id, outcome_anchor(outcome.id, a)),
+        )
+        if (r := outcome.arms.get(a)) is not None and r.percent is not None
+        else Cell("not given", muted=True)
+        for a in (study.intervention, study.comparator)
+    )
+    withheld = Cell("not computed: counts assumed, group sizes not stated", muted=True)
+    return Cells(
+        intervention,
+        comparator,
+        difference=withheld,
+        relative=withheld,
+        nnt=withheld,
+        participants=Cell(participants_text(None, unit, design), muted=True),
     )
 
 

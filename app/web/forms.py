@@ -41,6 +41,26 @@ from app.web.results import IgnoredInput
 TRI_STATE_VALUES = {"yes": True, "no": False, "unknown": None}
 TRI_STATE_LABELS = {text: TRI_STATE[value] for text, value in TRI_STATE_VALUES.items()}
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,9}")
+# A whole number followed by a unit word: "80%", "64 y", "2 weeks".
+NUMBER_AND_UNIT = re.compile(r"([+-]?[0-9]{1,9})\s*([a-z%/ ]+?)\.?")
+# Units each field may be written in, with the factor to the field's own unit. Only units that
+# convert exactly are read; others (months, hours) keep the message and say why.
+UNITS: dict[str, dict[str, int]] = {
+    "stenosis_percent": {"%": 1, "percent": 1},
+    "age": {u: 1 for u in ("y", "yr", "yrs", "year", "years", "y/o", "years old", "yo")},
+    "days_since_event": {
+        **{u: 1 for u in ("d", "day", "days")},
+        **{u: 7 for u in ("w", "wk", "wks", "week", "weeks")},
+    },
+}
+# Units read but refused, with what to write instead.
+INEXACT = {
+    "days_since_event": (
+        ("months", "month", "mo", "hours", "hour", "h", "hrs", "years", "year"),
+        "days or weeks",
+    ),
+    "age": (("months", "month", "mo"), "years"),
+}
 GROUPS = tuple(f.name for f in FIELDS if f.widget in ("radio", "checkbox"))
 
 
@@ -49,9 +69,20 @@ class WholeNumberField(IntegerField):
 
     widget = TextInput()
 
-    def __init__(self, label: str, *, limits: tuple[int, int], example: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        label: str,
+        *,
+        limits: tuple[int, int],
+        example: int,
+        units: dict[str, int] | None = None,
+        inexact: tuple[tuple[str, ...], str] = ((), ""),
+        **kwargs: Any,
+    ) -> None:
         low, high = limits
         self.message = f"Enter a whole number from {low} to {high}, e.g. {example}."
+        self.units = units or {}
+        self.inexact = inexact
         super().__init__(label, validators=[Optional()], **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
@@ -59,9 +90,20 @@ class WholeNumberField(IntegerField):
         text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
         if not text:
             return
-        if not WHOLE_NUMBER.fullmatch(text):
-            raise ValueError(self.message)
-        self.data = int(text)
+        if WHOLE_NUMBER.fullmatch(text):
+            self.data = int(text)
+            return
+        found = NUMBER_AND_UNIT.fullmatch(text.lower())
+        unit = " ".join(found.group(2).split()) if found else ""
+        if found and unit in self.units:
+            self.data = int(found.group(1)) * self.units[unit]
+            return
+        refused, instead = self.inexact
+        if found and unit in refused:
+            raise ValueError(
+                f"{self.message} \u201c{text}\u201d cannot be converted exactly: use {instead}."
+            )
+        raise ValueError(self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +151,13 @@ def _form_field(field: Field) -> Any:
     """The WTForms field for one contract field (unbound: the form class binds it)."""
     labels = {code: term.clinician for code, term in field.choices.items()}
     if field.kind == "whole":
-        return WholeNumberField(field.label, limits=field.limits, example=field.example)
+        return WholeNumberField(
+            field.label,
+            limits=field.limits,
+            example=field.example,
+            units=UNITS.get(field.name),
+            inexact=INEXACT.get(field.name, ((), "")),
+        )
     if field.kind == "options":
         return SelectMultipleField(
             field.label,
@@ -175,6 +223,11 @@ class ScenarioForm(Form):
             invalid=bool(field.errors),
             choices=choices,
         )
+
+    def usage(self, name: str) -> tuple[str, str]:
+        """The settings that use a field and the option it needs (the page hides it otherwise)."""
+        field = FIELD[name]
+        return " ".join(field.used_in), field.needs_option
 
     def input_id(self, name: str) -> str:
         """The id of the first input of a field: what a label or an error link points at."""

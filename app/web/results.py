@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult, Warning
 from app.analysis.audit import AuditItem
-from app.analysis.outcomes import OutcomeStats
+from app.analysis.headline import headline
+from app.analysis.outcomes import OutcomeStats, has_timeframe
 from app.analysis.population import Reason
 from app.contract.scenario import FIELDS, Field, Scenario, ignored_fields
 from app.contract.vocabulary import NOT_KNOWN, TRI_STATE
@@ -30,6 +32,7 @@ from app.web.formatting import (
     evidence_href,
     outcome_anchor,
     printed_p_text,
+    ratio_text,
 )
 
 # --- shared view models -----------------------------------------------------------------------------
@@ -80,6 +83,7 @@ class OutcomeRow:
     event: str
     subtitle: str
     timeframe: str
+    timeframe_stated: bool
     kind: str
     comparator: Cell
     intervention: Cell
@@ -139,6 +143,10 @@ class IgnoredInput:
 @dataclass(frozen=True, slots=True)
 class ResultsView:
     summary: str
+    # Said at the top when the scenario is outside what the evidence covers (empty otherwise).
+    scope_reasons: tuple[str, ...]
+    # Each pair of chosen options no study compares, in words.
+    pairs_without_evidence: tuple[str, ...]
     warnings: tuple[Warning, ...]
     available: tuple[str, ...]
     ignored: tuple[IgnoredInput, ...]
@@ -177,25 +185,36 @@ def _criteria_count(count: int) -> str:
     return f"{count} criterion" if count == 1 else f"{count} criteria"
 
 
-def match_phrase(comparison: Comparison) -> str:
-    """How well the patient matches one study, for the summary line."""
-    reasons = comparison.applicability.reasons
-    status = comparison.applicability.status
-    if status == "outside":
-        unmet = " ".join(r.text for r in reasons if r.status == "not_met")
-        return f"outside the study population: {unmet}"
+def fit_phrase(comparison: Comparison) -> str:
+    """Why the status is what it is, with how many criteria could be checked."""
+    fit = comparison.applicability
+    reasons = fit.reasons
+    if fit.status == "outside":
+        return " ".join(r.text for r in reasons if r.status == "not_met")
     unknown = sum(r.status == "unknown" for r in reasons)
     not_reported = sum(r.status == "not_reported" for r in reasons)
-    met = sum(r.status == "met" for r in reasons)
-    if status == "partial":
-        return f"partial match: {_criteria_count(unknown)} could not be checked"
-    if met == 0:
+    if fit.status == "unknown" and fit.checked == 0 and unknown == 0:
         return (
             "the study reports none of the population criteria this tool checks"
             f" ({_criteria_count(not_reported)} not reported)"
         )
-    suffix = f" ({_criteria_count(not_reported)} not reported)" if not_reported else ""
-    return f"the patient meets every reported criterion{suffix}"
+    checked = f"checked {fit.checked} of {fit.total}"
+    if fit.status == "unknown":
+        missing = (
+            (unknown, "not known for this patient"),
+            (not_reported, "not reported by the study"),
+        )
+        parts = ", ".join(f"{n} {words}" for n, words in missing if n)
+        return f"{checked} criteria ({parts}), too few to say whether the study applies"
+    if fit.status == "partial":
+        return f"{checked} criteria, all met; {_criteria_count(unknown)} could not be checked"
+    suffix = f"; {_criteria_count(not_reported)} not reported" if not_reported else ""
+    return f"the patient meets every criterion checked ({checked}{suffix})"
+
+
+def match_phrase(comparison: Comparison) -> str:
+    """How well the patient matches one study, for the summary line: 'partial match: ...'."""
+    return f"{STATUS_WORDS[display_status(comparison)].lower()}: {fit_phrase(comparison)}"
 
 
 def summary_sentence(assessment: Assessment) -> str:
@@ -205,11 +224,13 @@ def summary_sentence(assessment: Assessment) -> str:
         return texts[0] if texts else "No study in this evidence base matches these options."
     count = len(assessment.comparisons)
     several = len(assessment.scenario.options) > 1
+    # With pairs no study compares, the studies answer only some of the chosen options.
+    these = "some of these options" if assessment.pairs_without_evidence else "these options"
     if count == 1:
-        verb = "compares these options" if several else "includes this option"
+        verb = f"compares {these}" if several else "includes this option"
         lead = f"1 study {verb}"
     else:
-        verb = "compare these options" if several else "include this option"
+        verb = f"compare {these}" if several else "include this option"
         lead = f"{count} studies {verb}"
     parts = [
         f"{c.analysis.study.short_name} ({DESIGN_LABELS[c.analysis.study.design.value]})"
@@ -217,19 +238,27 @@ def summary_sentence(assessment: Assessment) -> str:
         for c in assessment.comparisons
     ]
     text = f"{lead} for {SETTING_SHORT[assessment.scenario.setting]}: {'; '.join(parts)}"
-    return text if text.endswith((".", ".)")) else text + "."
+    text = text if text.endswith((".", ".)")) else text + "."
+    gaps = len(assessment.pairs_without_evidence)
+    if gaps:
+        n = len(assessment.scenario.options)
+        pairs = n * (n - 1) // 2
+        verb = "is" if gaps == 1 else "are"
+        text += (
+            f" {gaps} of the {pairs} pairs of options chosen {verb} compared by no study"
+            " (listed below)."
+        )
+    return text
 
 
 def display_status(comparison: Comparison) -> str:
-    """The engine's status, except that 'applies' with nothing checked shows as 'unchecked'."""
-    fit = comparison.applicability
-    if fit.status == "applies" and not any(r.status == "met" for r in fit.reasons):
-        return "unchecked"
-    return fit.status
+    """The page's status code: the engine's, with 'unknown' shown as 'unchecked' (amber)."""
+    status = comparison.applicability.status
+    return "unchecked" if status == "unknown" else status
 
 
 def status_text(comparison: Comparison) -> str:
-    return f"{STATUS_WORDS[display_status(comparison)]}: {match_phrase(comparison)}"
+    return f"{STATUS_WORDS[display_status(comparison)]}: {fit_phrase(comparison)}"
 
 
 def tally_text(reasons: Sequence[Reason]) -> str:
@@ -312,8 +341,25 @@ def row_notes(result: OutcomeResult, study: Study) -> tuple[Note, ...]:
                 href=evidence_href(study.id, outcome_anchor(outcome.id, "p")),
             )
         )
+    if result.not_computed_reason is not None:
+        notes.append(Note("not_computed", result.not_computed_reason, tag="not computed"))
+    lead = headline(entry)
+    in_cell = lead.effect if lead is not None else None
+    if in_cell is not None and isinstance(entry.risk_ratio, stats.Interval):
+        notes.append(
+            Note(
+                "recomputed",
+                f"{ratio_text('RR', entry.risk_ratio)}, {study.arms[study.intervention].label} vs"
+                f" {study.arms[study.comparator].label} (Katz 95% CI); the published estimate"
+                " above leads.",
+                tag="recomputed",
+                label="Crude ratio from the counts",
+            )
+        )
     if not ROWS[outcome.kind].effects_in_cells:
         for index, effect in enumerate(outcome.effects, start=1):
+            if effect is in_cell:
+                continue
             notes.append(
                 Note(
                     "published",
@@ -340,6 +386,7 @@ def outcome_row(result: OutcomeResult, study: Study) -> OutcomeRow:
         event=EVENT_WORDS[outcome.event],
         subtitle=f"{outcome.role.capitalize()} outcome; the event counts as a {EVENT_WORDS[outcome.event]}",
         timeframe=outcome.timeframe,
+        timeframe_stated=has_timeframe(outcome),
         kind=outcome.kind,
         comparator=cells.comparator,
         intervention=cells.intervention,
@@ -387,6 +434,8 @@ def results(assessment: Assessment, ignored: Sequence[IgnoredInput] = ()) -> Res
     ignored_names = ignored_fields(assessment.scenario.setting, assessment.scenario.options)
     return ResultsView(
         summary=summary_sentence(assessment),
+        scope_reasons=assessment.scope.reasons if assessment.scope.status == "outside" else (),
+        pairs_without_evidence=tuple(gap.text for gap in assessment.pairs_without_evidence),
         # The no-comparison warning is the summary line itself; any other is listed.
         warnings=tuple(w for w in assessment.warnings if w.code != "no_direct_comparison"),
         available=assessment.available if not assessment.comparisons else (),

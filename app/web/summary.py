@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.analysis.appraisal import OutcomeResult
+from app.analysis.outcomes import has_timeframe
 from app.contract.scenario import FIELD
 from app.engine.assess import Assessment, Comparison
 from app.web.counsel import key_outcomes
-from app.web.formatting import DESIGN_LABELS, MINUS, STATUS_WORDS, difference_text, risk_text
+from app.web.formatting import (
+    DESIGN_LABELS,
+    MINUS,
+    STATUS_WORDS,
+    difference_text,
+    printed_p_text,
+    risk_text,
+)
 from app.web.forms import ScenarioForm
 from app.web.results import display_status
 
@@ -28,6 +37,9 @@ class LiveOutcome:
     comparator: str
     intervention: str
     difference: str
+    # The same tags as the table: "derived", "time frame not stated", "not computed".
+    tags: tuple[str, ...] = ()
+    note: str = ""  # why a figure is not given, and the printed P where there is one
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +73,50 @@ def form_messages(form: ScenarioForm) -> LiveSummary:
     return LiveSummary(messages=tuple(lines) or (INCOMPLETE,))
 
 
+def _tags(result: OutcomeResult) -> tuple[str, ...]:
+    figures = result.stats
+    arms = (figures.intervention, figures.comparator)
+    tags = []
+    if any(arm is not None and arm.derived for arm in arms):
+        tags.append("derived")
+    if not has_timeframe(figures.outcome):
+        tags.append("time frame not stated")
+    if result.not_computed_reason is not None:
+        tags.append("not computed")
+    return tuple(tags)
+
+
+def _live_outcome(result: OutcomeResult, first: str, second: str) -> LiveOutcome:
+    """One key outcome's risks and difference, or its printed percents when nothing is computed."""
+    figures, outcome = result.stats, result.stats.outcome
+    assert figures.intervention is not None and figures.comparator is not None
+    note = result.not_computed_reason or ""
+    difference = figures.risk_difference
+    if difference is None:
+        printed = {
+            arm: f"{r.percent.text}% (printed)" if r is not None and r.percent else "not given"
+            for arm, r in outcome.arms.items()
+        }
+        comparator = f"{second}: {printed.get(figures.comparator.arm, 'not given')}"
+        intervention = f"{first}: {printed.get(figures.intervention.arm, 'not given')}"
+        difference_text_ = f"{DIFFERENCE_LABEL}: not computed"
+        if outcome.test is not None:
+            note += f" Published {printed_p_text(outcome.test.p)}."
+    else:
+        comparator = f"{second}: {risk_text(figures.comparator)}"
+        intervention = f"{first}: {risk_text(figures.intervention)}"
+        difference_text_ = f"{DIFFERENCE_LABEL}: {difference_text(difference)}"
+    return LiveOutcome(
+        label=outcome.label,
+        timeframe=outcome.timeframe or "time frame not stated",
+        comparator=comparator,
+        intervention=intervention,
+        difference=difference_text_,
+        tags=_tags(result),
+        note=note.strip(),
+    )
+
+
 def _comparison(comparison: Comparison) -> LiveComparison:
     study = comparison.analysis.study
     first, second = study.arms[study.intervention], study.arms[study.comparator]
@@ -70,23 +126,14 @@ def _comparison(comparison: Comparison) -> LiveComparison:
         # Key outcomes have counts in both arms; the guard keeps the type checker honest.
         if figures.intervention is None or figures.comparator is None:
             continue
-        difference = figures.risk_difference
-        outcomes.append(
-            LiveOutcome(
-                label=figures.outcome.label,
-                timeframe=figures.outcome.timeframe or "time frame not stated",
-                comparator=f"{second.label}: {risk_text(figures.comparator)}",
-                intervention=f"{first.label}: {risk_text(figures.intervention)}",
-                difference=f"{DIFFERENCE_LABEL}: "
-                + (difference_text(difference) if difference else "not estimable"),
-            )
-        )
+        outcomes.append(_live_outcome(result, first.label, second.label))
     status = display_status(comparison)
     design = DESIGN_LABELS[study.design.value]
     return LiveComparison(
         heading=f"{study.short_name} ({design}): {first.label} vs {second.label}",
         status=status,
-        status_text=STATUS_WORDS[status],
+        status_text=f"{STATUS_WORDS[status]} (checked {comparison.applicability.checked} of"
+        f" {comparison.applicability.total} criteria)",
         outcomes=tuple(outcomes),
         note="" if outcomes else NO_COUNTS,
     )

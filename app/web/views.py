@@ -19,12 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
 from flask.blueprints import BlueprintSetupState
 
 from app.engine.assess import assess
 from app.http.context import evidence_base
-from app.web import counsel, evidence_pages, formatting, results
+from app.http.security import BACK_BUTTON_CACHE
+from app.web import counsel, counsel_glance, evidence_pages, formatting, results
 from app.web import summary as live
 from app.web.forms import ScenarioForm
 
@@ -64,8 +65,17 @@ def index() -> str:
 
 
 @bp.post("/")
-def calculate() -> tuple[str, int]:
-    # Nothing from the form is logged or stored: the scenario lives only in this response.
+def calculate() -> Response:
+    """Answer the form; Back after following a link shows this page again without re-posting."""
+    page, status = _calculate()
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = BACK_BUTTON_CACHE
+    return response
+
+
+def _calculate() -> tuple[str, int]:
+    # Nothing from the form is logged or stored: the scenario lives only in this response (and in
+    # this browser's own cache, for Back; see app/http/security.py).
     form = ScenarioForm(request.form)
     scenario = form.scenario()
     if scenario is None:
@@ -91,7 +101,12 @@ def calculate() -> tuple[str, int]:
         return page, 200
     view = results.results(assessment, form.ignored_inputs())
     page = render_template(
-        "calculator/index.html", form=form, results=view, errors=(), nav="calculator"
+        "calculator/index.html",
+        form=form,
+        results=view,
+        glance=counsel_glance.glance(assessment),
+        errors=(),
+        nav="calculator",
     )
     return page, 200
 

@@ -126,6 +126,8 @@ def test_touch_targets_are_at_least_44_px(server: str, browser: Browser, width: 
                 }
               };
               for (const input of document.querySelectorAll("#scenario-form input, #scenario-form select")) {
+                // A field the chosen setting does not use is hidden (display: none): no target.
+                if (input.closest(".field-slot").offsetParent === null) continue;
                 // A radio or checkbox counts with its label (tied by for=): the label is the target.
                 const small = input.type === "radio" || input.type === "checkbox";
                 const label = small ? document.querySelector(`label[for="${input.id}"]`) : null;

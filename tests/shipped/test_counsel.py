@@ -1,30 +1,182 @@
-"""The patient view's key outcomes for each shipped study."""
+"""The patient view's balance on the shipped studies: every main and counted outcome, pictured or told."""
 
 from __future__ import annotations
 
 import pytest
 
 from app.analysis.base import EvidenceBase
-from tests.scenarios import ALL_OPTIONS
-from tests.test_counsel import LVO, view
+from app.contract.scenario import parse_scenario
+from app.engine.assess import assess
+from app.web import counsel
+from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
+from tests.test_counsel import LVO, SCENARIOS, view
 
 pytestmark = pytest.mark.shipped_evidence
 
 
-def test_key_outcomes_per_study(base: EvidenceBase) -> None:
-    found = {c.study_id: [o.id for o in c.outcomes] for c in view(base, ALL_OPTIONS).comparisons}
+def by_study(
+    base: EvidenceBase, scenario: dict[str, object]
+) -> dict[str, counsel.CounselComparison]:
+    return {c.study_id: c for c in view(base, scenario).comparisons}
+
+
+def test_pictured_and_told_outcomes_per_study(base: EvidenceBase) -> None:
+    found = {
+        study: ([o.id for o in c.outcomes], [o.id for o in c.others])
+        for study, c in by_study(base, ALL_OPTIONS).items()
+    }
+    assert found == {
+        # Main outcomes with counts and a time frame are pictured; the rest are told, main first.
+        "vissit": (
+            ["primary_safety_30d", "primary_stroke_tia_12m"],
+            ["ich_30d", "mrs_worsening_12m", "eq5d_12m"],
+        ),
+        # "Periprocedural" is not defined: no time frame, so no picture.
+        "angioplasty-vs-stent-retro": (
+            [],
+            [
+                "periprocedural_death",
+                "periprocedural_stroke",
+                "residual_stenosis",
+                "restenosis",
+                "followup_stroke_adjusted",
+                "followup_stroke_death_adjusted",
+            ],
+        ),
+    }
+    (rescue,) = view(base, LVO).comparisons
+    assert [o.id for o in rescue.outcomes] == []
+    assert rescue.others_title == "Results from this study"  # not "other": nothing is pictured
+    # The primary outcome and the primary safety outcome lead; the subgroup never appears.
+    assert [o.id for o in rescue.others] == [
+        "mrs_0_2_90d",
+        "sich",
+        "restenosis_followup",
+        "recurrent_stroke",
+        "reperfusion",
+        "infarct_volume",
+    ]
+
+
+def test_vissit_disability_haemorrhage_and_quality_of_life_are_shown(base: EvidenceBase) -> None:
+    others = {o.id: o for o in by_study(base, VISSIT_LIKE)["vissit"].others}
+    assert others["mrs_worsening_12m"].title == "More disability than before treatment"
+    assert others["mrs_worsening_12m"].time_line == "Time: within 12 months."
+    assert others["mrs_worsening_12m"].lines == (
+        "Medicines only: about 11 of 100 people had it. In the study, 6 of 53.",
+        "Balloon stent plus medicines: about 24 of 100 people had it. In the study, 14 of 58.",
+    )
+    assert others["ich_30d"].lines == (
+        "Medicines only: fewer than 1 in 100 people had it. In the study, 0 of 53.",
+        "Balloon stent plus medicines: about 9 of 100 people had it. In the study, 5 of 58.",
+    )
+    eq5d = others["eq5d_12m"]
+    assert eq5d.lines == ()
+    assert eq5d.finding == (
+        "No numbers were given for each group. The study found no clear difference between the"
+        " groups."
+    )
+    assert eq5d.quote == (
+        "The EuroQol-5D showed no difference in any of the 5 dimensions between groups at 12-month"
+        " follow-up."
+    )
+
+
+def test_rescue_states_its_findings_and_gives_no_picture_from_assumed_counts(
+    base: EvidenceBase,
+) -> None:
+    (rescue,) = view(base, LVO).comparisons
+    others = {o.id: o for o in rescue.others}
+    sich = others["sich"]
+    assert sich.title == "Bleeding in the brain that causes symptoms"
+    assert sich.finding.endswith("The study found no clear difference between the groups.")
+    assert sich.quote == (
+        "SES and BMS demonstrated comparable safety and clinical outcomes in ICAS-LVO patients."
+    )
+    assert others["mrs_0_2_90d"].quote == (
+        "After adjustment, no significant difference was observed between SES and BMS in 90-day"
+        " mRS 0–2"
+    )
+    assert others["restenosis_followup"].finding.endswith(
+        "The study found that this happened more often with a self-expanding stent."
+    )
+    # 15/111 and 1/83 were back-calculated from 13.5% and 1.2%: the printed figures, no picture.
+    stroke = others["recurrent_stroke"]
+    assert stroke.lines == (
+        "Balloon stent: about 1 of 100 people had it. The study gave 1.2%.",
+        "Self-expanding stent: about 14 of 100 people had it. The study gave 13.5%.",
+    )
+    assert stroke.time_line == "Time: over a time not stated in the study."
+    assert stroke.notes[0].startswith("The study gave these as percentages.")
+    assert "did not give numbers" not in " ".join(counsel.patient_paragraphs(view(base, LVO)))
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_main_and_counted_outcome_appears(base: EvidenceBase, name: str) -> None:
+    page = view(base, SCENARIOS[name])
+    for comparison in page.comparisons:
+        shown = [o.id for o in comparison.outcomes] + [o.id for o in comparison.others]
+        study = base.by_id[comparison.study_id]
+        for result in study.appraisal.outcomes:
+            outcome = result.stats.outcome
+            wanted = "subgroup" not in outcome.role and (
+                outcome.is_main or result.stats.has_counts or outcome.finding is not None
+            )
+            assert (outcome.id in shown) == wanted, (comparison.study_id, outcome.id)
+        # Without numbers per group, an outcome always says what the study found.
+        for other in comparison.others:
+            assert other.lines or "The study found" in other.finding, other.id
+
+
+def test_gaps_scope_and_unticked_arms(base: EvidenceBase) -> None:
+    page = view(base, ALL_OPTIONS)
+    assert page.gaps == (
+        "No study here looked at a self-expanding stent and a balloon stent side by side. So there"
+        " are no numbers for this pair.",
+        "No study here looked at a self-expanding stent and medicines only side by side. So there"
+        " are no numbers for this pair.",
+        "No study here looked at balloon widening only and medicines only side by side. So there"
+        " are no numbers for this pair.",
+    )
+    assert not page.outside and page.print_title == "Summary for a treatment discussion"
+    single = view(base, {**VISSIT_LIKE, "options": ["balloon_stent"]})
+    assert single.options == ("Balloon stent (balloon-mounted stent)",)
+    notes = {c.study_id: c.not_ticked for c in single.comparisons}
+    assert notes["vissit"] == (
+        "Medicines only was not one of the options you chose. It is shown because the study"
+        " compared it.",
+    )
+    outside = view(base, {**VISSIT_LIKE, "symptomatic": False})
+    assert outside.outside
+    assert outside.print_title == (
+        "Not a consent summary for this patient: the studies did not include patients like this"
+    )
+    assert outside.scope_text.startswith("The studies in this tool did not include patients like")
+
+
+def test_fit_says_how_few_points_could_be_compared(base: EvidenceBase) -> None:
+    retro = by_study(base, ALL_OPTIONS)["angioplasty-vs-stent-retro"]
+    assert retro.fit[0] == (
+        "Only 1 of 5 points could be compared with the people in this study. So no one can say how"
+        " well its numbers fit you."
+    )
+    (rescue,) = view(base, LVO).comparisons
+    assert rescue.fit == (
+        "The study did not give the limits this tool checks, such as age. So there is no way to"
+        " check how well it fits you.",
+    )
+    for comparison in view(base, ALL_OPTIONS).comparisons:
+        assert "every point" not in " ".join(comparison.fit)
+
+
+def test_key_outcomes_for_the_live_summary_are_the_counted_main_ones(base: EvidenceBase) -> None:
+    found = {
+        c.analysis.study.id: [r.stats.outcome.id for r in counsel.key_outcomes(c)]
+        for scenario in (ALL_OPTIONS, LVO)
+        for c in assess(parse_scenario(scenario), base).comparisons
+    }
     assert found == {
         "vissit": ["primary_safety_30d", "primary_stroke_tia_12m"],
         "angioplasty-vs-stent-retro": ["periprocedural_death", "periprocedural_stroke"],
+        "rescue-icas-ses-bms": [],
     }
-    (rescue,) = view(base, LVO).comparisons
-    # Its primary and safety outcomes have no counts; the one counted outcome fills in (not the subgroup).
-    assert [o.id for o in rescue.outcomes] == ["recurrent_stroke"]
-    assert len(rescue.not_shown) == 2
-    assert "being able to look after themselves" in rescue.not_shown[0]
-    assert "The study did not print some of these counts." in rescue.outcomes[0].notes[0]
-    assert rescue.outcomes[0].time == "over a time not stated in the study"
-    assert [o.option for o in rescue.outcomes[0].options] == [
-        "balloon_stent",
-        "self_expanding_stent",
-    ]

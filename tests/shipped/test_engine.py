@@ -33,7 +33,7 @@ def test_no_direct_comparison_lists_what_is_compared(base: EvidenceBase) -> None
     assert "medical therapy with angioplasty alone" in warning.text
     assert result.available == (
         "a balloon-mounted stent vs medical therapy (VISSIT)",
-        "angioplasty alone vs a stent of unstated type (Retrospective angioplasty vs stent (3 centres))",
+        "a stent of unstated type vs angioplasty alone (Retrospective angioplasty vs stent (3 centres))",
     )
     acute = assess(parse_scenario(lvo(["medical"])), base)
     assert acute.available == (

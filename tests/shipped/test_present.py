@@ -15,7 +15,8 @@ pytestmark = pytest.mark.shipped_evidence
 def test_summary_applies(base: EvidenceBase) -> None:
     assert results.summary_sentence(assessed(base, **VISSIT_LIKE)) == (
         "1 study compares these options for symptomatic ICAS: VISSIT (randomized trial)"
-        " — the patient meets every reported criterion (1 criterion not reported)."
+        " — applies: the patient meets every criterion checked (checked 4 of 5; 1 criterion not"
+        " reported)."
     )
 
 
@@ -24,12 +25,13 @@ def test_summary_partial(base: EvidenceBase) -> None:
         base, setting="symptomatic_icas", options=["medical", "balloon_stent"], stenosis_percent=80
     )
     assert results.summary_sentence(assessment).endswith(
-        "VISSIT (randomized trial) — partial match: 3 criteria could not be checked."
+        "VISSIT (randomized trial) — cannot be checked: checked 2 of 5 criteria (2 not known for"
+        " this patient, 1 not reported by the study), too few to say whether the study applies."
     )
     view = results.comparison_view(only(assessment))
-    assert view.status == "partial"
+    assert view.status == "unchecked"
     assert view.reasons_open
-    assert view.tally == "1 met, 3 unknown, 1 not reported"
+    assert view.tally == "2 met, 2 unknown, 1 not reported"
 
 
 def test_summary_outside(base: EvidenceBase) -> None:
@@ -40,7 +42,8 @@ def test_summary_outside(base: EvidenceBase) -> None:
     )
     view = results.comparison_view(only(assessment))
     assert view.status == "outside"
-    assert view.status_text.startswith("Outside the study population: ")
+    assert view.status_text.startswith("Outside the study population: VISSIT enrolled 70-99%")
+    assert view.status_text.count("utside the study population") == 1
     assert [r.status_text for r in view.reasons][:1] == ["Not met"]
 
 

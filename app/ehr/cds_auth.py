@@ -1,0 +1,142 @@
+"""CDS Hooks client authentication: the signed JWT every service call carries (CDS Hooks 2.0 §Security).
+
+Accepted: ES384 or RS384 only (``none`` and every HS* are refused), ``typ`` JWT, a ``kid`` found in
+the JWKS of an allow-listed issuer (fetched over https, cached for an hour, fetched again at most
+once a minute for an unknown ``kid``), a ``jku`` (if sent) equal to that issuer's configured JWKS
+URL, ``aud`` equal to the URL called as configured (never built from the request), ``iss``,
+``iat``, ``exp`` (at most an hour ahead) and a ``jti`` never seen before in this process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jwt
+import requests
+
+ALGORITHMS = ("ES384", "RS384")
+KEYS_TTL = 3600.0
+REFETCH_AFTER = 60.0
+MAX_LIFETIME = 3600  # seconds a token may still be valid for: bounds the replay cache
+LEEWAY = 30
+REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "jti"]
+
+
+class TokenError(Exception):
+    """A bearer token refused; the message says why (it names no patient)."""
+
+
+Fetch = Callable[[str], Mapping[str, Any]]
+
+
+def fetch_jwks(url: str, timeout: float = 5.0) -> Mapping[str, Any]:
+    """Fetch a JWKS document over HTTP(S); raise TokenError when it cannot be read."""
+    try:
+        response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
+        response.raise_for_status()
+        document = response.json()
+    except (requests.RequestException, ValueError):
+        raise TokenError("The issuer's signing keys could not be fetched.") from None
+    if not isinstance(document, Mapping):
+        raise TokenError("The issuer's signing keys could not be read.")
+    return document
+
+
+class KeyCache:
+    """Each allow-listed JWKS URL's keys by kid, fetched when first needed and kept an hour."""
+
+    def __init__(self, fetch: Fetch = fetch_jwks, clock: Callable[[], float] = time.monotonic):
+        self._fetch = fetch
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._keys: dict[str, tuple[float, dict[str, jwt.PyJWK]]] = {}
+
+    def _load(self, url: str) -> dict[str, jwt.PyJWK]:
+        try:
+            keyset = jwt.PyJWKSet.from_dict(dict(self._fetch(url)))
+        except jwt.PyJWTError:
+            raise TokenError("The issuer's signing keys could not be read.") from None
+        keys = {k.key_id: k for k in keyset.keys if k.key_id}
+        self._keys[url] = (self._clock(), keys)
+        return keys
+
+    def get(self, url: str, kid: str) -> jwt.PyJWK:
+        with self._lock:
+            fetched, keys = self._keys.get(url, (None, {}))
+            age = None if fetched is None else self._clock() - fetched
+            if age is None or age > KEYS_TTL or (kid not in keys and age > REFETCH_AFTER):
+                keys = self._load(url)
+        if kid not in keys:
+            raise TokenError("The token's kid is not among the issuer's keys.")
+        return keys[kid]
+
+
+class ReplayCache:
+    """jti values seen, each kept until its token expires."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, float] = {}
+
+    def first_use(self, jti: str, expires: float, now: float) -> bool:
+        with self._lock:
+            for old in [j for j, e in self._seen.items() if e + LEEWAY < now]:
+                del self._seen[old]
+            if jti in self._seen:
+                return False
+            self._seen[jti] = expires
+            return True
+
+
+def verify(
+    token: str,
+    *,
+    audience: str,
+    issuers: Mapping[str, str],
+    keys: KeyCache,
+    replays: ReplayCache,
+    now: float | None = None,
+) -> Mapping[str, Any]:
+    """Return the token's claims, or raise TokenError saying what was wrong."""
+    try:
+        header = jwt.get_unverified_header(token)
+        unverified = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise TokenError("The bearer token is not a JWT.") from None
+    algorithm = header.get("alg")
+    if algorithm not in ALGORITHMS:
+        raise TokenError(f"The token's algorithm must be one of {', '.join(ALGORITHMS)}.")
+    if header.get("typ") != "JWT" or not isinstance(header.get("kid"), str):
+        raise TokenError("The token's header must carry typ JWT and a kid.")
+    issuer = unverified.get("iss")
+    if not isinstance(issuer, str) or issuer not in issuers:
+        raise TokenError("The token's issuer is not on this service's allow-list.")
+    jwks_url = issuers[issuer]
+    if "jku" in header and header["jku"] != jwks_url:
+        raise TokenError("The token's jku is not the issuer's configured JWKS URL.")
+    key = keys.get(jwks_url, header["kid"])
+    current = time.time() if now is None else now
+    try:
+        claims = jwt.decode(
+            token,
+            key=key.key,
+            algorithms=[algorithm],
+            audience=audience,
+            issuer=issuer,
+            leeway=LEEWAY,
+            options={"require": REQUIRED_CLAIMS, "verify_iat": False},
+        )
+    except (jwt.PyJWTError, TypeError, ValueError) as error:
+        raise TokenError(f"The token was refused: {type(error).__name__}.") from None
+    if not isinstance(claims["aud"], str):
+        raise TokenError("The token's aud must be this service's URL.")
+    expires = float(claims["exp"])
+    if expires - current > MAX_LIFETIME:
+        raise TokenError("The token is valid for more than an hour; send a short-lived one.")
+    jti = claims["jti"]
+    if not isinstance(jti, str) or not jti or not replays.first_use(jti, expires, current):
+        raise TokenError("The token's jti was used before (a replay).")
+    return claims

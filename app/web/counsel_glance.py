@@ -1,0 +1,134 @@
+"""The bedside glance at the top of the results: per comparison, the fit and the main outcomes' risks.
+
+It is what a clinician at the bedside reads first, on one phone screen: for each comparison, the
+applicability status and, for each main outcome (the balance rule's: role names primary or safety),
+the risk with the intervention (the more invasive option) and with the comparator, or, without
+per-group counts, the published estimate or the study's finding. The full table follows below it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.analysis.appraisal import OutcomeResult
+from app.contract.vocabulary import TREATMENTS
+from app.engine.assess import Assessment, Comparison
+from app.evidence.model import Study
+from app.web.counsel_outcomes import assumed_counts, timed
+from app.web.formatting import STATUS_WORDS, effect_text, risk_text
+from app.web.results import display_status
+
+TITLE = "At a glance"
+FULL_TABLE = "Full table"
+# The study's own finding in a clinician's words ([outcomes.finding]).
+FINDING_WORDS = {
+    "no_difference": "no per-group figures; the study reports no difference",
+    "more_with_intervention": "no per-group figures; the study reports more with {arm}",
+    "more_with_comparator": "no per-group figures; the study reports more with {arm}",
+}
+NO_TIME = "time frame not stated"
+DERIVED = "derived counts"
+PRINTED_ONLY = "printed percentages; counts not stated"
+
+
+@dataclass(frozen=True, slots=True)
+class GlanceOutcome:
+    label: str
+    timeframe: str
+    intervention: str  # "Balloon-mounted stent: 24.1% (13.9–37.2) · 14/58"; "" without figures
+    comparator: str
+    text: str  # said instead of the two risks when there are none
+    tags: tuple[str, ...]
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class GlanceComparison:
+    name: str
+    href: str
+    status: str
+    status_text: str
+    outcomes: tuple[GlanceOutcome, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Glance:
+    title: str
+    full_table: str
+    comparisons: tuple[GlanceComparison, ...]
+
+
+def _label(study: Study, arm_id: str) -> str:
+    """'Balloon-mounted stent', 'Medical therapy': the treatment's short clinician words."""
+    short = TREATMENTS[study.arms[arm_id].treatment].short.removeprefix("a ")
+    return short[:1].upper() + short[1:]
+
+
+def _printed(result: OutcomeResult, study: Study, arm_id: str) -> str:
+    arm = result.stats.outcome.arms.get(arm_id)
+    figure = None if arm is None else (arm.percent or arm.survival)
+    return f"{_label(study, arm_id)}: {figure.text}% (printed)" if figure else ""
+
+
+def glance_outcome(result: OutcomeResult, comparison: Comparison, anchor: str) -> GlanceOutcome:
+    """One main outcome: both risks, or the printed figures, or the published estimate or finding."""
+    study = comparison.analysis.study
+    entry, outcome = result.stats, result.stats.outcome
+    # The loader keeps the more invasive arm as the intervention (vocabulary.INVASIVENESS).
+    first, second = study.intervention, study.comparator
+    tags = [] if timed(result) else [NO_TIME]
+    intervention = comparator = text = ""
+    counts = {a.arm: a for a in (entry.intervention, entry.comparator) if a is not None}
+    if first in counts and second in counts and not assumed_counts(result):
+        intervention = f"{_label(study, first)}: {risk_text(counts[first])}"
+        comparator = f"{_label(study, second)}: {risk_text(counts[second])}"
+        if counts[first].derived or counts[second].derived:
+            tags.append(DERIVED)
+    else:
+        intervention = _printed(result, study, first)
+        comparator = _printed(result, study, second)
+        if intervention and comparator:
+            tags.append(PRINTED_ONLY)
+    if not (intervention and comparator):
+        intervention = comparator = ""
+        if outcome.effects:
+            text = effect_text(outcome.effects[0])
+        elif outcome.finding is not None:
+            more = outcome.finding.result == "more_with_intervention"
+            arm = study.intervention if more else study.comparator
+            text = FINDING_WORDS[outcome.finding.result].format(arm=_label(study, arm).lower())
+        else:
+            text = outcome.statement
+    return GlanceOutcome(
+        label=outcome.label,
+        timeframe=outcome.timeframe,
+        intervention=intervention,
+        comparator=comparator,
+        text=text,
+        tags=tuple(tags),
+        href=f"#{anchor}-{outcome.id}",
+    )
+
+
+def glance(assessment: Assessment) -> Glance:
+    """The glance for every comparison, in the assessment's order."""
+    comparisons = []
+    for comparison in assessment.comparisons:
+        study = comparison.analysis.study
+        anchor = f"c-{study.id}"
+        status = display_status(comparison)
+        fit = comparison.applicability
+        comparisons.append(
+            GlanceComparison(
+                name=study.short_name,
+                href=f"#{anchor}",
+                status=status,
+                status_text=f"{STATUS_WORDS[status]} ({fit.checked} of {fit.total} criteria checked)",
+                outcomes=tuple(
+                    glance_outcome(r, comparison, anchor)
+                    for r in comparison.outcomes
+                    if r.stats.outcome.is_main and "subgroup" not in r.stats.outcome.role
+                ),
+            )
+        )
+    return Glance(TITLE, FULL_TABLE, tuple(comparisons))

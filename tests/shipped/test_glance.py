@@ -1,0 +1,43 @@
+"""The bedside glance at the top of the results, on the shipped studies."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.analysis.base import EvidenceBase
+from app.contract.scenario import parse_scenario
+from app.engine.assess import assess
+from app.web.counsel_glance import Glance, glance
+from tests.scenarios import ALL_OPTIONS
+from tests.test_counsel import LVO
+
+pytestmark = pytest.mark.shipped_evidence
+
+
+def glanced(base: EvidenceBase, scenario: dict[str, object]) -> Glance:
+    return glance(assess(parse_scenario(scenario), base))
+
+
+def test_main_outcomes_with_the_more_invasive_option_first(base: EvidenceBase) -> None:
+    vissit, retro = glanced(base, ALL_OPTIONS).comparisons
+    assert (vissit.name, vissit.status_text) == ("VISSIT", "Applies (4 of 5 criteria checked)")
+    first = vissit.outcomes[0]
+    assert first.intervention == "Balloon-mounted stent: 24.1% (13.9–37.2) · 14/58"
+    assert first.comparator == "Medical therapy: 9.4% (3.1–20.7) · 5/53"
+    assert first.href == "#c-vissit-primary_safety_30d"
+    assert [o.label for o in vissit.outcomes][1].startswith("Stroke in the same territory")
+    # The stent is the more invasive option, so it comes first although the file lists it second.
+    assert retro.status_text == "Cannot be checked (1 of 5 criteria checked)"
+    death = retro.outcomes[0]
+    assert death.intervention == "Stent of unstated type: 2.0% (0.2–7.2) · 2/98"
+    assert death.comparator == "Angioplasty alone: 1.1% (0.0–5.7) · 1/95"
+    assert death.tags == ("time frame not stated", "derived counts")
+
+
+def test_main_outcomes_without_counts_give_the_estimate_or_the_finding(base: EvidenceBase) -> None:
+    (rescue,) = glanced(base, LVO).comparisons
+    mrs, sich = rescue.outcomes
+    assert (mrs.intervention, mrs.comparator) == ("", "")
+    assert mrs.text == "adjusted OR (inverse probability weighting) 1.10 (0.62–1.96); P = 0.75"
+    assert sich.text == "no per-group figures; the study reports no difference"
+    assert sich.tags == ("time frame not stated",)
