@@ -213,8 +213,7 @@ def test_a_running_instance_never_reads_the_evidence_again(tmp_path: Path, edit:
         else:  # a broken study file: a fresh load would refuse to start
             (folder / "studies" / "vissit.toml").write_text("schema_version = = 1\n")
         master = server.process.pid
-        before = workers(master)
-        assert len(before) == 2
+        before = wait_for_workers(master, 2, set())  # the second may still be booting
         # A worker dies (as a crash or the OOM killer would), and the master is told to reload.
         os.kill(min(before), signal.SIGKILL)
         wait_for_workers(master, 2, {min(before)})
