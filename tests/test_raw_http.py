@@ -8,8 +8,8 @@ chunk size or a body shorter than its Content-Length. Here the server is started
   16 KB limit however the body is sent, short bodies, invalid UTF-8, duplicate JSON keys);
 - hypothesis-generated request lines, headers, bodies and chunked encodings with mutations (bad
   sizes, missing CRLFs, extensions, trailers, truncation), checking that each answer is a status
-  below 500 (or no answer at all, for bytes that are not a request) and that the server's log has
-  no ERROR line.
+  below 500 (or 501 for an unknown transfer coding, or no answer at all, for bytes that are not a
+  request) and that the server's log has no ERROR line.
 
 A default run is short (RAW_HTTP_EXAMPLES examples per property, 40 unless set). For a deep run:
 ``RAW_HTTP_EXAMPLES=2000 .venv/bin/python -m pytest tests/test_raw_http.py -q`` (about 1 s per
@@ -118,14 +118,18 @@ def chunks(body: bytes, size: int = 7) -> bytes:
 
 
 def check(server: make_run.Server, answer: bytes) -> int | None:
-    """The answer is no answer, or a status below 500; the log has no ERROR line."""
+    """The answer is no answer, a status below 500 or 501; the log has no ERROR line.
+
+    501 is gunicorn's answer to a transfer coding it does not know (`Transfer-Encoding: foo`), as
+    RFC 9112 asks: refused, not failed.
+    """
     assert not ERROR_LINE.search(server.output()), server.output()[-3000:]
     if not answer:
         return None
     status, headers, body = parse(answer)
-    assert status < 500, answer[:2000]
+    assert status < 500 or status == 501, answer[:2000]
     assert headers.get("x-evidence-version")
-    if headers.get("content-type", "").startswith(JSON_TYPE):
+    if headers.get("content-type", "").startswith(JSON_TYPE) and body:  # HEAD: no body
         json.loads(body)
     return status
 

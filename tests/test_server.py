@@ -89,11 +89,17 @@ SERVER_ERRORS = [
         id="expectation",
     ),
     pytest.param(
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: foo\r\n\r\n0\r\n\r\n",
+        501,
+        "text/html",
+        id="unknown-transfer-coding",
+    ),
+    pytest.param(
         b"POST /api/v1/assess HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         b"Content-Length: 2\r\nTransfer-Encoding: gzip\r\n\r\n{}",
         400,
         "text/html",
-        id="unknown-transfer-coding",
+        id="transfer-coding-and-length",
     ),
 ]
 
