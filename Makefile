@@ -16,7 +16,7 @@ $(STAMP): setup.cfg pyproject.toml .ci/constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/gunicorn --config app/gunicorn_conf.py --workers 2 --bind $(HOST):$(PORT) 'app:create_app()'
+	$(BIN)/gunicorn --config app/gunicorn_conf.py --bind $(HOST):$(PORT) 'app:serve()'
 
 # Debian's Chromium for the browser tests; never a downloaded browser build.
 browser:

@@ -11,8 +11,9 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from app.analysis.base import analyse
+from app.cli import ENV_EVIDENCE_DIR, EXIT_EVIDENCE, report_problems
 from app.evidence.loader import load_evidence
-from app.evidence.model import DEFAULT_DIR
+from app.evidence.model import DEFAULT_DIR, EvidenceError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Block tags leave no blank lines or indentation behind: the results page stays under 100 KB.
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     # ICAS_EVIDENCE_DIR lets a deployment (or gunicorn) point at another evidence folder.
-    evidence_dir = os.environ.get("ICAS_EVIDENCE_DIR", DEFAULT_DIR)
+    evidence_dir = os.environ.get(ENV_EVIDENCE_DIR, DEFAULT_DIR)
     app.config.from_mapping(EVIDENCE_DIR=evidence_dir, MAX_CONTENT_LENGTH=16 * 1024)
     if config:
         app.config.from_mapping(config)
@@ -45,7 +46,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
+    register_body(app)
     return app
+
+
+def serve() -> Flask:
+    """Build the app for `make run` (gunicorn preloads it): on broken evidence, list it and exit 78.
+
+    Gunicorn loads the app once in its master, before the workers fork (app/gunicorn_conf.py), so
+    this is the only place the evidence is read: broken evidence stops the server at start with
+    one exit code and every problem, and a running instance never reads the folder again.
+    """
+    try:
+        return create_app()
+    except EvidenceError as error:
+        report_problems(error)
+        raise SystemExit(EXIT_EVIDENCE) from None
 
 
 def register_blueprints(app: Flask) -> None:
@@ -64,6 +80,12 @@ def register_security(app: Flask) -> None:
     from app.http import security
 
     security.register(app)
+
+
+def register_body(app: Flask) -> None:
+    from app.http import body
+
+    body.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -10,6 +10,19 @@ from app.analysis.base import EvidenceBase, analyse
 from app.evidence.loader import load_evidence
 from app.evidence.model import DEFAULT_DIR, EvidenceError
 
+# EX_CONFIG (sysexits.h): the configuration, here the evidence folder, is broken. The server
+# (app.serve) and check-evidence both exit with it, so a supervisor can tell it from a crash
+# (systemd: RestartPreventExitStatus=78) and not restart into the same refusal.
+EXIT_EVIDENCE = 78
+ENV_EVIDENCE_DIR = "ICAS_EVIDENCE_DIR"
+
+
+def report_problems(error: EvidenceError) -> None:
+    """Print every evidence problem to stderr, one a line, as `file: key.path: message`."""
+    click.echo(f"Evidence is invalid: {len(error.problems)} problem(s)", err=True)
+    for problem in error.problems:
+        click.echo(f"  {problem}", err=True)
+
 
 def describe(base: EvidenceBase) -> list[str]:
     """Return the report lines: each study, its outcomes, and the audit's disagreements."""
@@ -50,15 +63,15 @@ def describe(base: EvidenceBase) -> list[str]:
     type=click.Path(file_okay=False, path_type=Path),
     default=DEFAULT_DIR,
     show_default=True,
-    help="Folder holding manifest.toml and the study files.",
+    envvar=ENV_EVIDENCE_DIR,
+    show_envvar=True,
+    help="Folder holding manifest.toml and the study files (as the app, ICAS_EVIDENCE_DIR sets it).",
 )
 def check_evidence(evidence_dir: Path) -> None:
-    """Validate the evidence, list studies, outcomes and audit disagreements; exit 1 on errors."""
+    """Validate the evidence, list studies, outcomes and audit disagreements; exit 78 on errors."""
     try:
         base = analyse(load_evidence(evidence_dir))
     except EvidenceError as error:
-        click.echo(f"Evidence is invalid: {len(error.problems)} problem(s)", err=True)
-        for problem in error.problems:
-            click.echo(f"  {problem}", err=True)
-        raise SystemExit(1) from None
+        report_problems(error)
+        raise SystemExit(EXIT_EVIDENCE) from None
     click.echo("\n".join(describe(base)))

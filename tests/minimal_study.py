@@ -8,7 +8,8 @@ from pathlib import Path
 SOURCE_TEXT = (
     "We randomized 20 patients with stenosis of 70-99% and a symptomatic event in the past 30 days."
     " Stroke within 30 days occurred in 3/10 (30%) with stenting vs 1/10 (10%) with medical therapy"
-    " (P = .58)."
+    " (P = .58). Stroke-free survival at 1 year was 70.0% (SE 5.0) with stenting and 90.0% (SE 3.0)"
+    " with medical therapy. The odds ratio of stroke adjusted for age was 2.0 (95% CI, 1.1-3.6)."
 )
 
 STUDY = """
@@ -148,11 +149,18 @@ studies = ["studies/mini.toml"]
 """
 
 
-def write_evidence(root: Path, study: str = STUDY, manifest: str = MANIFEST) -> Path:
-    """Write a one-study evidence folder under `root` and return it."""
+def write_evidence(
+    root: Path, study: str = STUDY, manifest: str = MANIFEST, source: str = SOURCE_TEXT
+) -> Path:
+    """Write a one-study evidence folder under `root` and return it.
+
+    A `source` other than SOURCE_TEXT is recorded in the manifest under its own digest.
+    """
     (root / "studies").mkdir(parents=True, exist_ok=True)
     (root / "sources").mkdir(exist_ok=True)
-    (root / "sources" / "mini.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    (root / "sources" / "mini.txt").write_text(source, encoding="utf-8")
     (root / "studies" / "mini.toml").write_text(study, encoding="utf-8")
+    if source != SOURCE_TEXT:
+        manifest = manifest.replace(SOURCE_SHA256, hashlib.sha256(source.encode()).hexdigest())
     (root / "manifest.toml").write_text(manifest, encoding="utf-8")
     return root

@@ -163,11 +163,51 @@ def test_assess_accepts_json_content_type_with_charset(client: FlaskClient) -> N
 
 @pytest.mark.parametrize(
     "data",
-    ['{"setting": "symptomatic_icas",', "", "{'setting': 1}", b"\xff\xfe\x00{", "[1,]"],
-    ids=["truncated", "empty", "single-quotes", "bad-utf8", "trailing-comma"],
+    ['{"setting": "symptomatic_icas",', "", "{'setting': 1}", "[1,]"],
+    ids=["truncated", "empty", "single-quotes", "trailing-comma"],
 )
 def test_assess_refuses_malformed_json(client: FlaskClient, data: str | bytes) -> None:
     assert post_raw(client, "/api/v1/assess", data) == (415, NOT_JSON)
+
+
+def test_assess_refuses_invalid_utf8_naming_the_byte(client: FlaskClient) -> None:
+    assert post_raw(client, "/api/v1/assess", b'{"setting": "lvo\xe9_icas"}') == (
+        400,
+        {
+            "error": "bad_request",
+            "message": "The request body is not valid UTF-8 (byte 0xe9 at position 16).",
+        },
+    )
+
+
+def test_a_duplicate_key_before_other_bad_json_is_that_bad_json(client: FlaskClient) -> None:
+    assert post_raw(client, "/api/v1/assess", '[{"a": 1, "a": 2}, NaN]')[0] == 415
+    assert post_raw(client, "/api/v1/assess", '[{"a": 1, "a": 2}, }')[0] == 415
+    nested = '[{"a": 1, "a": 2}, ' + "[" * 5000 + "]" * 5000 + "]"
+    assert post_raw(client, "/api/v1/assess", nested)[0] == 422
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (
+            '{"setting": "lvo_icas", "options": ["medical"], "setting": "symptomatic_icas"}',
+            "setting",
+        ),
+        (
+            '{"intervention": {"events": 1, "total": 5, "events": 2},'
+            ' "comparator": {"events": 1, "total": 5}}',
+            "intervention.events",
+        ),
+    ],
+    ids=["top-level", "nested"],
+)
+def test_duplicate_json_keys_are_refused_by_name(client: FlaskClient, data: str, name: str) -> None:
+    path = "/api/v1/two-by-two" if name.startswith("intervention") else "/api/v1/assess"
+    assert post_raw(client, path, data) == (
+        422,
+        invalid({name: ["Given more than once; give each field once."]}),
+    )
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
@@ -258,7 +298,10 @@ def test_declared_length_is_read_exactly(app: Flask) -> None:
     assert status == 200 and body["scenario"]["stenosis_percent"] == VISSIT_LIKE["stenosis_percent"]
     assert _run_declared(app, data, str(len(data) + 10)) == (
         400,
-        {"error": "bad_request", "message": "The request could not be read."},
+        {
+            "error": "bad_request",
+            "message": "The request body ended before its declared length: it was not read.",
+        },
     )
     # A Content-Length that is not a whole number reads as an empty body, as Werkzeug reads it.
     assert _run_declared(app, data, "12x") == (
@@ -328,7 +371,7 @@ def test_no_raw_body_gives_a_server_error(app: Flask, data: bytes) -> None:
     response = app.test_client().post(
         "/api/v1/two-by-two", data=data, content_type="application/json"
     )
-    assert response.status_code in (200, 415, 422)
+    assert response.status_code in (200, 400, 415, 422)
     strict_json(response)
 
 

@@ -27,7 +27,7 @@ def test_exits_non_zero_listing_every_error(tmp_path: Path) -> None:
     broken = STUDY.replace('"balloon_stent"', '"stent"').replace('percent = "30"', 'percent = "31"')
     root = write_evidence(tmp_path, broken)
     result = CliRunner().invoke(check_evidence, ["--evidence-dir", str(root)])
-    assert result.exit_code == 1
+    assert result.exit_code == 78
     assert "Evidence is invalid: 2 problem(s)" in result.output
     assert "studies/mini.toml: arms.stent.treatment: 'stent' is not one of" in result.output
     assert "studies/mini.toml: outcomes[0].arms.stent.percent: printed 31%" in result.output
@@ -46,5 +46,5 @@ def test_flask_command_runs_even_when_the_app_cannot_start(tmp_path: Path) -> No
         str(root),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 1
+    assert done.returncode == 78
     assert "studies/mini.toml: arms.stent.n: must be at least 1, got -1" in done.stderr

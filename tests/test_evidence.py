@@ -8,7 +8,7 @@ import pytest
 
 from app.evidence.loader import load_evidence
 from app.evidence.model import EvidenceError, Printed
-from tests.minimal_study import MANIFEST, STUDY, write_evidence
+from tests.minimal_study import MANIFEST, SOURCE_TEXT, STUDY, write_evidence
 
 
 def problems_for(tmp_path: Path, *edits: tuple[str, str], study: str = STUDY) -> list[str]:
@@ -68,7 +68,9 @@ def test_events_above_total(tmp_path: Path) -> None:
 def test_total_above_arm_size(tmp_path: Path) -> None:
     problems = problems_for(tmp_path, ('label = "Stent"\nn = 10', 'label = "Stent"\nn = 8'))
     assert problems == [
-        "studies/mini.toml: outcomes[0].arms.stent.total: 10 exceeds the arm size of 8"
+        "studies/mini.toml: outcomes[0].arms.stent.total: 10 exceeds the arm size of 8",
+        "studies/mini.toml: arms.stent.n: 8 is not in its quote; quote the sentence that prints"
+        " it, or say how it was worked out in `derived`",
     ]
 
 
@@ -81,10 +83,12 @@ def test_percent_must_match_counts(tmp_path: Path) -> None:
 
 
 def test_acknowledged_discrepancy_loads(tmp_path: Path) -> None:
+    # A source that misprints 3/10 as 31%: the file keeps the printed figure and says so.
     study = STUDY.replace(
         'percent = "30"', 'percent = "31"\ndiscrepancy = "The source prints 31%."'
-    )
-    evidence = load_evidence(write_evidence(tmp_path, study))
+    ).replace("3/10 (30%) with stenting", "3/10 (31%) with stenting")
+    source = SOURCE_TEXT.replace("3/10 (30%)", "3/10 (31%)")
+    evidence = load_evidence(write_evidence(tmp_path, study, source=source))
     assert evidence.studies[0].outcomes[0].arms["stent"].discrepancy == "The source prints 31%."
 
 
@@ -107,7 +111,9 @@ def test_percent_precision_is_the_printed_one(tmp_path: Path) -> None:
 def test_quote_must_be_verbatim(tmp_path: Path) -> None:
     problems = problems_for(tmp_path, ('quote = "(P = .58)"', 'quote = "(P = .05)"'))
     assert problems == [
-        "studies/mini.toml: outcomes[0].test.quote: not found verbatim in source 'abstract'"
+        "studies/mini.toml: outcomes[0].test.quote: not found verbatim in source 'abstract'",
+        "studies/mini.toml: outcomes[0].test.p: printed .58 is not in its quote as written; quote"
+        " the sentence that prints it",
     ]
 
 
@@ -158,6 +164,7 @@ def test_every_problem_is_collected(tmp_path: Path) -> None:
         ('p = ".58"', 'p = "2"'),
         ('kind = "binary"', 'kind = "binary"\ncolour = "red"'),
     )
+    # Four edits, four problems: one per key (the quote check does not repeat the percent and P).
     assert len(problems) == 4
     assert all(p.startswith("studies/mini.toml: ") for p in problems)
 
@@ -206,12 +213,15 @@ def test_missing_listed_file(tmp_path: Path) -> None:
 
 
 def test_effect_estimate_outside_its_interval(tmp_path: Path) -> None:
+    sentence = "The risk ratio was 5.0 (95% CI, 0.5-3.0)"
     effect = (
         '\n[[outcomes.effects]]\ntype = "risk_ratio"\nestimate = "5.0"\nci = ["0.5", "3.0"]\n'
         'adjustment = "not stated"\ndirection = "intervention_vs_comparator"\n'
-        'source = "abstract"\nquote = "(P = .58)"\n'
+        f'source = "abstract"\nquote = "{sentence}"\n'
     )
-    problems = problems_for(tmp_path, study=STUDY + effect)
+    with pytest.raises(EvidenceError) as raised:
+        load_evidence(write_evidence(tmp_path, STUDY + effect, source=f"{SOURCE_TEXT} {sentence}."))
+    problems = list(raised.value.problems)
     assert problems == [
         "studies/mini.toml: outcomes[0].effects[0].estimate: 5.0 lies outside its CI 0.5-3.0"
     ]

@@ -2,8 +2,8 @@
 
 Every request goes through the Flask test client (no server). What is checked for each answer:
 
-- never a 5xx, and only the statuses the contract lists (200, 413, 415, 422 for the API; 200, 413,
-  422 for the form);
+- never a 5xx, and only the statuses the contract lists (200, 400, 413, 415, 422 for the API; 200,
+  400, 413, 422 for the form; 400 is a body that is not UTF-8);
 - JSON answers parse as strict JSON (NaN and Infinity fail the test) and follow the error contract;
   every 422 names fields, each a known field, "body", or a key the request itself sent;
 - a 422 form page shows each message in an element whose id a form control (or its fieldset) names
@@ -51,8 +51,8 @@ FUZZ = settings(
 ASSESS = "/api/v1/assess"
 TWO_BY_TWO = "/api/v1/two-by-two"
 FORM = "application/x-www-form-urlencoded"
-API_STATUSES = {200, 413, 415, 422}
-FORM_STATUSES = {200, 413, 422}
+API_STATUSES = {200, 400, 413, 415, 422}
+FORM_STATUSES = {200, 400, 413, 422}
 
 # --------------------------------------------------------------------------- values
 
@@ -260,7 +260,14 @@ def check_api_answer(response: TestResponse, path: str, sent: Any) -> Any:
             assert messages and all(isinstance(m, str) and m for m in messages)
     elif status != 200:
         assert set(body) == {"error", "message"}
-        assert body["error"] == {413: "payload_too_large", 415: "unsupported_media_type"}[status]
+        assert (
+            body["error"]
+            == {
+                400: "bad_request",
+                413: "payload_too_large",
+                415: "unsupported_media_type",
+            }[status]
+        )
     return body
 
 

@@ -47,13 +47,13 @@ timeframe = "1 year"
 survival = "70.0"
 se = "5.0"
 source = "abstract"
-quote = "3/10 (30%) with stenting"
+quote = "70.0% (SE 5.0) with stenting"
 
 [outcomes.arms.medical]
 survival = "90.0"
 se = "3.0"
 source = "abstract"
-quote = "1/10 (10%) with medical therapy"
+quote = "90.0% (SE 3.0) with medical therapy"
 """
 )
 ADJUSTED = (
@@ -76,7 +76,7 @@ ci = ["1.1", "3.6"]
 adjustment = "age"
 direction = "intervention_vs_comparator"
 source = "abstract"
-quote = "Stroke within 30 days"
+quote = "The odds ratio of stroke adjusted for age was 2.0 (95% CI, 1.1-3.6)"
 """
 )
 NARRATIVE = (
@@ -150,7 +150,10 @@ def test_only_a_narrative_outcome_has_a_statement(tmp_path: Path) -> None:
 
 
 def test_only_a_binary_outcome_has_pooled_figures(tmp_path: Path) -> None:
-    pooled = '\n[outcomes.overall]\nevents = 4\ntotal = 20\nsource = "abstract"\nquote = "We randomized 20 patients"\n'
+    pooled = (
+        '\n[outcomes.overall]\nevents = 4\ntotal = 20\nderived = { events = "3 + 1" }\n'
+        'source = "abstract"\nquote = "We randomized 20 patients"\n'
+    )
     assert load_evidence(write_evidence(tmp_path / "binary", STUDY + pooled)).studies
     assert problems_for(tmp_path / "km", STUDY + KAPLAN_MEIER + pooled) == [
         "studies/mini.toml: outcomes[1].overall: only a binary outcome has pooled figures"

@@ -97,7 +97,7 @@ def test_check_evidence_prints_the_digests(tmp_path: Path) -> None:
     root = write_evidence(tmp_path)
     (root / "sources" / "mini.txt").write_text(SOURCE_TEXT[:-1], encoding="utf-8")
     result = CliRunner().invoke(check_evidence, ["--evidence-dir", str(root)])
-    assert result.exit_code == 1
+    assert result.exit_code == 78
     assert f"found {TRUNCATED_SHA256}" in result.output
 
 

@@ -2,18 +2,15 @@
 
 Each test copies the shipped evidence folder to a temporary directory, breaks the copy, and checks
 that ``create_app({"EVIDENCE_DIR": copy})`` raises EvidenceError whose ``problems`` are exactly the
-expected messages; the last test starts a real gunicorn on a broken copy and checks that it exits
-non-zero and prints the problems.
+expected messages; the last test starts the `make run` server on a broken copy (ICAS_EVIDENCE_DIR)
+and checks that it exits 78 and prints the problems.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +18,7 @@ import pytest
 
 from app import create_app
 from app.evidence.model import DEFAULT_DIR, EvidenceError
+from tests import server as make_run
 
 ROOT = Path(__file__).resolve().parent.parent
 VISSIT = "studies/vissit.toml"
@@ -140,7 +138,11 @@ def test_the_shipped_evidence_starts(tmp_path: Path) -> None:
         pytest.param([REMOVED_SENTENCE], ICH_QUOTE_PROBLEMS, id="removed-quote-sentence"),
         pytest.param(
             [replace(VISSIT, '13.9%-37.2%])"', '13.9%-37.1%])"')],
-            (f"{VISSIT}: outcomes[0].arms.stent.quote: not found verbatim in source 'abstract'",),
+            (
+                f"{VISSIT}: outcomes[0].arms.stent.quote: not found verbatim in source 'abstract'",
+                f"{VISSIT}: outcomes[0].arms.stent.ci: printed 37.2 is not in its quote as"
+                " written; quote the sentence that prints it",
+            ),
             id="changed-quote",
         ),
         pytest.param(
@@ -200,35 +202,22 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
     assert all(problem in text.splitlines() for problem in found)
 
 
-def test_gunicorn_on_broken_evidence_exits_and_prints_the_problems(tmp_path: Path) -> None:
+def test_make_run_on_broken_evidence_exits_78_and_prints_the_problems(tmp_path: Path) -> None:
     folder = broken_copy(tmp_path, CHANGED_PERCENT, UNKNOWN_KEY, add_unlisted_study)
-    # Gunicorn calls the factory with literal arguments. (create_app reads no environment variable
-    # for the evidence folder; an ICAS_EVIDENCE_DIR read there would make this `app:create_app()`.)
-    target = f"app:create_app({{'EVIDENCE_DIR': {str(folder)!r}}})"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "app/gunicorn_conf.py",
-            "--workers",
-            "2",
-            "--bind",
-            "127.0.0.1:0",
-            target,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    server = make_run.start(
+        tmp_path / "server.log", env={"ICAS_EVIDENCE_DIR": str(folder)}, wait=False
     )
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output
+    try:
+        code = server.process.wait(timeout=120)
+    finally:
+        server.stop()
+    output = server.output()
+    # One exit code (EX_CONFIG), the problems listed once, no traceback, and no worker started:
+    # the master loads the evidence before it forks any (app/gunicorn_conf.py preload_app).
+    assert code == 78, output
     lines = output.splitlines()
+    assert "Evidence is invalid: 3 problem(s)" in lines, output
     for problem in (EXTRA_STUDY_PROBLEM, PERCENT_PROBLEM, UNKNOWN_KEY_PROBLEM):
-        assert problem in lines, output
-    assert "3 evidence problem(s):" in output
-    assert "Worker failed to boot" in output
+        assert f"  {problem}" in lines, output
+    assert "Traceback" not in output
+    assert "Booting worker" not in output

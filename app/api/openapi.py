@@ -69,12 +69,14 @@ def _json(schema: Schema, description: str) -> Schema:
 RESPONSES: dict[str, Schema] = {
     "ValidationFailed": _json(
         ref("ValidationError"),
-        "Invalid, missing or unknown fields, or a body that is not a JSON object.",
+        "Invalid, missing or unknown fields, a key given twice, or a body that is not a JSON object.",
     ),
     "BadRequest": _json(
-        ref("Error"), "The body ended before its Content-Length: the client went away."
+        ref("Error"),
+        "The body could not be read: shorter than its Content-Length, chunked encoding that"
+        " cannot be decoded, or not UTF-8 (the message says which).",
     ),
-    "PayloadTooLarge": _json(ref("Error"), "The body is larger than 16 KB."),
+    "PayloadTooLarge": _json(ref("Error"), "The body is larger than 16 KB, however it is sent."),
     "UnsupportedMediaType": _json(
         ref("Error"),
         "The body is not JSON: Content-Type is not application/json, or the body does not parse"

@@ -20,20 +20,22 @@ Routes (described by the OpenAPI 3.1 document served at /api/openapi.json, built
 
 Request bodies, in the order they are checked:
 
-1. Larger than MAX_CONTENT_LENGTH (16 KB): 413. A Content-Length over the limit is refused
-   before anything is read; otherwise exactly that many bytes are read, in one call, and a body
-   that ends sooner (the client went away) is a 400. A body sent without Content-Length
-   (chunked) is read with ``request.get_data()`` up to the limit only, and refused when it
-   reaches it (so such a body of exactly 16 KB is refused too). app/errors.py renders every HTTP
-   error under /api/ as ``{"error", "message"}`` JSON.
+1. Read whole by app/http/body.py ``read_body``, the same rules as the forms': over
+   MAX_CONTENT_LENGTH (16 KB) however it is sent (Content-Length or chunked): 413; shorter than its
+   Content-Length, or chunked encoding that cannot be decoded: 400 saying which.
+   app/http/errors.py renders every HTTP error under /api/ as ``{"error", "message"}`` JSON.
 2. Content-Type not JSON (``application/json`` or ``application/*+json``): 415, "The request body
    must be JSON (Content-Type: application/json)."
-3. Not parseable as JSON, including invalid UTF-8 and an empty body: 415, "The request body is not
-   valid JSON." The literals NaN, Infinity and -Infinity, which Python's json module would accept,
-   are not JSON (RFC 8259) and are refused the same way, with a message saying so.
-4. Valid JSON that is not an object: 422 with field "body"; so is JSON nested deeper than Python's
+3. Not UTF-8 (RFC 8259: JSON exchanged between systems is UTF-8): 400 naming the byte and its
+   position.
+4. Not parseable as JSON, including an empty body: 415, "The request body is not valid JSON." The
+   literals NaN, Infinity and -Infinity, which Python's json module would accept, are not JSON
+   (RFC 8259) and are refused the same way, with a message saying so.
+5. A key given twice in one object: 422 naming it (dotted when nested: "intervention.events");
+   Python's decoder would silently keep the last one.
+6. Valid JSON that is not an object: 422 with field "body"; so is JSON nested deeper than Python's
    recursion limit allows to be read.
-5. Field errors: 422 ``{"error": "validation_failed", "fields": {name: [message, ...]}}``, names
+7. Field errors: 422 ``{"error": "validation_failed", "fields": {name: [message, ...]}}``, names
    dotted for nested fields ("intervention.events").
 
 Numbers: a literal too large for a float (1e400) reads as infinity, and integer literals longer
@@ -52,9 +54,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Request, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from app.api.encode import (
     StudyParts,
@@ -69,6 +70,7 @@ from app.api.pool import PoolError, parse_pool, pool_json
 from app.api.twobytwo import TwoByTwoError, parse_two_by_two, two_by_two_json
 from app.contract.scenario import ScenarioError, parse_scenario
 from app.engine.assess import assess
+from app.http.body import read_body
 from app.http.context import evidence_base
 from app.http.errors import CODES, MESSAGES
 
@@ -115,8 +117,53 @@ def _parse_int(text: str) -> int | float:
     return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else float(text)
 
 
+class _DuplicateKey(Exception):  # a signal to name the keys, never shown as such
+    pass
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build a JSON object, refusing a key given twice (Python's decoder keeps the last one)."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKey()
+    return result
+
+
+class _Marked(dict[str, Any]):
+    """A JSON object that remembers which of its keys were given more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _marked(pairs: list[tuple[str, Any]]) -> _Marked:
+    result = _Marked(pairs)
+    keys = [key for key, _ in pairs]
+    result.duplicates = tuple(dict.fromkeys(k for k in keys if keys.count(k) > 1))
+    return result
+
+
+def _duplicate_paths(value: Any, path: str = "") -> list[str]:
+    """The dotted names of every key given twice, found in a body parsed with `_marked`."""
+    found: list[str] = []
+    if isinstance(value, _Marked):
+        found += [f"{path}.{key}" if path else key for key in value.duplicates]
+        for key, item in value.items():
+            found += _duplicate_paths(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _duplicate_paths(item, f"{path}[{index}]" if path else f"body[{index}]")
+    return found
+
+
 # Built once: json.loads with hooks would build a decoder (and its scanner) on every call.
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_parse_int)
+_DECODER = json.JSONDecoder(
+    parse_constant=_refuse_constant, parse_int=_parse_int, object_pairs_hook=_object
+)
+# Used only to name the duplicated keys of a body already refused for having some.
+_MARKING_DECODER = json.JSONDecoder(
+    parse_constant=_refuse_constant, parse_int=_parse_int, object_pairs_hook=_marked
+)
+DUPLICATE = "Given more than once; give each field once."
 
 
 @bp.record_once
@@ -144,40 +191,36 @@ def _validation_failed(fields: Mapping[str, list[str]]) -> tuple[Response, int]:
     return jsonify({"error": "validation_failed", "fields": dict(fields)}), 422
 
 
-def _read_body(req: Request) -> bytes:
-    """Return the body, refusing one over the limit (413) or shorter than its Content-Length (400)."""
-    environ = req.environ
-    limit = req.max_content_length
-    length = environ.get("CONTENT_LENGTH", "")
-    if length.isascii() and length.isdigit() and "HTTP_TRANSFER_ENCODING" not in environ:
-        # A declared length is read in one call, as PEP 3333 allows. Werkzeug's get_data() reads
-        # gunicorn's input in chunks until it runs dry, which cost a tenth of the API's
-        # throughput (tests/perf/README.md); the limit and a short body are checked as it would.
-        expected = int(length)
-        if limit is not None and expected > limit:
-            raise RequestEntityTooLarge()
-        raw: bytes = environ["wsgi.input"].read(expected)
-        if len(raw) != expected:
-            raise ClientDisconnected()
-        return raw
-    raw = req.get_data()  # Raises RequestEntityTooLarge when Content-Length is over the limit.
-    if req.content_length is None and limit is not None and len(raw) >= limit:
-        # Without Content-Length (chunked), Werkzeug stops reading at the limit and returns what it
-        # read; a body that reached the limit is refused rather than parsed truncated.
-        raise RequestEntityTooLarge()
-    return raw
-
-
 def read_json() -> Any:
     """Return the parsed JSON body, or raise BodyError (or 413, 400) as the module docstring lists."""
     req = request._get_current_object()  # one proxy lookup, not one per attribute
-    raw = _read_body(req)
+    raw = read_body(req)
     # The common case first: Werkzeug's is_json parses the header to find the same answer.
     if req.environ.get("CONTENT_TYPE") != "application/json" and not req.is_json:
         raise BodyError(415, {"error": CODES[415], "message": MESSAGES[415]})
     try:
-        # RFC 8259: JSON exchanged between systems is UTF-8; anything else is not JSON here.
-        return _DECODER.decode(raw.decode("utf-8"))
+        # RFC 8259: JSON exchanged between systems is UTF-8.
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        message = (
+            f"The request body is not valid UTF-8 (byte 0x{raw[error.start]:02x} at position"
+            f" {error.start})."
+        )
+        raise BodyError(400, {"error": CODES[400], "message": message}) from None
+    try:
+        return _decode(_DECODER, text)
+    except _DuplicateKey:
+        # Parsed again only to name every duplicated key; a later error in the body wins.
+        names = _duplicate_paths(_decode(_MARKING_DECODER, text))
+        raise BodyError(
+            422, {"error": "validation_failed", "fields": {name: [DUPLICATE] for name in names}}
+        ) from None
+
+
+def _decode(decoder: json.JSONDecoder, text: str) -> Any:
+    """Decode, turning what the decoder refuses into the answers the module docstring lists."""
+    try:
+        return decoder.decode(text)
     except _NotJSONConstant:
         raise BodyError(415, {"error": CODES[415], "message": NOT_JSON_CONSTANT}) from None
     except RecursionError:
@@ -185,7 +228,7 @@ def read_json() -> Any:
             422,
             {"error": "validation_failed", "fields": {"body": ["Nested too deeply to be read."]}},
         ) from None
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+    except ValueError:  # JSONDecodeError
         raise BodyError(415, {"error": CODES[415], "message": NOT_JSON}) from None
 
 

@@ -19,6 +19,7 @@ from app.evidence.model import (
     KnownTrial,
     Study,
 )
+from app.evidence.quotes import check_figures
 from app.evidence.reader import Problems, Table
 from app.evidence.schema import read_study
 
@@ -114,6 +115,8 @@ def load_evidence(evidence_dir: Path = DEFAULT_DIR) -> Evidence:
         digest.update(name.encode() + b"\0" + path.read_bytes())
         study_problems = Problems(name)
         study = read_study(data, name, evidence_dir, study_problems)
+        # Every printed figure must stand in its own quote (app/evidence/quotes.py).
+        check_figures(data, study_problems)
         problems.extend(study_problems.items)
         for source in study.sources.values():
             if source.file:

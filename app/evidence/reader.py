@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from app.evidence.model import ArmResult, Printed, Quote
+from app.evidence.quotes import quote_problem
 
 _MISSING = object()
 # Source id -> its normalised text, or None when the declared file could not be read.
@@ -205,8 +206,11 @@ def read_quote(table: Table, sources: Texts) -> Quote:
     if source and source not in sources:
         table.error("source", f"unknown source {source!r}; declare it under [sources]")
     # A declared source whose file cannot be read is reported once, at its `file` key.
-    elif source and text and (body := sources[source]) is not None and normalise(text) not in body:
-        table.error("quote", f"not found verbatim in source {source!r}")
+    elif source and text and (body := sources[source]) is not None:
+        if normalise(text) not in body:
+            table.error("quote", f"not found verbatim in source {source!r}")
+        elif problem := quote_problem(normalise(text), body):
+            table.error("quote", problem)
     return Quote(source, text)
 
 

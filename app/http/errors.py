@@ -24,13 +24,24 @@ MESSAGES = {
 }
 
 
+class Refused(HTTPException):
+    """A refusal whose message is written for the client and shown as is (JSON or HTML)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(description=message)
+        self.code = code
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
 def _response(error: HTTPException) -> Response:
     status = error.code or 500
-    message = MESSAGES.get(status, error.description or "Error.")
+    if isinstance(error, Refused):
+        message = error.description or MESSAGES.get(status, "Error.")
+    else:
+        message = MESSAGES.get(status, error.description or "Error.")
     if wants_json():
         response = jsonify({"error": CODES.get(status, "error"), "message": message})
     else:

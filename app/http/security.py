@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 
+from app.http.context import evidence_base
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -28,8 +30,10 @@ BACK_BUTTON_CACHE = "private, no-cache"
 
 
 def add_headers(response: Response) -> Response:
-    """Set the security headers on every response; forbid storing anything but static files."""
+    """Set the security headers and the evidence version on every response; forbid storing anything but static files."""
     response.headers.update(HEADERS)
+    # Which evidence this answer was built from, on pages, API answers, errors and static files alike.
+    response.headers["X-Evidence-Version"] = evidence_base().version
     marked = response.headers.get("Cache-Control") == BACK_BUTTON_CACHE
     if not request.path.startswith("/static/") and not marked:
         # API answers, the live summary and the rest: no browser or proxy may keep them.

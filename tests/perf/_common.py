@@ -32,6 +32,7 @@ HOST = "127.0.0.1"
 # The scripts run as files (python tests/perf/load.py): make the repository importable.
 sys.path.insert(0, str(ROOT))
 
+from tests import server as make_run  # noqa: E402
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE  # noqa: E402
 
 VISSIT_SCENARIO = VISSIT_LIKE
@@ -97,35 +98,28 @@ class Server:
 def start_gunicorn(
     port: int,
     *,
-    workers: int = 2,
+    workers: int | None = None,
     access_log: str = "file",
     log_dir: Path,
     name: str = "gunicorn",
 ) -> Server:
-    """Start gunicorn with the project's app/gunicorn_conf.py on loopback and wait for /healthz.
+    """Start the server exactly as `make run` does (tests/server.py) on loopback; wait for /healthz.
 
+    The command is `make run`'s own (read with `make -n run`): app/gunicorn_conf.py's worker class,
+    workers, preload and limits, and the app:serve() entry point. Only what a benchmark must vary
+    is passed through GUNICORN_CMD_ARGS, which gunicorn applies over the configuration file:
     access_log "file" writes the access log to <log_dir>/<name>.access.log (the realistic cost of
-    logging every request); "devnull" sends it to /dev/null (still formatted and written).
+    logging every request), "devnull" sends it to /dev/null (still formatted and written);
+    `workers` overrides the configured count when given.
     """
     log = log_dir / f"{name}.log"
     access = str(log_dir / f"{name}.access.log") if access_log == "file" else "/dev/null"
-    command = [
-        PYTHON,
-        "-m",
-        "gunicorn",
-        "--config",
-        "app/gunicorn_conf.py",
-        "--workers",
-        str(workers),
-        "--bind",
-        f"{HOST}:{port}",
-        "--access-logfile",
-        access,
-        "app:create_app()",
-    ]
+    extra = f"--access-logfile {access}" + (f" --workers {workers}" if workers else "")
+    command = make_run.run_command(ROOT, HOST, port)
+    env = {**os.environ, "GUNICORN_CMD_ARGS": extra}
     with log.open("w") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )
     server = Server(process, port, log)
     try:
@@ -134,6 +128,12 @@ def start_gunicorn(
         server.stop()
         raise
     return server
+
+
+def server_description() -> str:
+    """What `make run` starts, for the results' conditions."""
+    command = " ".join(make_run.run_command(ROOT, HOST, 0)).replace(":0 ", ":<port> ")
+    return f"`make run` ({command}): app/gunicorn_conf.py, 127.0.0.1"
 
 
 def lua_script(directory: Path, name: str, method: str, body: str, content_type: str) -> Path:

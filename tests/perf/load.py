@@ -5,7 +5,8 @@ Usage (from the repository root; `make bench` runs it):
     .venv/bin/python tests/perf/load.py [--duration 10] [--warmup 2] [--rounds 2]
                                         [--access-log file|devnull] [--output tests/perf/results.json]
 
-One gunicorn (2 sync workers, app/gunicorn_conf.py, bound to 127.0.0.1) serves every measurement,
+One server, started exactly as `make run` starts it (app/gunicorn_conf.py: 2 gevent workers, one
+request per connection; bound to 127.0.0.1), serves every measurement,
 so /healthz and the assess calls are compared on the same server under the same conditions. For
 each round, each connection count (1 and 8) and each scenario in turn: a warm-up run (not
 recorded), then a measured run of `--duration` seconds with `wrk --latency -t1`. Scenarios
@@ -15,8 +16,9 @@ them; the table gives the median over rounds (p99 also its worst round).
 Targets: assess throughput >= 0.8 x /healthz throughput (at each connection count); at 8
 connections, assess p99 <= 10 ms and HTML results p99 <= 20 ms.
 
-wrk runs on the same 2-core machine as the server and takes CPU from it; gunicorn's sync workers
-close the connection after each response, so every request includes a TCP connect on loopback.
+wrk runs on the same 2-core machine as the server and takes CPU from it; the server closes the
+connection after each response (as the sync workers before it did), so every request includes a
+TCP connect on loopback.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from _common import (
     markdown_table,
     median,
     require_wrk,
+    server_description,
     start_gunicorn,
     temporary_directory,
     write_results,
@@ -145,7 +148,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "conditions": {
             **before,
             "load_average_after": conditions()["load_average"],
-            "server": "gunicorn, 2 sync workers, app/gunicorn_conf.py, 127.0.0.1",
+            "server": server_description(),
             "busy_processes_at_each_round": busy,
             "access_log": "file in a temporary directory"
             if args.access_log == "file"

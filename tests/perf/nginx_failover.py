@@ -8,9 +8,9 @@ Usage (from the repository root; `make bench` runs it; needs nginx and wrk):
 
 Everything runs on 127.0.0.1 from a temporary directory: the nginx configuration (written there,
 started with -p and -c pointing at it, in the foreground with `daemon off`, pid, lock, logs and temp
-files inside it; the system nginx configuration is never read or touched), two gunicorn instances
-(app/gunicorn_conf.py, 2 sync workers each) and wrk posting a VISSIT-like scenario to
-/api/v1/assess through nginx. At --stop-at seconds the second instance is stopped:
+files inside it; the system nginx configuration is never read or touched), two server instances
+started exactly as `make run` starts them (app/gunicorn_conf.py: 2 gevent workers each) and wrk
+posting a VISSIT-like scenario to /api/v1/assess through nginx. At --stop-at seconds the second instance is stopped:
 
 - mode "term": SIGTERM, gunicorn's graceful shutdown (it stops listening at once, finishes the
   requests in progress, then exits), as a deployment or scale-down does;
@@ -329,7 +329,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--stop-at", type=float, default=15.0)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="workers per instance (default: as make run)"
+    )
     parser.add_argument("--modes", default="term,kill")
     parser.add_argument("--compare-idempotent", action="store_true")
     parser.add_argument("--ports", default="5101,5102")
@@ -389,7 +391,7 @@ def main() -> None:
             "conditions": {
                 **before,
                 "load_average_after": conditions()["load_average"],
-                "setup": f"nginx ({NGINX}) on {HOST}, 2 gunicorn instances (ports {args.ports}, {args.workers} sync workers each, access log /dev/null), wrk -t1 -c{args.connections} for {args.duration:g} s posting a VISSIT-like scenario to /api/v1/assess; instance 2 stopped after {args.stop_at:g} s; max_fails={args.max_fails} fail_timeout={args.fail_timeout}s",
+                "setup": f"nginx ({NGINX}) on {HOST}, 2 gunicorn instances (ports {args.ports}, {args.workers or 2} workers each as `make run` starts them, access log /dev/null), wrk -t1 -c{args.connections} for {args.duration:g} s posting a VISSIT-like scenario to /api/v1/assess; instance 2 stopped after {args.stop_at:g} s; max_fails={args.max_fails} fail_timeout={args.fail_timeout}s",
             },
             "runs": runs,
         },
