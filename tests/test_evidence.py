@@ -11,13 +11,15 @@ from app.evidence.model import EvidenceError, Printed
 from tests.minimal_study import MANIFEST, SOURCE_TEXT, STUDY, write_evidence
 
 
-def problems_for(tmp_path: Path, *edits: tuple[str, str], study: str = STUDY) -> list[str]:
+def problems_for(
+    tmp_path: Path, *edits: tuple[str, str], study: str = STUDY, source: str = SOURCE_TEXT
+) -> list[str]:
     """Apply text edits to the minimal study and return the loader's problems (must fail)."""
     for old, new in edits:
         assert old in study, f"test edit target not found: {old!r}"
         study = study.replace(old, new, 1)
     with pytest.raises(EvidenceError) as raised:
-        load_evidence(write_evidence(tmp_path, study))
+        load_evidence(write_evidence(tmp_path, study, source=source))
     return list(raised.value.problems)
 
 

@@ -10,20 +10,28 @@ from app.analysis.audit import audit_outcome, audit_study
 from app.analysis.population import reason
 from app.evidence.loader import load_evidence
 from app.evidence.model import Printed, Study
-from tests.minimal_study import STUDY, write_evidence
+from tests.minimal_study import SOURCE_TEXT, STUDY, write_evidence
 from tests.test_evidence import problems_for
+
+# Sentences printing the figures these tests add: every printed figure must stand in its quote.
+SOURCE = SOURCE_TEXT + (
+    " The risk difference was 20 points (−16 to 51). A risk difference of 10 points (−16 to 51) was"
+    " also reported. The hazard ratio was 1.5 (−0.5 to 3). One-year event rates were 20.0% with"
+    " stenting and 12.2% with medical therapy. Death occurred in 9.1%, hazard ratio 1.22 (0.58-2.58),"
+    " P = 0.60."
+)
 
 
 def loaded(tmp_path: Path, study: str) -> Study:
-    (found,) = load_evidence(write_evidence(tmp_path, study)).studies
+    (found,) = load_evidence(write_evidence(tmp_path, study, source=SOURCE)).studies
     return found
 
 
-def effect(kind: str, estimate: str, ci: tuple[str, str]) -> str:
+def effect(kind: str, estimate: str, ci: tuple[str, str], quote: str) -> str:
     return (
         f'\n[[outcomes.effects]]\ntype = "{kind}"\nestimate = "{estimate}"\nci = ["{ci[0]}", "{ci[1]}"]\n'
         'adjustment = "not stated"\ndirection = "intervention_vs_comparator"\n'
-        'source = "abstract"\nquote = "3/10 (30%) with stenting"\n'
+        f'source = "abstract"\nquote = "{quote}"\n'
     )
 
 
@@ -32,7 +40,13 @@ def test_a_printed_difference_may_be_negative_and_is_set_beside_the_crude_one(
 ) -> None:
     # 3/10 - 1/10 = 20 points. Newcombe (method 10) by hand, from the Wilson limits 0.1078-0.6032
     # and 0.0179-0.4042: 0.2 - sqrt(0.1922² + 0.3042²) = -0.160, 0.2 + sqrt(0.3032² + 0.0821²) = 0.514.
-    study = loaded(tmp_path / "ok", STUDY + effect("risk_difference", "20", ("−16", "51")))
+    study = loaded(
+        tmp_path / "ok",
+        STUDY
+        + effect(
+            "risk_difference", "20", ("−16", "51"), "The risk difference was 20 points (−16 to 51)."
+        ),
+    )
     outcome = study.outcomes[0]
     assert outcome.effects[0].ci[0] == Printed("−16") and outcome.effects[0].ci[0].value == -16
     (item,) = [a for a in audit_outcome(outcome, study) if a.figure.startswith("Risk difference")]
@@ -41,7 +55,13 @@ def test_a_printed_difference_may_be_negative_and_is_set_beside_the_crude_one(
         "20 (-16 to 51) points",
         True,
     )
-    study = loaded(tmp_path / "off", STUDY + effect("risk_difference", "10", ("−16", "51")))
+    study = loaded(
+        tmp_path / "off",
+        STUDY
+        + effect(
+            "risk_difference", "10", ("−16", "51"), "A risk difference of 10 points (−16 to 51)"
+        ),
+    )
     (item,) = [
         a for a in audit_outcome(study.outcomes[0], study) if a.figure.startswith("Risk difference")
     ]
@@ -53,7 +73,9 @@ def test_only_a_difference_may_be_negative(tmp_path: Path) -> None:
     found = problems_for(
         tmp_path,
         ('percent = "30"', 'percent = "-30"'),
-        study=STUDY + effect("hazard_ratio", "1.5", ("−0.5", "3")),
+        study=STUDY
+        + effect("hazard_ratio", "1.5", ("−0.5", "3"), "The hazard ratio was 1.5 (−0.5 to 3)."),
+        source=SOURCE,
     )
     assert found == [
         "studies/mini.toml: outcomes[0].arms.stent.percent: must not be negative here, got '-30'",
@@ -84,12 +106,12 @@ quote = "Stroke within 30 days"
 [outcomes.arms.stent]
 event_rate = "20.0"
 source = "abstract"
-quote = "3/10 (30%) with stenting"
+quote = "One-year event rates were 20.0% with stenting and 12.2% with medical therapy."
 
 [outcomes.arms.medical]
 event_rate = "12.2"
 source = "abstract"
-quote = "1/10 (10%) with medical therapy"
+quote = "One-year event rates were 20.0% with stenting and 12.2% with medical therapy."
 """
 
 
@@ -102,8 +124,8 @@ def test_kaplan_meier_event_rates_are_printed_only(tmp_path: Path) -> None:
         ("Stent: Kaplan-Meier event rate", "20.0%", None),
         ("Medical therapy: Kaplan-Meier event rate", "12.2%", None),
     ]
-    both = KM_EVENTS.replace('event_rate = "20.0"', 'event_rate = "20.0"\nsurvival = "80.0"')
-    assert problems_for(tmp_path / "both", study=STUDY + both) == [
+    both = KM_EVENTS.replace('event_rate = "20.0"', 'event_rate = "20.0"\nsurvival = "20.0"')
+    assert problems_for(tmp_path / "both", study=STUDY + both, source=SOURCE) == [
         "studies/mini.toml: outcomes[1].arms.stent: needs survival or event_rate (the cumulative"
         " probability of the event), not both"
     ]
@@ -158,10 +180,10 @@ def test_rankin_and_perforator_criteria(tmp_path: Path) -> None:
 def test_a_facts_published_effect_is_audited(tmp_path: Path) -> None:
     fact = (
         '\n[[facts]]\nlabel = "Death"\nvalue = "9.1%"\npercent = "9.1"\nsource = "abstract"\n'
-        'quote = "We randomized 20 patients"\n\n[[facts.effects]]\ntype = "hazard_ratio"\n'
+        'quote = "Death occurred in 9.1%"\n\n[[facts.effects]]\ntype = "hazard_ratio"\n'
         'estimate = "1.22"\nci = ["0.58", "2.58"]\np = "0.60"\nadjustment = "not stated"\n'
         'direction = "intervention_vs_comparator"\nsource = "abstract"\n'
-        'quote = "We randomized 20 patients"\n'
+        'quote = "Death occurred in 9.1%, hazard ratio 1.22 (0.58-2.58), P = 0.60."\n'
     )
     study = loaded(tmp_path, STUDY.replace("[[outcomes]]", fact + "\n[[outcomes]]", 1))
     items = audit_study(study)
