@@ -28,7 +28,8 @@ def reasons(*statuses: str) -> tuple[Reason, ...]:
             ("met", "not_reported", "not_reported", "not_reported", "not_reported"),
             ("unknown", 1, 5),
         ),
-        (("met", "met", "met", "unknown", "not_reported"), ("partial", 3, 5)),
+        # Enough checked and all of them met: applies, the unknown one still listed and warned about.
+        (("met", "met", "met", "unknown", "not_reported"), ("applies", 3, 5)),
         (("met", "unknown", "unknown", "unknown", "not_reported"), ("unknown", 1, 5)),
         # A study reporting no criteria cannot be checked.
         (("not_reported",) * 5, ("unknown", 0, 5)),

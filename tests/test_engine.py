@@ -200,7 +200,7 @@ CASES = [
         },
     ),
     Case(
-        "half or more checked, one unknown: partial",
+        "half or more checked and all met, one unknown: applies, with a warning",
         sym(
             ["medical", "self_expanding_stent"],
             stenosis_percent=80,
@@ -210,7 +210,7 @@ CASES = [
             age=64,
         ),
         # SAMMPRIS: five met, the Rankin score unknown, perforator infarcts not reported.
-        [("sammpris", "partial"), ("cassiss", "outside")],
+        [("sammpris", "applies"), ("cassiss", "outside")],
         warnings={"sammpris": {"population_partly_unknown"}},
     ),
     Case(
@@ -233,7 +233,7 @@ CASES = [
     Case(
         "single option: medical",
         sym(["medical"], **VISSIT_FIT),
-        [("vissit", "applies"), ("sammpris", "partial"), ("cassiss", "outside")],
+        [("vissit", "applies"), ("sammpris", "applies"), ("cassiss", "outside")],
     ),
     Case(
         "single option: angioplasty",
@@ -276,7 +276,7 @@ CASES = [
         sym(["medical", "angioplasty", "balloon_stent", "self_expanding_stent"], **VISSIT_FIT),
         [
             ("vissit", "applies"),
-            ("sammpris", "partial"),
+            ("sammpris", "applies"),
             ("angioplasty-vs-stent-retro", "unknown"),
             ("cassiss", "outside"),
         ],

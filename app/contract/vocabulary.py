@@ -161,7 +161,6 @@ DESIGNS = _table(
 # be checked, or the study reports none ("unchecked" is kept as the pages' older code for it).
 STATUSES = _table(
     Term("applies", "Applies", "Applies"),
-    Term("partial", "Partial match", "Partial match"),
     Term("unknown", "Cannot be checked", "Cannot be checked"),
     Term("outside", "Outside the study population", "Outside the study population"),
     Term("unchecked", "Cannot be checked", "Cannot be checked"),

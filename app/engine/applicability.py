@@ -11,8 +11,8 @@ from app.evidence.model import Study
 
 # Settings that are symptomatic by definition.
 SYMPTOMATIC = ("symptomatic_icas",)
-Status = Literal["applies", "partial", "unknown", "outside"]
-STATUS_ORDER = {"applies": 0, "partial": 1, "unknown": 2, "outside": 3}
+Status = Literal["applies", "unknown", "outside"]
+STATUS_ORDER = {"applies": 0, "unknown": 1, "outside": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +28,9 @@ class Applicability:
 def summarise(reasons: tuple[Reason, ...]) -> Applicability:
     """Sum reasons up: any unmet is outside; under half checked (or none reported) is unknown.
 
-    'applies' needs at least half of the criteria checked and every one of them met; with half or
-    more checked and some reported criterion left unknown the match is 'partial'.
+    'applies' needs at least half of the criteria checked and every checked one met (issue 11); a
+    reported criterion this patient's data leaves unknown does not stop it, but stays listed among
+    the reasons and adds the warning 'population_partly_unknown' (app/engine/assess.py).
     """
     statuses = [r.status for r in reasons]
     checked = sum(s in ("met", "not_met") for s in statuses)
@@ -39,8 +40,6 @@ def summarise(reasons: tuple[Reason, ...]) -> Applicability:
         overall = "outside"
     elif checked == 0 or 2 * checked < total:
         overall = "unknown"
-    elif "unknown" in statuses:
-        overall = "partial"
     else:
         overall = "applies"
     return Applicability(overall, reasons, checked, total)
@@ -60,7 +59,7 @@ def applicability(
         from_setting = field == "symptomatic" and value is None and scenario.setting in SYMPTOMATIC
         if from_setting:
             # The setting itself says the stenosis is symptomatic: the question is redundant, and
-            # leaving it unanswered must not make a match partial.
+            # leaving it unanswered must not count as unknown.
             value = True
         found = None if table is None else table[field].get((type(value), value))
         found = reason(study, field, value) if found is None else found

@@ -72,7 +72,7 @@ def _comparison_warnings(
                 " whether the study applies to this patient.",
             )
         )
-    elif fit.status == "partial":
+    elif any(r.status == "unknown" for r in fit.reasons):
         warnings.append(
             Warning(
                 "population_partly_unknown",

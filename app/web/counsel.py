@@ -59,7 +59,6 @@ from app.web.counsel_words import (
     FIT_FEW,
     FIT_NONE_REPORTED,
     FIT_OUTSIDE,
-    FIT_PARTIAL,
     FIT_UNKNOWN_FACTS,
     FIT_UNREPORTED,
     GAPS_TITLE,
@@ -214,7 +213,8 @@ def fit_sentences(comparison: Comparison, scenario: Scenario) -> tuple[str, ...]
     """How far this patient is like the people the study included, with how many points were compared.
 
     From the engine's applicability: 'outside' names each unmet limit; 'unknown' (fewer than half
-    of the criteria could be checked) says how few; 'partial' and 'applies' say how many of how many.
+    of the criteria could be checked) says how few; 'applies' says how many of how many, and any
+    fact not given is named after it.
     """
     study = comparison.analysis.study
     fit = comparison.applicability
@@ -236,8 +236,6 @@ def fit_sentences(comparison: Comparison, scenario: Scenario) -> tuple[str, ...]
         sentences.append(FIT_NONE_REPORTED)
     elif fit.status == "unknown":
         sentences.append(FIT_FEW.format(**counts))
-    elif fit.status == "partial":
-        sentences.append(FIT_PARTIAL.format(**counts))
     else:
         sentences.append(FIT_APPLIES.format(**counts))
     if unknown:

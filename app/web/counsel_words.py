@@ -104,7 +104,6 @@ FIT_FEW = (
     "Only {checked} of {total} points could be compared with the people in this study. So no one"
     " can say how well its numbers fit you."
 )
-FIT_PARTIAL = "On the {checked} of {total} points that could be compared, you are like the people in this study."
 FIT_APPLIES = "On {checked} of {total} points, you are like the people in this study."
 FIT_UNKNOWN_FACTS = "Some facts were not given. So they could not be checked: {facts}."
 FIT_UNREPORTED = "The study did not say if it had limits on {limits}."

@@ -209,14 +209,13 @@ def fit_phrase(comparison: Comparison) -> str:
         )
         parts = ", ".join(f"{n} {words}" for n, words in missing if n)
         return f"{checked} criteria ({parts}), too few to say whether the study applies"
-    if fit.status == "partial":
-        return f"{checked} criteria, all met; {_criteria_count(unknown)} could not be checked"
-    suffix = f"; {_criteria_count(not_reported)} not reported" if not_reported else ""
+    missing = ((unknown, "not known for this patient"), (not_reported, "not reported"))
+    suffix = "".join(f"; {_criteria_count(n)} {words}" for n, words in missing if n)
     return f"the patient meets every criterion checked ({checked}{suffix})"
 
 
 def match_phrase(comparison: Comparison) -> str:
-    """How well the patient matches one study, for the summary line: 'partial match: ...'."""
+    """How well the patient matches one study, for the summary line: 'applies: ...'."""
     return f"{STATUS_WORDS[display_status(comparison)].lower()}: {fit_phrase(comparison)}"
 
 

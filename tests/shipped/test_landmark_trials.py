@@ -65,12 +65,19 @@ def test_sammpris_applies_and_cassiss_is_outside_at_day_10(base: EvidenceBase) -
     )
 
 
-def test_without_a_rankin_score_sammpris_is_a_partial_match(base: EvidenceBase) -> None:
-    # The scenario gives no Rankin score; SAMMPRIS limits it (≤ 3), so one criterion is unknown.
-    fits = {
-        c.analysis.study.id: c.applicability for c in assessed(base, STENT_QUESTION).comparisons
-    }
-    assert fits["sammpris"].status == "partial"
+def test_without_a_rankin_score_sammpris_applies_and_says_what_is_unknown(
+    base: EvidenceBase,
+) -> None:
+    # The scenario gives no Rankin score; SAMMPRIS limits it (≤ 3): 5 of 7 criteria checked,
+    # all met, so it applies, with the unknown one listed and a warning naming it as unchecked.
+    comparisons = {c.analysis.study.id: c for c in assessed(base, STENT_QUESTION).comparisons}
+    fits = {study: c.applicability for study, c in comparisons.items()}
+    assert (fits["sammpris"].status, fits["sammpris"].checked, fits["sammpris"].total) == (
+        "applies",
+        5,
+        7,
+    )
+    assert "population_partly_unknown" in [w.code for w in comparisons["sammpris"].warnings]
     (unknown,) = [r for r in fits["sammpris"].reasons if r.status == "unknown"]
     assert unknown.text == (
         "SAMMPRIS enrolled patients with a modified Rankin score of up to 3; this patient's"
