@@ -11,8 +11,6 @@ import json
 import os
 import platform
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,13 +50,14 @@ def form_body(scenario: dict[str, Any]) -> str:
     return "&".join(f"{name}={value}" for name, value in pairs)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
+# One server vocabulary for the tests and the benchmarks (tests/server.py): the same command,
+# process group and stop.
+free_port = make_run.free_port
+Server = make_run.Server
 
 
 def wait_for(url: str, timeout: float = 30.0) -> None:
+    """Wait until `url` answers (for servers this script did not start as `make run`, e.g. nginx)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -69,30 +68,6 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
-
-
-@dataclass
-class Server:
-    """A gunicorn started by this process (in its own process group, stopped by its pid)."""
-
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    @property
-    def base(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> int:
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, sig)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=timeout)
-        return self.process.returncode
 
 
 def start_gunicorn(
@@ -112,22 +87,11 @@ def start_gunicorn(
     logging every request), "devnull" sends it to /dev/null (still formatted and written);
     `workers` overrides the configured count when given.
     """
-    log = log_dir / f"{name}.log"
     access = str(log_dir / f"{name}.access.log") if access_log == "file" else "/dev/null"
     extra = f"--access-logfile {access}" + (f" --workers {workers}" if workers else "")
-    command = make_run.run_command(ROOT, HOST, port)
-    env = {**os.environ, "GUNICORN_CMD_ARGS": extra}
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env
-        )
-    server = Server(process, port, log)
-    try:
-        wait_for(f"{server.base}/healthz")
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    return make_run.start(
+        log_dir / f"{name}.log", root=ROOT, port=port, env={"GUNICORN_CMD_ARGS": extra}
+    )
 
 
 def server_description() -> str:
