@@ -42,3 +42,22 @@ def test_main_outcomes_without_counts_give_the_estimate_or_the_finding(base: Evi
     assert mrs.text == "adjusted OR (inverse probability weighting) 1.10 (0.62–1.96); P = 0.75"
     assert sich.text == "no per-group figures; the study reports no difference"
     assert sich.tags == ("time frame not stated",)
+
+
+def test_kaplan_meier_rates_are_given_as_printed(base: EvidenceBase) -> None:
+    scenario = {
+        "setting": "symptomatic_icas",
+        "options": ["medical", "self_expanding_stent"],
+        "stenosis_percent": 80,
+        "days_since_event": 10,
+        "artery": "mca",
+        "age": 64,
+    }
+    named = {c.name: c for c in glanced(base, scenario).comparisons}
+    (km,) = [o for o in named["SAMMPRIS"].outcomes if o.href.endswith("-primary_1y_km")]
+    # SAMMPRIS prints 1-year rates of 20.0% and 12.2% (NEJM 2011), with no counts behind them.
+    assert (km.intervention, km.comparator) == (
+        "Self-expanding stent: 20.0% (Kaplan-Meier, printed)",
+        "Medical therapy: 12.2% (Kaplan-Meier, printed)",
+    )
+    assert km.tags == ("printed percentages; counts not stated",)
