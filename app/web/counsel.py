@@ -202,7 +202,20 @@ def unmet_sentence(field: str, study: Study, scenario: Scenario) -> str:
         return (
             f"The study did not include people with a narrowed {ARTERIES[scenario.artery].lower()}."
         )
-    return f"The study only included people aged {_range_words(c.min, c.max, '')}. You are {scenario.age}."
+    if field == "mrs":
+        return (
+            "The study only included people who needed little help in daily life before it"
+            f" (a Rankin score of {_range_words(c.min, c.max, '')}). Your score is {scenario.mrs}."
+        )
+    if field == "perforator_infarct":
+        return "The study did not include people whose stroke was deep in the brain, from a tiny side branch."
+    if field == "age":
+        return (
+            f"The study only included people aged {_range_words(c.min, c.max, '')}."
+            f" You are {scenario.age}."
+        )
+    # A new criterion field needs its own sentence here (tests/test_counsel.py checks every one).
+    raise KeyError(f"no patient sentence for the criterion {field!r}")
 
 
 def _listed(words: Sequence[str], last: str = "and") -> str:

@@ -185,3 +185,30 @@ def test_key_outcomes_for_the_live_summary_are_the_counted_main_ones(base: Evide
         "sammpris": ["stroke_death_30d", "primary_final"],
         "cassiss": ["primary_1y"],
     }
+
+
+def test_unmet_sentences_name_the_criterion_that_was_not_met(base: EvidenceBase) -> None:
+    stent_question = {
+        "setting": "symptomatic_icas",
+        "options": ["medical", "self_expanding_stent"],
+        "stenosis_percent": 80,
+        "days_since_event": 25,
+        "artery": "mca",
+        "age": 64,
+    }
+    # SAMMPRIS enrolled a baseline Rankin score of up to 3; CASSISS excluded perforator strokes.
+    sammpris = by_study(base, {**stent_question, "mrs": 4})["sammpris"]
+    assert sammpris.fit[1] == (
+        "The study only included people who needed little help in daily life before it (a Rankin"
+        " score of up to 3). Your score is 4."
+    )
+    cassiss = by_study(base, {**stent_question, "perforator_infarct": True})["cassiss"]
+    assert cassiss.fit[1] == (
+        "The study did not include people whose stroke was deep in the brain, from a tiny side"
+        " branch."
+    )
+    # Every criterion field has its own sentence: none falls through to another field's words.
+    study = base.by_id["sammpris"].study
+    scenario = parse_scenario({**stent_question, "mrs": 4, "perforator_infarct": True})
+    sentences = {field: counsel.unmet_sentence(field, study, scenario) for field in study.criteria}
+    assert len(set(sentences.values())) == len(sentences)
