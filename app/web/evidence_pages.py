@@ -308,6 +308,9 @@ def outcome_stats(entry: OutcomeStats, study: Study) -> tuple[StatView, ...]:
                 METHOD_WORDS[entry.survival_p.method],
             )
         )
+    if entry.not_computed_reason is not None:
+        # Withheld statistics are said to be withheld, with why, as on the results page.
+        views.append(StatView("Not computed", entry.not_computed_reason, "—"))
     return tuple(views)
 
 

@@ -108,3 +108,17 @@ def test_assumed_counts_and_missing_time_frames_are_tagged(client: FlaskClient) 
     assert '<span class="tag tag-not_computed">not computed</span>' in body
     assert '<span class="tag tag-time-frame">time frame not stated</span>' in body
     assert "P = 0.001" in body
+
+
+def test_the_study_page_says_which_statistics_were_withheld_and_why(client: FlaskClient) -> None:
+    page = client.get("/evidence/rescue-icas-ses-bms").get_data(as_text=True)
+    # The outcome's own section, from its anchor to the next outcome's.
+    start = page.index('id="o-recurrent_stroke"')
+    end = re.compile(r'id="o-(?!recurrent_stroke)').search(page, start).start()
+    recurrent = re.sub(r"<[^>]+>", " ", page[start:end])
+    recurrent = " ".join(html_module.unescape(recurrent).split())
+    assert (
+        "Not computed No relative effect, difference or NNT: the counts were back-calculated from"
+        " the printed percentages over group sizes the source does not state for this outcome"
+    ) in recurrent
+    assert "Risk ratio (crude)" not in recurrent
