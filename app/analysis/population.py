@@ -43,30 +43,32 @@ def _in_range(criterion: Criterion, value: int) -> bool:
 Evaluation = tuple[CriterionStatus, str]
 
 
+def _ranged(
+    c: Criterion, value: int | None, enrolled: str, not_given: str, this: str
+) -> Evaluation:
+    """Evaluate a whole-number criterion: unknown without a value, else met when within range."""
+    if value is None:
+        return "unknown", f"{enrolled}; {not_given}"
+    return ("met" if _in_range(c, value) else "not_met"), f"{enrolled}; {this}"
+
+
 def _stenosis(name: str, c: Criterion, percent: int | None) -> Evaluation:
     enrolled = f"{name} enrolled {_range_text(c, '%')} stenosis"
-    if percent is None:
-        return "unknown", f"{enrolled}; this patient's degree of stenosis was not given."
-    status = "met" if _in_range(c, percent) else "not_met"
-    return status, f"{enrolled}; this patient has {percent}%."
+    not_given = "this patient's degree of stenosis was not given."
+    return _ranged(c, percent, enrolled, not_given, f"this patient has {percent}%.")
 
 
 def _age(name: str, c: Criterion, age: int | None) -> Evaluation:
     enrolled = f"{name} enrolled patients aged {_range_text(c, '')}"
-    if age is None:
-        return "unknown", f"{enrolled}; this patient's age was not given."
-    status = "met" if _in_range(c, age) else "not_met"
-    return status, f"{enrolled}; this patient is {age}."
+    return _ranged(c, age, enrolled, "this patient's age was not given.", f"this patient is {age}.")
 
 
 def _days(name: str, c: Criterion, days: int | None) -> Evaluation:
     window = _range_text(c, " days")
     enrolled = f"{name} enrolled patients {window} after the qualifying TIA or stroke"
-    if days is None:
-        return "unknown", f"{enrolled}; the time since this patient's event was not given."
-    status = "met" if _in_range(c, days) else "not_met"
-    day_word = "day" if days == 1 else "days"
-    return status, f"{enrolled}; this patient's event was {days} {day_word} ago."
+    not_given = "the time since this patient's event was not given."
+    ago = f"this patient's event was {days} {'day' if days == 1 else 'days'} ago."
+    return _ranged(c, days, enrolled, not_given, ago)
 
 
 def _symptomatic(name: str, c: Criterion, symptomatic: bool | None) -> Evaluation:
@@ -95,10 +97,8 @@ def _artery(name: str, c: Criterion, artery: str | None) -> Evaluation:
 
 def _mrs(name: str, c: Criterion, score: int | None) -> Evaluation:
     enrolled = f"{name} enrolled patients with a modified Rankin score of {_range_text(c, '')}"
-    if score is None:
-        return "unknown", f"{enrolled}; this patient's baseline score was not given."
-    status = "met" if _in_range(c, score) else "not_met"
-    return status, f"{enrolled}; this patient's score is {score}."
+    not_given = "this patient's baseline score was not given."
+    return _ranged(c, score, enrolled, not_given, f"this patient's score is {score}.")
 
 
 def _perforator(name: str, c: Criterion, perforator: bool | None) -> Evaluation:

@@ -200,6 +200,11 @@ class ArmResult:
     def has_counts(self) -> bool:
         return self.events is not None and self.total is not None
 
+    @property
+    def printed_rate(self) -> Printed | None:
+        """The percentage printed for this arm: its percent, survival or Kaplan-Meier event rate."""
+        return self.percent or self.survival or self.event_rate
+
 
 @dataclass(frozen=True, slots=True)
 class Effect:

@@ -151,11 +151,7 @@ def _outcome(
         family=table.str("family", required=False),
     )
     numbers = all(
-        arm in arms
-        and (
-            arms[arm].has_counts or arms[arm].percent or arms[arm].survival or arms[arm].event_rate
-        )
-        for arm in pair
+        arm in arms and (arms[arm].has_counts or arms[arm].printed_rate is not None) for arm in pair
     )
     # Only for an outcome read without other problems: a mistyped count is reported once, as such.
     clean = len(table.problems.items) == before

@@ -66,11 +66,12 @@ def _label(study: Study, arm_id: str) -> str:
 
 def _printed(result: OutcomeResult, study: Study, arm_id: str) -> str:
     arm = result.stats.outcome.arms.get(arm_id)
-    if arm is not None and arm.event_rate is not None:
-        # A Kaplan-Meier event rate is a risk by the time frame, as printed (no counts behind it).
-        return f"{_label(study, arm_id)}: {arm.event_rate.text}% (Kaplan-Meier, printed)"
-    figure = None if arm is None else (arm.percent or arm.survival)
-    return f"{_label(study, arm_id)}: {figure.text}% (printed)" if figure else ""
+    figure = None if arm is None else arm.printed_rate
+    if figure is None:
+        return ""
+    # A Kaplan-Meier event rate is a risk by the time frame, as printed (no counts behind it).
+    kind = "Kaplan-Meier, printed" if figure is arm.event_rate else "printed"
+    return f"{_label(study, arm_id)}: {figure.text}% ({kind})"
 
 
 def glance_outcome(result: OutcomeResult, comparison: Comparison, anchor: str) -> GlanceOutcome:

@@ -360,7 +360,7 @@ def _share_words(per_100: int) -> str:
 
 def _printed_figure(result: ArmResult | None) -> tuple[int, str] | None:
     """People per 100 and the percentage as the study printed it (or its survival or event rate)."""
-    printed = None if result is None else (result.percent or result.survival or result.event_rate)
+    printed = None if result is None else result.printed_rate
     if printed is None:
         return None
     return per_hundred(Fraction(printed.text.lstrip("<>")) / 100), printed.text
