@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from app.analysis.appraisal import Appraisal, appraise
@@ -11,6 +11,7 @@ from app.analysis.audit import AuditItem, audit_study
 from app.analysis.families import Group, family_groups
 from app.analysis.matching import MatchTable, compared_pairs, comparison_words, match_table
 from app.analysis.outcomes import OutcomeStats, analyse_outcome
+from app.analysis.plans import Plan, make_plan, option_choices
 from app.analysis.population import ReasonTable, reason_table
 from app.evidence.model import SETTINGS, Evidence, Study
 
@@ -48,10 +49,30 @@ class EvidenceBase:
     compared: frozenset[tuple[str, str, str]]
     # Outcome families shown side by side across studies (app/analysis/families.py).
     families: tuple[Group, ...] = ()
+    # (setting, options in the order chosen) -> what the evidence holds for them (plans.py).
+    plans: Mapping[tuple[str, tuple[str, ...]], Plan] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @property
     def version(self) -> str:
         return self.evidence.version
+
+    def plan(self, setting: str, options: tuple[str, ...]) -> Plan:
+        """Return the tabulated plan for the setting and options, or make it (options outside the table)."""
+        found = self.plans.get((setting, options))
+        if found is not None:
+            return found
+        return make_plan(
+            setting,
+            options,
+            studies=tuple(a.study for a in self.studies),
+            matches=tuple(a.matches for a in self.studies),
+            available=self.available.get(setting, ()),
+            compared=self.compared,
+            register=self.evidence.register,
+            families=self.families,
+        )
 
 
 def available_comparisons(studies: tuple[StudyAnalysis, ...], setting: str) -> tuple[str, ...]:
@@ -74,7 +95,7 @@ def _analyse_study(study: Study) -> StudyAnalysis:
 def analyse(evidence: Evidence) -> EvidenceBase:
     """Precompute statistics, audits and appraisals for every study; call once at start-up."""
     studies = tuple(_analyse_study(study) for study in evidence.studies)
-    return EvidenceBase(
+    base = EvidenceBase(
         evidence=evidence,
         studies=studies,
         by_id=MappingProxyType({s.study.id: s for s in studies}),
@@ -82,3 +103,5 @@ def analyse(evidence: Evidence) -> EvidenceBase:
         compared=compared_pairs(evidence.studies),
         families=family_groups(evidence.studies, evidence.families),
     )
+    plans = {(s, options): base.plan(s, options) for s in SETTINGS for options in option_choices()}
+    return replace(base, plans=MappingProxyType(plans))

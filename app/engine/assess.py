@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult, Signal, Warning
 from app.analysis.base import EvidenceBase, StudyAnalysis
 from app.analysis.families import Group
-from app.analysis.matching import TREATMENT_WORDS, Match, match_comparison
+from app.analysis.matching import TREATMENT_WORDS, Match
+from app.analysis.plans import PairGap
 from app.contract import vocabulary
-from app.contract.scenario import OPTIONS, SETTINGS, Scenario
+from app.contract.scenario import Scenario
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
-from app.engine.known import known_trials, side_by_side
-from app.engine.scope import IN_SCOPE, PairGap, Scope, pairs_without_evidence, scope
+from app.engine.scope import IN_SCOPE, Scope, scope
 from app.evidence.model import KnownTrial
 
 DESIGN_ORDER = {code: rank for rank, code in enumerate(vocabulary.DESIGNS)}
@@ -92,14 +92,11 @@ def _comparison_warnings(
 
 def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
     """Find the comparisons relevant to the scenario and how well the patient fits each."""
+    # What the setting and options draw from the evidence was tabulated at start-up.
+    plan = base.plan(scenario.setting, scenario.options)
     comparisons = []
-    for analysis in base.studies:
-        # Setting is a hard boundary: acute-LVO evidence never informs an elective decision.
-        if analysis.study.setting.value != scenario.setting:
-            continue
-        match = match_comparison(analysis.study, scenario.options, analysis.matches)
-        if match is None:
-            continue
+    for index, match in plan.candidates:
+        analysis = base.studies[index]
         fit = applicability(analysis.study, scenario, analysis.reasons)
         comparisons.append(
             Comparison(
@@ -116,33 +113,18 @@ def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
             DESIGN_ORDER[c.analysis.study.design.value],
         )
     )
-    available = base.available.get(scenario.setting, ())
-    warnings = []
-    if not comparisons:
-        chosen = " with ".join(OPTIONS[o].lower() for o in scenario.options)
-        what = f"compares {chosen}" if len(scenario.options) > 1 else f"includes {chosen}"
-        listed = "; ".join(available) if available else "nothing"
-        warnings.append(
-            Warning(
-                "no_direct_comparison",
-                f"No study in this evidence base {what} in this setting"
-                f" ({SETTINGS[scenario.setting]}). In this setting it compares: {listed}."
-                " Numbers are never borrowed from other comparisons.",
-            )
-        )
-    gaps = pairs_without_evidence(scenario, base.compared)
     return Assessment(
         scenario=scenario,
         comparisons=tuple(comparisons),
-        warnings=tuple(warnings),
-        available=available,
+        warnings=plan.warnings,
+        available=base.available.get(scenario.setting, ()),
         evidence_version=base.version,
-        pairs_without_evidence=gaps,
+        pairs_without_evidence=plan.gaps,
         scope=scope(
             scenario, ((c.analysis.study.short_name, c.applicability) for c in comparisons)
         ),
-        known_trials=known_trials(scenario, base.evidence.register, gaps, bool(comparisons)),
-        side_by_side=side_by_side(scenario, base.families),
+        known_trials=plan.known_trials,
+        side_by_side=plan.side_by_side,
     )
 
 

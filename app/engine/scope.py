@@ -1,27 +1,18 @@
-"""What an assessment cannot answer: pairs of chosen options no study compares, and scope."""
+"""Whether the evidence speaks to the scenario at all: the tool's coverage and every study's fit.
+
+Pairs of chosen options no study compares are tabulated at start-up (app/analysis/plans.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Literal
 
-from app.analysis.matching import TREATMENT_WORDS
-from app.contract import vocabulary
 from app.contract.scenario import Scenario
 from app.engine.applicability import Applicability
 
 ScopeStatus = Literal["in_scope", "outside"]
-SETTING_WORDS = {code: term.short for code, term in vocabulary.SETTINGS.items()}
-
-
-@dataclass(frozen=True, slots=True)
-class PairGap:
-    """Two chosen options, more invasive first, that no study in this setting compares."""
-
-    options: tuple[str, str]
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,29 +24,6 @@ class Scope:
 
 
 IN_SCOPE = Scope("in_scope", ())
-
-
-def pairs_without_evidence(
-    scenario: Scenario, compared: Collection[tuple[str, str, str]]
-) -> tuple[PairGap, ...]:
-    """List each pair of chosen options that no study in the scenario's setting compares.
-
-    `compared` is the evidence base's (setting, option, option) set (analysis.matching.compared_pairs).
-    """
-    ranked = sorted(scenario.options, key=lambda code: vocabulary.INVASIVENESS_RANK[code])
-    gaps = []
-    for first, second in combinations(ranked, 2):
-        if (scenario.setting, first, second) in compared:
-            continue
-        gaps.append(
-            PairGap(
-                (first, second),
-                f"No study in this evidence base compares {TREATMENT_WORDS[first]} with"
-                f" {TREATMENT_WORDS[second]} in this setting ({SETTING_WORDS[scenario.setting]});"
-                " no numbers are borrowed from other comparisons.",
-            )
-        )
-    return tuple(gaps)
 
 
 def scenario_outside(scenario: Scenario) -> tuple[str, ...]:

@@ -1,0 +1,73 @@
+"""Plans: what a setting and choice of options draw from the evidence, tabulated at start-up."""
+
+from __future__ import annotations
+
+from itertools import permutations
+
+import pytest
+
+from app.analysis.base import EvidenceBase, analyse
+from app.analysis.plans import make_plan, option_choices
+from app.contract.scenario import OPTIONS, SETTINGS, parse_scenario
+from app.engine.assess import assess
+from app.evidence.loader import load_evidence
+
+
+@pytest.fixture(scope="module")
+def base() -> EvidenceBase:
+    return analyse(load_evidence())
+
+
+def fresh(base: EvidenceBase, setting: str, options: tuple[str, ...]):
+    return make_plan(
+        setting,
+        options,
+        studies=tuple(a.study for a in base.studies),
+        matches=tuple(a.matches for a in base.studies),
+        available=base.available.get(setting, ()),
+        compared=base.compared,
+        register=base.evidence.register,
+        families=base.families,
+    )
+
+
+def test_every_setting_and_ordered_choice_of_options_is_tabulated(base: EvidenceBase) -> None:
+    choices = list(option_choices())
+    # 4 + 12 + 24 + 24 ordered choices of distinct options.
+    assert len(choices) == 64 == len(set(choices))
+    assert set(choices) == {p for n in range(1, 5) for p in permutations(OPTIONS, n)}
+    assert set(base.plans) == {(s, c) for s in SETTINGS for c in choices}
+
+
+def test_tabulated_plans_equal_plans_made_on_demand(base: EvidenceBase) -> None:
+    for (setting, options), plan in base.plans.items():
+        assert plan == fresh(base, setting, options), (setting, options)
+
+
+def test_a_choice_outside_the_table_is_planned_on_demand(base: EvidenceBase) -> None:
+    # A Scenario built without the contract may repeat an option; it is planned, not refused.
+    options = ("medical", "medical")
+    assert ("symptomatic_icas", options) not in base.plans
+    assert base.plan("symptomatic_icas", options) == fresh(base, "symptomatic_icas", options)
+
+
+def test_assess_takes_candidates_warnings_and_gaps_from_the_plan(base: EvidenceBase) -> None:
+    scenario = parse_scenario(
+        {
+            "setting": "symptomatic_icas",
+            "options": ["self_expanding_stent", "angioplasty"],
+            "stenosis_percent": 80,
+            "symptomatic": True,
+            "days_since_event": 10,
+            "artery": "mca",
+            "age": 64,
+        }
+    )
+    plan = base.plans[(scenario.setting, scenario.options)]
+    assessment = assess(scenario, base)
+    assert {c.analysis.study.id for c in assessment.comparisons} == {
+        base.studies[i].study.id for i, _ in plan.candidates
+    }
+    assert assessment.pairs_without_evidence == plan.gaps
+    assert assessment.known_trials == plan.known_trials
+    assert assessment.warnings == plan.warnings
