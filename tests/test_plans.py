@@ -7,7 +7,7 @@ from itertools import permutations
 import pytest
 
 from app.analysis.base import EvidenceBase, analyse
-from app.analysis.plans import make_plan, option_choices
+from app.analysis.plans import Plan, make_plan, option_choices
 from app.contract.scenario import OPTIONS, SETTINGS, parse_scenario
 from app.engine.assess import assess
 from app.evidence.loader import load_evidence
@@ -18,7 +18,7 @@ def base() -> EvidenceBase:
     return analyse(load_evidence())
 
 
-def fresh(base: EvidenceBase, setting: str, options: tuple[str, ...]):
+def fresh(base: EvidenceBase, setting: str, options: tuple[str, ...]) -> Plan:
     return make_plan(
         setting,
         options,
