@@ -15,6 +15,7 @@ from app.evidence.loader import load_evidence
 from app.evidence.model import EvidenceError
 from app.web import counsel
 from app.web.counsel_glance import glance
+from app.web.counsel_outcomes import OtherOutcome, shared_findings
 from tests.minimal_study import STUDY, write_evidence
 
 SCENARIO = {
@@ -168,3 +169,32 @@ def test_a_missing_finding_stops_start_up(tmp_path: Path) -> None:
     study = STUDY + outcome("main_words", kind="narrative", role="primary")
     with pytest.raises(EvidenceError, match="finding: required for a primary or safety outcome"):
         load_evidence(write_evidence(tmp_path, study))
+
+
+def test_only_neighbours_without_numbers_saying_the_same_share_a_finding_cell() -> None:
+    def told(outcome_id: str, *, cells: tuple[str, ...] = (), quote: str = "") -> OtherOutcome:
+        return OtherOutcome(
+            id=outcome_id,
+            title=outcome_id,
+            time_line="",
+            lines=(),
+            cells=cells,
+            finding="" if cells else "The study found no clear difference between the groups.",
+            quote=quote,
+            quote_source="",
+            notes=(),
+        )
+
+    same, other = "No difference in either.", "No difference in this one."
+    rows = shared_findings(
+        (
+            told("a", quote=same),
+            told("b", quote=same),
+            told("c", quote=same),
+            told("counted", cells=("About 1 of 100", "About 2 of 100")),
+            told("d", quote=same),
+            told("e", quote=other),
+        )
+    )
+    assert [o.finding_rows for o in rows] == [3, 0, 0, 1, 1, 1]
+    assert shared_findings(()) == ()

@@ -48,6 +48,7 @@ from app.web.counsel_outcomes import (
     other_outcomes,
     per_hundred,
     pictured_outcomes,
+    shared_findings,
     timeframe_words,
 )
 from app.web.counsel_words import (
@@ -125,6 +126,8 @@ class CounselComparison:
     outcomes: tuple[KeyOutcome, ...]  # pictured
     others: tuple[OtherOutcome, ...]  # told in sentences
     others_title: str
+    # The print view tells `others` in a table headed by `others_title`: a column per option, in order.
+    option_names: tuple[str, ...]
     quote_intro: str
     study_href: str
     not_ticked: tuple[str, ...]  # an arm shown although its option was not chosen
@@ -292,8 +295,11 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
         fit=fit_sentences(comparison, scenario),
         notes=tuple(text for code, text in NOTE_WORDS.items() if code in codes),
         outcomes=pictured,
-        others=tuple(other_outcome(r, comparison) for r in other_outcomes(comparison)),
+        others=shared_findings(
+            tuple(other_outcome(r, comparison) for r in other_outcomes(comparison))
+        ),
         others_title=OTHER_TITLE if pictured else RESULTS_TITLE,
+        option_names=tuple(names),
         quote_intro=QUOTE_INTRO,
         study_href=evidence_href(study.id),
         not_ticked=not_ticked(comparison),

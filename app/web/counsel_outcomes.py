@@ -23,7 +23,7 @@ Key outcomes (pictures)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
@@ -224,10 +224,14 @@ class OtherOutcome:
     title: str
     time_line: str
     lines: tuple[str, ...]  # one per option, in the fixed option order; () without numbers
+    cells: tuple[str, ...]  # the same numbers without the option's name (the print view's table)
     finding: str  # the study's finding in plain words ("" when the file quotes none)
     quote: str  # the study's own sentence for it, verbatim
     quote_source: str
     notes: tuple[str, ...]
+    # The print view's table: how many rows this outcome's finding cell spans. Outcomes in a row
+    # without numbers that have the same finding and quote share one cell (0: the row above holds it).
+    finding_rows: int = 1
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -366,10 +370,11 @@ def _printed_figure(result: ArmResult | None) -> tuple[int, str] | None:
     return per_hundred(Fraction(printed.text.lstrip("<>")) / 100), printed.text
 
 
-def _option_line(
-    result: OutcomeResult, arm_id: str, words: OptionWords, *, unit: str, usable: bool
-) -> str:
-    """One option's number in the fixed format, or '' when the study gives none for it."""
+def _option_numbers(result: OutcomeResult, arm_id: str, *, unit: str, usable: bool) -> str:
+    """One option's number in the fixed format, or '' when the study gives none for it.
+
+    'about 24 of 100 people had it. In the study, 14 of 58.' (after the option's name).
+    """
     entry = result.stats
     noun, verb = (
         ("treatments", "were followed by it") if unit == "procedures" else ("people", "had it")
@@ -378,12 +383,12 @@ def _option_line(
     if usable and arm_id in counts:
         arm = counts[arm_id]
         n = per_hundred(Fraction(arm.events, arm.total))
-        return f"{words.name}: {_share_words(n)} {noun} {verb}. In the study, {arm.events} of {arm.total}."
+        return f"{_share_words(n)} {noun} {verb}. In the study, {arm.events} of {arm.total}."
     printed = _printed_figure(entry.outcome.arms.get(arm_id))
     if printed is None:
         return ""
     n, text = printed
-    return f"{words.name}: {_share_words(n)} {noun} {verb}. The study gave {text}%."
+    return f"{_share_words(n)} {noun} {verb}. The study gave {text}%."
 
 
 def finding_words(result: OutcomeResult, study: Study) -> str:
@@ -401,21 +406,14 @@ def other_outcome(result: OutcomeResult, comparison: Comparison) -> OtherOutcome
     outcome = result.stats.outcome
     time, time_note = timeframe_words(outcome.timeframe)
     usable = _counted(result) and not assumed_counts(result)
-    lines = tuple(
-        line
+    numbers = [
+        (arm_option_words(study, arm_id)[1].name, text)
         for arm_id in ordered_arms(study)
-        if (
-            line := _option_line(
-                result,
-                arm_id,
-                arm_option_words(study, arm_id)[1],
-                unit=study.unit.value,
-                usable=usable,
-            )
-        )
-    )
-    if len(lines) < 2:
-        lines = ()  # one group's number alone is not shown: the options are shown alike or not at all
+        if (text := _option_numbers(result, arm_id, unit=study.unit.value, usable=usable))
+    ]
+    if len(numbers) < 2:
+        numbers = []  # one group's number alone is not shown: the options are shown alike or not at all
+    lines = tuple(f"{name}: {text}" for name, text in numbers)
     notes: list[str] = []
     if lines and not usable:
         notes.append(NOT_COMPUTED_NOTE)
@@ -435,8 +433,33 @@ def other_outcome(result: OutcomeResult, comparison: Comparison) -> OtherOutcome
         title=_capital(outcome.plain_label),
         time_line=time_line,
         lines=lines,
+        cells=tuple(_capital(text) for _, text in numbers),
         finding=finding,
         quote=quote.text if quote else "",
         quote_source=quote_view(quote, study).source_title if quote else "",
         notes=tuple(notes),
     )
+
+
+def shared_findings(others: tuple[OtherOutcome, ...]) -> tuple[OtherOutcome, ...]:
+    """Let outcomes in a row without numbers, with the same finding and quote, share one cell.
+
+    The retrospective study's stroke and stroke-or-death during follow-up both rest on one sentence
+    ("There was no difference in follow-up survival (stroke or stroke and/or death) ..."): the print
+    view's table says it once beside both titles. Each outcome keeps its title and time.
+    """
+    out = list(others)
+    start = 0
+    while start < len(out):
+        end = start + 1
+        if not out[start].cells:
+            said = (out[start].finding, out[start].quote)
+            while (
+                end < len(out) and not out[end].cells and (out[end].finding, out[end].quote) == said
+            ):
+                end += 1
+        out[start] = replace(out[start], finding_rows=end - start)
+        for covered in range(start + 1, end):
+            out[covered] = replace(out[covered], finding_rows=0)
+        start = end
+    return tuple(out)

@@ -146,7 +146,8 @@ def test_printed_body_text_is_at_least_11_pt(server: str, context: BrowserContex
     page.emulate_media(media="print")
     sizes = page.evaluate(
         """() => [...document.querySelectorAll(
-              "main p, main li, main dt, main dd, main figcaption, main blockquote, main h4")]
+              "main p, main li, main dt, main dd, main figcaption, main blockquote, main h4,"
+              + " main th, main td")]
             .filter(e => e.offsetParent !== null && e.textContent.trim())
             .map(e => [parseFloat(getComputedStyle(e).fontSize), e.textContent.trim().slice(0, 40)])"""
     )

@@ -9,10 +9,13 @@ import pytest
 from playwright.sync_api import BrowserContext, Request, expect
 
 from tests.browser.helpers import (
+    ALL_OPTIONS,
+    axe_violations,
     expected_cell,
     fill_vissit,
     pdf_pages,
     risk_cell,
+    scroll_width,
     submit,
     vissit_arm,
 )
@@ -106,7 +109,31 @@ def test_two_comparisons_print_on_three_a4_pages(
     expect(page.locator(".sources")).to_contain_text(
         "No citation: the study's source does not give one."
     )
-    a4 = pdf_pages(page, "A4", artifacts / "print-all-options-a4.pdf")
-    letter = pdf_pages(page, "Letter", artifacts / "print-all-options-letter.pdf")
+    a4 = pdf_pages(page, "A4", artifacts / "print-two-comparisons-a4.pdf")
+    letter = pdf_pages(page, "Letter", artifacts / "print-two-comparisons-letter.pdf")
     print(f"Two-comparison printable summary: {a4} A4 pages, {letter} Letter pages")
     assert 1 <= a4 <= 3
+
+
+def test_all_four_options_print_on_three_a4_pages(
+    server: str, context: BrowserContext, artifacts: Path
+) -> None:
+    page = context.new_page()
+    page.goto(server + "/")
+    # VISSIT, SAMMPRIS, the retrospective study and CASSISS: every main and counted outcome of each.
+    fill_vissit(page, ALL_OPTIONS)
+    submit(page, "Printable summary")
+    expect(page.locator(".counsel-comparison")).to_have_count(4)
+    # Pictured: VISSIT 2 outcomes, SAMMPRIS 2, CASSISS 1 (two options each); the rest in tables.
+    expect(page.locator("svg.icon-array")).to_have_count(10)
+    expect(page.locator("table.told")).to_have_count(4)
+    expect(page.locator(".signatures")).to_contain_text("Clinician: name and signature")
+    a4 = pdf_pages(page, "A4", artifacts / "print-four-options-a4.pdf")
+    letter = pdf_pages(page, "Letter", artifacts / "print-four-options-letter.pdf")
+    print(f"All-four-options printable summary: {a4} A4 pages, {letter} Letter pages")
+    assert 1 <= a4 <= 3
+    # The tables (one shared finding cell spanning two rows) stay accessible, and fit a phone.
+    assert not axe_violations(page)
+    page.set_viewport_size({"width": 375, "height": 667})
+    assert scroll_width(page) <= 375
+    assert not axe_violations(page)

@@ -86,6 +86,29 @@ def test_vissit_disability_haemorrhage_and_quality_of_life_are_shown(base: Evide
     )
 
 
+def test_the_print_table_has_both_numbers_per_row_and_says_a_shared_finding_once(
+    base: EvidenceBase,
+) -> None:
+    comparisons = by_study(base, ALL_OPTIONS)
+    vissit = comparisons["vissit"]
+    assert vissit.option_names == ("Medicines only", "Balloon stent plus medicines")
+    others = {o.id: o for o in vissit.others}
+    # The same numbers as the patient view's sentences, one cell per option, in the same order.
+    assert others["ich_30d"].cells == (
+        "Fewer than 1 in 100 people had it. In the study, 0 of 53.",
+        "About 9 of 100 people had it. In the study, 5 of 58.",
+    )
+    assert others["eq5d_12m"].cells == () and others["eq5d_12m"].finding_rows == 1
+    # The retrospective study's two follow-up outcomes rest on one quoted sentence: one cell, two rows.
+    retro = comparisons["angioplasty-vs-stent-retro"]
+    rows = {o.id: o.finding_rows for o in retro.others}
+    assert rows["followup_stroke_adjusted"] == 2
+    assert rows["followup_stroke_death_adjusted"] == 0
+    assert sum(rows.values()) == len(retro.others)
+    for other in retro.others:
+        assert other.cells or other.finding or rows[other.id] == 0, other.id
+
+
 def test_rescue_states_its_findings_and_gives_no_picture_from_assumed_counts(
     base: EvidenceBase,
 ) -> None:

@@ -64,11 +64,17 @@ def test_print_view_has_everything_a_consent_summary_needs(client: FlaskClient, 
     for option in ("Medicines only (medical therapy)", "Balloon widening only (angioplasty)"):
         assert option in readable
     assert "About 24 of 100 people who had a balloon stent" in readable
-    # The retrospective study's "periprocedural" is undefined: its numbers are sentences, no picture.
-    assert (
-        "Balloon widening only: about 7 of 100 treatments were followed by it. In the study, 7 of"
-        " 95." in readable
-    )
+    # The retrospective study's "periprocedural" is undefined: no picture; its numbers are a table
+    # row, one cell per option under the option's name (the patient view says them in sentences).
+    retro = page.split('id="p-angioplasty-vs-stent-retro"')[1].split("</section>")[0]
+    header = re.findall(r'<th scope="col">([^<]+)</th>', retro)
+    assert header == ["Balloon widening only", "Stent (type not stated)"]
+    stroke = retro.split('id="p-angioplasty-vs-stent-retro-periprocedural_stroke"')[1]
+    cells = re.findall(r"<td>([^<]+)</td>", stroke.split("</tr>")[0])
+    assert cells == [
+        "About 7 of 100 treatments were followed by it. In the study, 7 of 95.",
+        "About 7 of 100 treatments were followed by it. In the study, 7 of 98.",
+    ]
     # Pictured (two arms each): VISSIT 2 outcomes, SAMMPRIS 2, CASSISS 1; the retrospective study none.
     assert page.count('<svg class="icon-array"') == 10
     assert "JAMA. 2015;313(12):1240-1248." in readable
