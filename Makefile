@@ -18,9 +18,11 @@ $(STAMP): setup.cfg pyproject.toml .ci/constraints.txt
 run: $(STAMP)
 	$(BIN)/gunicorn --config app/gunicorn_conf.py --bind $(HOST):$(PORT) 'app:serve()'
 
-# Debian's Chromium for the browser tests; never a downloaded browser build.
+# Debian's Chromium for the browser tests; never a downloaded browser build. Liberation Sans (Arial's
+# metrics; only recommended by chromium) makes the printed page counts the tests check the same here and in CI.
+LIBERATION := /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
 browser:
-	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@test -x $(CHROMIUM) && test -f $(LIBERATION) || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-liberation; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check --config .ci/ruff.toml app tests
