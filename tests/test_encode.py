@@ -81,8 +81,9 @@ def test_prepared_pieces_are_fragments_of_the_same_json(base: EvidenceBase) -> N
     comparison = prepared["comparisons"][0]
     for key in ("study", "intervention", "comparator", "caveats", "outcomes"):
         assert isinstance(comparison[key], orjson.Fragment), key
-    reason = comparison["applicability"]["reasons"][0]
-    assert isinstance(reason["quote"], orjson.Fragment)
+    # Every reason comes from the study's reason table, prepared whole.
+    reasons = comparison["applicability"]["reasons"]
+    assert reasons and all(isinstance(r, orjson.Fragment) for r in reasons)
     assert json.loads(dumps(prepared)) == assessment_json(assessment)
     assert _text(json.loads(dumps(prepared))) == _text(assessment_json(assessment))
 
@@ -120,6 +121,18 @@ def test_pieces_that_do_not_fit_are_built_in_full(base: EvidenceBase) -> None:
     built = comparison_json(requoted, study_parts)
     assert built["applicability"]["reasons"][0]["quote"]["text"] == "Another sentence."
     assert json.loads(dumps(built)) == comparison_json(requoted)
+    # A reason the table does not hold (other words): built in full, beside prepared ones.
+    reworded = replace(
+        first,
+        applicability=replace(
+            first.applicability,
+            reasons=(replace(reason, text="Other words."), *first.applicability.reasons[1:]),
+        ),
+    )
+    built = comparison_json(reworded, study_parts)
+    assert built["applicability"]["reasons"][0]["text"] == "Other words."
+    assert isinstance(built["applicability"]["reasons"][1], orjson.Fragment)
+    assert json.loads(dumps(built)) == comparison_json(reworded)
 
 
 def test_answer_is_utf8_json_with_a_newline() -> None:

@@ -25,6 +25,7 @@ from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
 from app.analysis.headline import headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
+from app.analysis.population import Reason
 from app.engine.assess import Assessment, Comparison
 from app.evidence.model import OPTIONS, ArmResult, Effect, KnownTrial, Printed, Quote, Study
 
@@ -298,8 +299,9 @@ class StudyParts:
     outcomes_json: orjson.Fragment
     # (arm id, matched option or None) -> the arm as shown for that option.
     arms: Mapping[tuple[str, str | None], orjson.Fragment]
-    # Criterion name -> its quote and the quote's JSON: a reason uses the JSON when it quotes that.
-    quotes: Mapping[str, tuple[Quote, orjson.Fragment]]
+    # (criterion, status, text) of every reason the study can give (its reason table, all values the
+    # contract allows) -> the reason's quote and JSON: a reason uses the JSON when it quotes that.
+    reasons: Mapping[tuple[str, str, str], tuple[Quote, orjson.Fragment]]
 
 
 def study_parts(analysis: StudyAnalysis) -> StudyParts:
@@ -319,13 +321,23 @@ def study_parts(analysis: StudyAnalysis) -> StudyParts:
                 for option in (*OPTIONS, None)
             }
         ),
-        quotes=MappingProxyType(
-            {
-                name: (c.quote, fragment(quote_json(c.quote, study)))
-                for name, c in study.criteria.items()
-            }
-        ),
+        reasons=MappingProxyType(_reason_fragments(analysis)),
     )
+
+
+def _reason_fragments(
+    analysis: StudyAnalysis,
+) -> dict[tuple[str, str, str], tuple[Quote, orjson.Fragment]]:
+    """Encode every reason in the study's reason table (thousands: each quote is encoded once)."""
+    study = analysis.study
+    quotes = {name: fragment(quote_json(c.quote, study)) for name, c in study.criteria.items()}
+    found: dict[tuple[str, str, str], tuple[Quote, orjson.Fragment]] = {}
+    for name, table in analysis.reasons.items():
+        for r in table.values():
+            key = (r.criterion, r.status, r.text)
+            if key not in found and r.quote == study.criteria[name].quote:
+                found[key] = (r.quote, fragment(reason_json(r, study, quotes[name])))
+    return found
 
 
 def prepare_studies(base: EvidenceBase) -> Mapping[str, StudyParts]:
@@ -333,26 +345,28 @@ def prepare_studies(base: EvidenceBase) -> Mapping[str, StudyParts]:
     return MappingProxyType({a.study.id: study_parts(a) for a in base.studies})
 
 
+def reason_json(reason: Reason, study: Study, quote: Any = None) -> JSON:
+    """Serialize one applicability reason with the quote of the criterion it checks (or `quote`)."""
+    return {
+        "criterion": reason.criterion,
+        "status": reason.status,
+        "text": reason.text,
+        "source_kind": reason.source_kind,
+        "quote": quote_json(reason.quote, study) if quote is None else quote,
+    }
+
+
 def _applicability_json(comparison: Comparison, study: Study, parts: StudyParts | None) -> JSON:
-    quotes = parts.quotes if parts is not None else {}
-    reasons = []
+    prepared = parts.reasons if parts is not None else {}
+    reasons: list[Any] = []
     for r in comparison.applicability.reasons:
-        quote: Any = quotes.get(r.criterion)
-        # `is` first: the engine's reasons hold the criterion's own quote, and hashing or comparing
-        # it costs more than the rest of the reason.
-        if quote is not None and (quote[0] is r.quote or quote[0] == r.quote):
-            quote = quote[1]
+        found = prepared.get((r.criterion, r.status, r.text))
+        # `is` first: the engine's reasons hold the criterion's own quote, and comparing quotes
+        # costs more than the rest of the reason. A reason the table lacks is built here.
+        if found is not None and (found[0] is r.quote or found[0] == r.quote):
+            reasons.append(found[1])
         else:
-            quote = quote_json(r.quote, study)
-        reasons.append(
-            {
-                "criterion": r.criterion,
-                "status": r.status,
-                "text": r.text,
-                "source_kind": r.source_kind,
-                "quote": quote,
-            }
-        )
+            reasons.append(reason_json(r, study))
     fit = comparison.applicability
     return {"status": fit.status, "checked": fit.checked, "total": fit.total, "reasons": reasons}
 

@@ -33,10 +33,11 @@ def summarise(reasons: tuple[Reason, ...]) -> Applicability:
     the reasons and adds the warning 'population_partly_unknown' (app/engine/assess.py).
     """
     statuses = [r.status for r in reasons]
-    checked = sum(s in ("met", "not_met") for s in statuses)
+    unmet = statuses.count("not_met")
+    checked = statuses.count("met") + unmet
     total = len(statuses)
     overall: Status
-    if "not_met" in statuses:
+    if unmet:
         overall = "outside"
     elif checked == 0 or 2 * checked < total:
         overall = "unknown"
