@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,10 +59,15 @@ def serve() -> Flask:
     one exit code and every problem, and a running instance never reads the folder again.
     """
     try:
-        return create_app()
+        app = create_app()
     except EvidenceError as error:
         report_problems(error)
         raise SystemExit(EXIT_EVIDENCE) from None
+    # Everything built so far (evidence, statistics, prepared JSON, the libraries) lives as long as
+    # the process: keep the cyclic collector from rescanning it after each burst of requests, and
+    # the forked workers from dirtying the pages they share with the master.
+    gc.freeze()
+    return app
 
 
 def register_blueprints(app: Flask) -> None:
