@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats as scipy_stats
 
 from app.analysis.stats import (
     NNT,
     Interval,
     PValue,
     Undefined,
+    chi_square,
     fisher_exact,
     km_difference,
     km_difference_p,
@@ -745,3 +747,24 @@ def test_property_wald_p_from_symmetric_ci(
     assert 0.0 <= low <= p.value * (1 + 1e-9) + 1e-15
     assert p.value <= high * (1 + 1e-9) + 1e-15
     assert high <= 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 400).flatmap(lambda n1: st.tuples(st.integers(0, n1), st.just(n1))),
+    st.integers(1, 400).flatmap(lambda n2: st.tuples(st.integers(0, n2), st.just(n2))),
+)
+def test_fisher_and_chi_square_agree_with_scipy_stats(
+    first: tuple[int, int], second: tuple[int, int]
+) -> None:
+    # The app computes these itself on scipy.special (a third of scipy.stats' import time);
+    # scipy.stats' fisher_exact and chi2_contingency, another implementation, give the same P.
+    (a, n1), (c, n2) = first, second
+    cells = [[a, n1 - a], [c, n2 - c]]
+    expected = min(1.0, float(scipy_stats.fisher_exact(cells).pvalue))
+    assert fisher_exact(**table(a, n1, c, n2)).value == pytest.approx(expected, rel=1e-9)
+    if 0 < a + c < n1 + n2:
+        for yates in (False, True):
+            found = chi_square(**table(a, n1, c, n2), yates=yates).value
+            scipy_p = scipy_stats.chi2_contingency(cells, correction=yates).pvalue
+            assert found == pytest.approx(min(1.0, float(scipy_p)), rel=1e-9, abs=1e-300)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Literal, get_args
 
-from scipy import stats as _sps
+from scipy import special as _special  # not scipy.stats: see app/analysis/stats.py
 
 __all__ = [
     "ADJUSTMENTS",
@@ -303,7 +303,7 @@ def _q(effects: Sequence[_Effect], centre: float) -> tuple[float, int]:
 
 def _chi2_p(q: float, df: int) -> float:
     # metafor: Q = 0 and P = 1 when fewer than two studies have an estimate.
-    return 1.0 if df < 1 else min(1.0, float(_sps.chi2.sf(q, df)))
+    return 1.0 if df < 1 else min(1.0, float(_special.chdtrc(df, q)))
 
 
 def _natural(value: float, measure: Measure) -> float:
@@ -350,7 +350,7 @@ def _studies(
 
 
 def _normal_p(y: float, se: float) -> float:
-    return min(1.0, float(2.0 * _sps.norm.sf(abs(y / se))))
+    return min(1.0, float(2.0 * _special.ndtr(-abs(y / se))))
 
 
 def _percent(confidence: float) -> str:
@@ -372,7 +372,7 @@ def _fixed(studies: Sequence[TwoArm], measure: Measure, level: float) -> Pooled:
             f"The Mantel-Haenszel {_NAMES[measure]} has no variance: in every study each arm has"
             " either no events or only events."
         )
-    z = float(_sps.norm.ppf(0.5 + level / 2.0))
+    z = float(_special.ndtri(0.5 + level / 2.0))
     effects = [_study_effect(s, measure, drop00=True) for s in studies]
     q, df = _q(effects, y)
     i2 = 0.0 if df < 1 or q <= 0 else max(0.0, 100.0 * (q - df) / q)
@@ -427,12 +427,12 @@ def _random(
                 " so its variance estimate is 0."
             )
         se = math.sqrt(rss / (k - 1) / sum_star)
-        crit = float(_sps.t.ppf(0.5 + level / 2.0, k - 1))
-        p_value = min(1.0, float(2.0 * _sps.t.sf(abs(mu / se), k - 1)))
+        crit = float(_special.stdtrit(k - 1, 0.5 + level / 2.0))
+        p_value = min(1.0, float(2.0 * _special.stdtr(k - 1, -abs(mu / se))))
         test = f"Hartung-Knapp {scale} interval and P (t distribution, {k - 1} df)"
     else:
         se = math.sqrt(1.0 / sum_star)
-        crit = float(_sps.norm.ppf(0.5 + level / 2.0))
+        crit = float(_special.ndtri(0.5 + level / 2.0))
         p_value = _normal_p(mu, se)
         test = f"{scale} normal interval and Wald P"
     scale_name = _NAMES[measure] if measure == "risk_difference" else f"log {_NAMES[measure]}"
@@ -441,7 +441,7 @@ def _random(
         " Every study's table has 0.5 added to every cell when one is 0; each study's interval is"
         f' normal. As R metafor rma(method="DL"{_KNHA if adjustment else ""}).'
     )
-    z = float(_sps.norm.ppf(0.5 + level / 2.0))
+    z = float(_special.ndtri(0.5 + level / 2.0))
     return Pooled(
         measure=measure,
         model="random",

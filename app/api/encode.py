@@ -336,7 +336,9 @@ def _reason_fragments(
         for r in table.values():
             key = (r.criterion, r.status, r.text)
             if key not in found and r.quote == study.criteria[name].quote:
-                found[key] = (r.quote, fragment(reason_json(r, study, quotes[name])))
+                # Strings and the checked quote only: no number for require_finite to walk.
+                encoded = orjson.dumps(reason_json(r, study, quotes[name]), option=_STRICT)
+                found[key] = (r.quote, orjson.Fragment(encoded))
     return found
 
 
