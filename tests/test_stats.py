@@ -768,3 +768,26 @@ def test_fisher_and_chi_square_agree_with_scipy_stats(
             found = chi_square(**table(a, n1, c, n2), yates=yates).value
             scipy_p = scipy_stats.chi2_contingency(cells, correction=yates).pvalue
             assert found == pytest.approx(min(1.0, float(scipy_p)), rel=1e-9, abs=1e-300)
+
+
+# R 4.x, base stats (independent of SciPy):
+#   m <- matrix(c(a, n1 - a, c, n2 - c), 2, byrow = TRUE)
+#   fisher.test(m)$p.value; chisq.test(m, correct = FALSE)$p.value; chisq.test(m, correct = TRUE)$p.value
+# printed with sprintf("%.15g"), for the seed studies' and the landmark trials' tables.
+R_TESTS = [
+    (14, 95, 4, 98, 0.0129751307440639, 0.0109328321209789, 0.0216027429658277),
+    (15, 111, 1, 83, 0.0013597592377455, 0.00204583850327238, 0.0048062547313722),
+    (5, 58, 0, 53, 0.0581423792432967, 0.0287172711289908, 0.083765881250451),
+    (33, 224, 13, 227, 0.00172340842105705, 0.00158051189700559, 0.0026655513536404),
+    (14, 176, 13, 181, 0.842889903726715, 0.782633148802954, 0.939656732015144),
+    (9, 176, 4, 181, 0.166469278432865, 0.14311267893795, 0.237313779025303),
+    (52, 224, 34, 227, 0.0307849746885033, 0.0260014160598273, 0.0351763129682809),
+]
+
+
+@pytest.mark.parametrize("row", R_TESTS, ids=lambda r: f"{r[0]}/{r[1]} vs {r[2]}/{r[3]}")
+def test_fisher_and_chi_square_match_r(row: tuple[int, int, int, int, float, float, float]) -> None:
+    a, n1, c, n2, fisher_p, pearson_p, yates_p = row
+    assert fisher_exact(**table(a, n1, c, n2)).value == pytest.approx(fisher_p, rel=1e-9)
+    assert chi_square(**table(a, n1, c, n2)).value == pytest.approx(pearson_p, rel=1e-9)
+    assert chi_square(**table(a, n1, c, n2), yates=True).value == pytest.approx(yates_p, rel=1e-9)
