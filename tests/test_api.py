@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder, TestResponse, run_wsgi_app
 
 from app import create_app
-from app.analysis import stats
+from app.analysis import significance, stats
 from app.api import views as api_module
 from app.api.twobytwo import (
     MAX_TOTAL,
@@ -430,7 +430,7 @@ def test_two_by_two_vissit_safety(client: FlaskClient) -> None:
     assert body["nnt"]["text"] == "NNTH 7 (95% CI NNTH 4 to 195)"
     assert body["nnt"]["value"] == pytest.approx(1 / rd.value)
     assert body["p_value"] == {
-        "value": stats.fisher_exact(**counts).value,
+        "value": significance.fisher_exact(**counts).value,
         "method": "fisher-exact",
     }
     assert round(body["p_value"]["value"], 2) == 0.05

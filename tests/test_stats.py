@@ -11,13 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
+from app.analysis.significance import chi_square, fisher_exact
 from app.analysis.stats import (
     NNT,
     Interval,
     PValue,
     Undefined,
-    chi_square,
-    fisher_exact,
     km_difference,
     km_difference_p,
     number_needed_to_treat,

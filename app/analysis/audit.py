@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from app.analysis import stats
+from app.analysis import significance, stats
 from app.evidence.model import (
     Arm,
     ArmResult,
@@ -118,12 +118,12 @@ def p_item(outcome: Outcome, study: Study) -> AuditItem | None:
     if outcome.test is None or counts is None:
         return None
     printed = outcome.test.p
-    fisher = stats.fisher_exact(**counts)
+    fisher = significance.fisher_exact(**counts)
     agrees = printed.agrees(fisher.value)
     note = f"Two-sided Fisher exact P = {fisher.value:.4f}."
     if not agrees:
-        pearson = stats.chi_square(**counts, yates=False)
-        yates = stats.chi_square(**counts, yates=True)
+        pearson = significance.chi_square(**counts, yates=False)
+        yates = significance.chi_square(**counts, yates=True)
         matches = [
             name
             for name, p in (
@@ -221,7 +221,7 @@ def effect_items(effect: Effect, outcome: Outcome, study: Study) -> list[AuditIt
         and not adjusted
         and effect.type != "hazard_ratio"
     ):
-        fisher = stats.fisher_exact(**counts)
+        fisher = significance.fisher_exact(**counts)
         agrees = effect.p.agrees(fisher.value)
         items.append(
             AuditItem(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.analysis import stats
+from app.analysis import significance, stats
 from app.analysis.audit import AuditItem, audit_outcome
 from app.analysis.kinds import KINDS
 from app.evidence.model import ArmResult, Outcome, Study
@@ -104,7 +104,7 @@ def analyse_outcome(outcome: Outcome, study: Study) -> OutcomeStats:
         rd = stats.risk_difference(**counts)
         rr = stats.risk_ratio(**counts)
         odds = stats.odds_ratio(**counts)
-        p = stats.fisher_exact(**counts)
+        p = significance.fisher_exact(**counts)
         if reason is None:
             nnt = stats.number_needed_to_treat(rd, event=outcome.event)  # type: ignore[arg-type]
     survival = KINDS[outcome.kind].survival(outcome, study)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from app.analysis import stats
+from app.analysis import significance, stats
 from app.api.encode import (
     JSON,
     interval_json,
@@ -127,7 +127,7 @@ def two_by_two_json(table: TwoByTwo) -> JSON:
         "odds_ratio": interval_json(odds),
         "odds_ratio_undefined": undefined_reason(odds),
         "nnt": nnt_json(nnt),
-        "p_value": p_json(stats.fisher_exact(**counts)),
+        "p_value": p_json(significance.fisher_exact(**counts)),
         "confidence": level,
         "event": table.event,
     }
