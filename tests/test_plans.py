@@ -7,7 +7,7 @@ from itertools import permutations
 import pytest
 
 from app.analysis.base import EvidenceBase, analyse
-from app.analysis.plans import Plan, make_plan, option_choices
+from app.analysis.plans import option_choices
 from app.contract.scenario import OPTIONS, SETTINGS, parse_scenario
 from app.engine.assess import assess
 from app.evidence.loader import load_evidence
@@ -16,19 +16,6 @@ from app.evidence.loader import load_evidence
 @pytest.fixture(scope="module")
 def base() -> EvidenceBase:
     return analyse(load_evidence())
-
-
-def fresh(base: EvidenceBase, setting: str, options: tuple[str, ...]) -> Plan:
-    return make_plan(
-        setting,
-        options,
-        studies=tuple(a.study for a in base.studies),
-        matches=tuple(a.matches for a in base.studies),
-        available=base.available.get(setting, ()),
-        compared=base.compared,
-        register=base.evidence.register,
-        families=base.families,
-    )
 
 
 def test_every_setting_and_ordered_choice_of_options_is_tabulated(base: EvidenceBase) -> None:
@@ -41,14 +28,14 @@ def test_every_setting_and_ordered_choice_of_options_is_tabulated(base: Evidence
 
 def test_tabulated_plans_equal_plans_made_on_demand(base: EvidenceBase) -> None:
     for (setting, options), plan in base.plans.items():
-        assert plan == fresh(base, setting, options), (setting, options)
+        assert plan == base.make_plan(setting, options), (setting, options)
 
 
 def test_a_choice_outside_the_table_is_planned_on_demand(base: EvidenceBase) -> None:
     # A Scenario built without the contract may repeat an option; it is planned, not refused.
     options = ("medical", "medical")
     assert ("symptomatic_icas", options) not in base.plans
-    assert base.plan("symptomatic_icas", options) == fresh(base, "symptomatic_icas", options)
+    assert base.plan("symptomatic_icas", options) == base.make_plan("symptomatic_icas", options)
 
 
 def test_assess_takes_candidates_warnings_and_gaps_from_the_plan(base: EvidenceBase) -> None:

@@ -61,8 +61,10 @@ class EvidenceBase:
     def plan(self, setting: str, options: tuple[str, ...]) -> Plan:
         """Return the tabulated plan for the setting and options, or make it (options outside the table)."""
         found = self.plans.get((setting, options))
-        if found is not None:
-            return found
+        return self.make_plan(setting, options) if found is None else found
+
+    def make_plan(self, setting: str, options: tuple[str, ...]) -> Plan:
+        """Work out the plan for the setting and options from the studies, register and families."""
         return make_plan(
             setting,
             options,
@@ -103,5 +105,5 @@ def analyse(evidence: Evidence) -> EvidenceBase:
         compared=compared_pairs(evidence.studies),
         families=family_groups(evidence.studies, evidence.families),
     )
-    plans = {(s, options): base.plan(s, options) for s in SETTINGS for options in option_choices()}
+    plans = {(s, o): base.make_plan(s, o) for s in SETTINGS for o in option_choices()}
     return replace(base, plans=MappingProxyType(plans))
