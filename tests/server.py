@@ -100,10 +100,19 @@ def start(
     port: int | None = None,
     env: Mapping[str, str] | None = None,
     wait: bool = True,
+    app: str | None = None,
 ) -> Server:
-    """Start `make run`'s command on 127.0.0.1 and (unless told not to) wait for /healthz."""
+    """Start `make run`'s command on 127.0.0.1 and (unless told not to) wait for /healthz.
+
+    `app` replaces the command's app entry point (a benchmark's wrapper of app:serve()); nothing
+    else of the command changes.
+    """
     port = port or free_port()
     command = run_command(root, HOST, port)
+    if app is not None:
+        if command[-1] != "app:serve()":
+            raise RuntimeError(f"`make run` no longer ends with app:serve(): {command[-1]!r}")
+        command[-1] = app
     with log.open("wb") as out:
         process = subprocess.Popen(
             command,

@@ -77,6 +77,8 @@ def start_gunicorn(
     access_log: str = "file",
     log_dir: Path,
     name: str = "gunicorn",
+    app: str | None = None,
+    pythonpath: str | None = None,
 ) -> Server:
     """Start the server exactly as `make run` does (tests/server.py) on loopback; wait for /healthz.
 
@@ -85,12 +87,15 @@ def start_gunicorn(
     is passed through GUNICORN_CMD_ARGS, which gunicorn applies over the configuration file:
     access_log "file" writes the access log to <log_dir>/<name>.access.log (the realistic cost of
     logging every request), "devnull" sends it to /dev/null (still formatted and written);
-    `workers` overrides the configured count when given.
+    `workers` overrides the configured count when given; `app` (with `pythonpath`, where its
+    module is) replaces the app:serve() entry point by a benchmark's wrapper of it.
     """
     access = str(log_dir / f"{name}.access.log") if access_log == "file" else "/dev/null"
     extra = f"--access-logfile {access}" + (f" --workers {workers}" if workers else "")
+    if pythonpath is not None:
+        extra += f" --pythonpath {pythonpath}"
     return make_run.start(
-        log_dir / f"{name}.log", root=ROOT, port=port, env={"GUNICORN_CMD_ARGS": extra}
+        log_dir / f"{name}.log", root=ROOT, port=port, env={"GUNICORN_CMD_ARGS": extra}, app=app
     )
 
 

@@ -14,6 +14,11 @@ same two cores. It also prints each round's throughput ratio (req/s of the asses
 /healthz in the same round) and their median: short rounds, one server, scenarios alternated, as
 load.py measures at length. To compare commits in one sitting, check each out in a worktree with
 its own .venv and run this script from each in turn.
+
+With `--replay`, the server is `make run`'s with one benchmark-only route added (tests/perf/
+replay.py) and a fourth scenario, POST /perf/replay: the scenario read and validated as the assess
+view does, then the all-four-options answer's own bytes, prebuilt. Its ratio to /healthz is the
+ceiling for the all-four-options request with an answer of that size and no per-request work.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
     ALL_OPTIONS_SCENARIO,
+    PERF,
     VISSIT_SCENARIO,
     free_port,
     lua_script,
@@ -53,6 +59,14 @@ SCENARIOS = {
         json.dumps(ALL_OPTIONS_SCENARIO),
         "application/json",
     ),
+}
+REPLAY = {
+    "POST /perf/replay (all-four answer, prebuilt)": (
+        "POST",
+        "/perf/replay",
+        json.dumps(ALL_OPTIONS_SCENARIO),
+        "application/json",
+    )
 }
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -94,20 +108,25 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=4.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--replay", action="store_true", help="also measure the prebuilt all-four answer"
+    )
     args = parser.parse_args()
     require_wrk()
-    per_request: dict[str, list[tuple[float, float]]] = {name: [] for name in SCENARIOS}
-    rates: dict[str, list[float]] = {name: [] for name in SCENARIOS}
+    scenarios = {**SCENARIOS, **(REPLAY if args.replay else {})}
+    per_request: dict[str, list[tuple[float, float]]] = {name: [] for name in scenarios}
+    rates: dict[str, list[float]] = {name: [] for name in scenarios}
     with temporary_directory("icas-cpu-") as tmp:
         scripts = {
             name: lua_script(tmp, f"s{i}", method, body, content_type)
-            for i, (name, (method, _path, body, content_type)) in enumerate(SCENARIOS.items())
+            for i, (name, (method, _path, body, content_type)) in enumerate(scenarios.items())
         }
-        server = start_gunicorn(free_port(), access_log="devnull", log_dir=tmp)
+        wrapper = {"app": "replay:serve()", "pythonpath": str(PERF)} if args.replay else {}
+        server = start_gunicorn(free_port(), access_log="devnull", log_dir=tmp, **wrapper)
         try:
             pids = [*descendants(server.process.pid), server.process.pid]
             for _ in range(args.rounds):
-                for name, (_m, path, _b, _c) in SCENARIOS.items():
+                for name, (_m, path, _b, _c) in scenarios.items():
                     url = server.base + path
                     load(url, scripts[name], args.connections, 1.0)
                     start = cpu_seconds(pids)
@@ -126,7 +145,7 @@ def main() -> None:
         client_us = median([c for _, c in rounds])
         print(f"| {name} | {server_us:.0f} | {client_us:.0f} | {totals[name]:.0f} |")
     health = totals["GET /healthz"]
-    for name in list(SCENARIOS)[1:]:
+    for name in list(scenarios)[1:]:
         ratios = [a / h for a, h in zip(rates[name], rates["GET /healthz"], strict=True)]
         print(
             f"{name}: CPU ratio healthz ÷ assess = {health / totals[name]:.2f}; throughput ratio"
