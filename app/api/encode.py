@@ -333,9 +333,12 @@ def _reason_fragments(
     quotes = {name: fragment(quote_json(c.quote, study)) for name, c in study.criteria.items()}
     found: dict[tuple[str, str, str], tuple[Quote, orjson.Fragment]] = {}
     for name, table in analysis.reasons.items():
+        quote = study.criteria[name].quote
         for r in table.values():
             key = (r.criterion, r.status, r.text)
-            if key not in found and r.quote == study.criteria[name].quote:
+            # `is` first: a table's reasons hold their criterion's own quote, and comparing two
+            # quotes field by field for each of ~11,500 reasons was a tenth of start-up.
+            if key not in found and (r.quote is quote or r.quote == quote):
                 # Strings and the checked quote only: no number for require_finite to walk.
                 encoded = orjson.dumps(reason_json(r, study, quotes[name]), option=_STRICT)
                 found[key] = (r.quote, orjson.Fragment(encoded))
