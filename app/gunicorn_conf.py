@@ -1,9 +1,10 @@
 """Gunicorn settings for `make run`: slow clients, one evidence version, an access log without scenarios."""
 
 # Patch the standard library for gevent first, before gunicorn loads the app: the app is preloaded
-# (below) and imports ssl through requests (app/ehr), which the workers' own late patching would
-# leave unpatched ("MonkeyPatchWarning: Monkey-patching ssl after ssl has already been imported").
-# Patched, the EHR client's outbound calls yield to other connections instead of blocking a worker.
+# (below) and imports ssl (through Werkzeug's http.server, and requests when an EHR is configured:
+# app/ehr), which the workers' own late patching would leave unpatched ("MonkeyPatchWarning:
+# Monkey-patching ssl after ssl has already been imported"). Patched, the EHR client's outbound
+# calls yield to other connections instead of blocking a worker.
 from gevent import monkey
 
 monkey.patch_all()

@@ -42,7 +42,11 @@ DESCRIPTION = (
 
 @bp.record_once
 def _install(state: BlueprintSetupState) -> None:
-    config.install(state.app)
+    if config.install(state.app).cds_enabled:
+        # PyJWT and requests are imported where used (app/ehr/cds_auth.py); when the service is
+        # configured, import them now, in the process gunicorn forks its workers from.
+        import jwt  # noqa: F401
+        import requests  # noqa: F401
     state.app.extensions[STATE] = {"keys": KeyCache(), "replays": ReplayCache()}
 
 

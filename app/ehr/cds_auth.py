@@ -12,10 +12,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jwt
-import requests
+# PyJWT and requests (with cryptography and urllib3 behind them) are a quarter of the app's start-up,
+# and only a configured CDS service needs them: they are imported where used, and when the service
+# is configured, when its blueprint is registered (app/ehr/cds.py), so workers share them.
+if TYPE_CHECKING:
+    import jwt
 
 ALGORITHMS = ("ES384", "RS384")
 KEYS_TTL = 3600.0
@@ -34,6 +37,8 @@ Fetch = Callable[[str], Mapping[str, Any]]
 
 def fetch_jwks(url: str, timeout: float = 5.0) -> Mapping[str, Any]:
     """Fetch a JWKS document over HTTP(S); raise TokenError when it cannot be read."""
+    import requests
+
     try:
         response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
         response.raise_for_status()
@@ -55,6 +60,8 @@ class KeyCache:
         self._keys: dict[str, tuple[float, dict[str, jwt.PyJWK]]] = {}
 
     def _load(self, url: str) -> dict[str, jwt.PyJWK]:
+        import jwt
+
         try:
             keyset = jwt.PyJWKSet.from_dict(dict(self._fetch(url)))
         except jwt.PyJWTError:
@@ -101,6 +108,8 @@ def verify(
     now: float | None = None,
 ) -> Mapping[str, Any]:
     """Return the token's claims, or raise TokenError saying what was wrong."""
+    import jwt
+
     try:
         header = jwt.get_unverified_header(token)
         unverified = jwt.decode(token, options={"verify_signature": False})

@@ -30,7 +30,6 @@ import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import requests
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask.blueprints import BlueprintSetupState
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -76,7 +75,10 @@ class UsedStates:
 
 @bp.record_once
 def _install(state: BlueprintSetupState) -> None:
-    config.install(state.app)
+    if config.install(state.app).smart_enabled:
+        # requests is imported where used (start-up needs it only with SMART configured); when
+        # configured, import it now, in the process gunicorn forks its workers from.
+        import requests  # noqa: F401
     state.app.extensions[STATE] = UsedStates()
 
 
@@ -117,6 +119,8 @@ def _endpoint(url: Any) -> str:
 
 
 def _get_json(url: str, **kwargs: Any) -> Any:
+    import requests
+
     timeout = config.settings().http_timeout
     try:
         response = requests.get(url, timeout=timeout, allow_redirects=False, **kwargs)
@@ -211,6 +215,8 @@ def _launch_state() -> dict[str, str]:
 
 def exchange(token_endpoint: str, code: str, verifier: str) -> dict[str, Any]:
     """Exchange the code for a token response (client secret by HTTP Basic when configured)."""
+    import requests
+
     settings = config.settings()
     form = {
         "grant_type": "authorization_code",
