@@ -34,8 +34,9 @@ def run_command(root: Path = ROOT, host: str = HOST, port: int = 5000) -> list[s
         check=True,
         timeout=30,
     )
-    # The recipe's last line is the server; lines before it (if any) would first rebuild .venv,
-    # which a test or benchmark must not do: it runs the server with the .venv as it is.
+    # The recipe's last line is the server; lines before it would first rebuild .venv (when stale)
+    # and compile the app's bytecode, which a test or benchmark must not do: it runs the server
+    # with the .venv and bytecode as they are.
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     command = shlex.split(lines[-1])
     if not (root / command[0]).exists() and Path(command[0]).name == "gunicorn":
