@@ -107,15 +107,34 @@ class ReasonView:
 
 
 @dataclass(frozen=True, slots=True)
+class StudyTable:
+    """A study's summary-of-findings table and caveats: the same for every patient."""
+
+    anchor: str
+    caption: str
+    intervention_label: str
+    comparator_label: str
+    rows: tuple[OutcomeRow, ...]
+    caveats: tuple[Note, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedTable:
+    """A study's table built and rendered once at start-up, with what it was built from."""
+
+    study: Study
+    outcomes: tuple[OutcomeResult, ...]
+    table: StudyTable
+    html: str  # markupsafe.Markup: the table as the results page shows it
+
+
+@dataclass(frozen=True, slots=True)
 class ComparisonView:
     study_id: str
-    anchor: str
     heading: str
     study_name: str
     design: str
     study_href: str
-    intervention_label: str
-    comparator_label: str
     status: str
     status_text: str
     tally: str
@@ -124,9 +143,33 @@ class ComparisonView:
     # Criteria the study does not report, on one line: each links to why, on the study's page.
     unreported: tuple[ReasonView, ...]
     warnings: tuple[Warning, ...]
-    caveats: tuple[Note, ...]
-    caption: str
-    rows: tuple[OutcomeRow, ...]
+    table: StudyTable
+    # The table already rendered (app/web/views.py prepares one per study), or None to render it.
+    table_html: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        return self.table.anchor
+
+    @property
+    def intervention_label(self) -> str:
+        return self.table.intervention_label
+
+    @property
+    def comparator_label(self) -> str:
+        return self.table.comparator_label
+
+    @property
+    def caption(self) -> str:
+        return self.table.caption
+
+    @property
+    def rows(self) -> tuple[OutcomeRow, ...]:
+        return self.table.rows
+
+    @property
+    def caveats(self) -> tuple[Note, ...]:
+        return self.table.caveats
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,20 +445,43 @@ def outcome_row(result: OutcomeResult, study: Study) -> OutcomeRow:
     )
 
 
-def comparison_view(comparison: Comparison) -> ComparisonView:
+def study_table(study: Study, outcomes: tuple[OutcomeResult, ...]) -> StudyTable:
+    """Build a study's summary-of-findings table and caveats (no patient changes them)."""
+    first, second = study.arms[study.intervention], study.arms[study.comparator]
+    return StudyTable(
+        anchor=f"c-{study.id}",
+        caption=f"Summary of findings: {first.label} (intervention) vs {second.label}"
+        f" (comparator), {study.short_name}",
+        intervention_label=first.label,
+        comparator_label=second.label,
+        rows=tuple(outcome_row(r, study) for r in outcomes),
+        caveats=tuple(
+            Note("caveat", c.text, href=evidence_href(study.id, f"caveat-{c.code}"))
+            for c in study.caveats
+        ),
+    )
+
+
+def comparison_view(
+    comparison: Comparison, prepared: Mapping[str, PreparedTable] | None = None
+) -> ComparisonView:
+    """Build one comparison's section, taking its table from `prepared` when built from the same."""
     study = comparison.analysis.study
+    ready = prepared.get(study.id) if prepared is not None else None
+    # Equal content, not identity, decides; `is` only spares comparing a study with itself.
+    if ready is not None and (
+        (ready.study is not study and ready.study != study)
+        or (ready.outcomes is not comparison.outcomes and ready.outcomes != comparison.outcomes)
+    ):
+        ready = None
     design = DESIGN_LABELS[study.design.value]
     first, second = study.arms[study.intervention], study.arms[study.comparator]
-    heading = f"{first.label} vs {second.label} {EM_DASH} {study.short_name} ({design})"
     return ComparisonView(
         study_id=study.id,
-        anchor=f"c-{study.id}",
-        heading=heading,
+        heading=f"{first.label} vs {second.label} {EM_DASH} {study.short_name} ({design})",
         study_name=study.short_name,
         design=design,
         study_href=evidence_href(study.id),
-        intervention_label=first.label,
-        comparator_label=second.label,
         status=display_status(comparison),
         status_text=status_text(comparison),
         tally=tally_text(comparison.applicability.reasons),
@@ -431,18 +497,17 @@ def comparison_view(comparison: Comparison) -> ComparisonView:
             if r.status == "not_reported"
         ),
         warnings=comparison.warnings,
-        caveats=tuple(
-            Note("caveat", c.text, href=evidence_href(study.id, f"caveat-{c.code}"))
-            for c in study.caveats
-        ),
-        caption=f"Summary of findings: {first.label} (intervention) vs {second.label}"
-        f" (comparator), {study.short_name}",
-        rows=tuple(outcome_row(r, study) for r in comparison.outcomes),
+        table=study_table(study, comparison.outcomes) if ready is None else ready.table,
+        table_html=None if ready is None else ready.html,
     )
 
 
-def results(assessment: Assessment, ignored: Sequence[IgnoredInput] = ()) -> ResultsView:
-    """Turn an assessment into everything the results section shows."""
+def results(
+    assessment: Assessment,
+    ignored: Sequence[IgnoredInput] = (),
+    prepared: Mapping[str, PreparedTable] | None = None,
+) -> ResultsView:
+    """Turn an assessment into everything the results section shows (tables from `prepared`)."""
     ignored_names = ignored_fields(assessment.scenario.setting, assessment.scenario.options)
     return ResultsView(
         summary=summary_sentence(assessment),
@@ -453,5 +518,5 @@ def results(assessment: Assessment, ignored: Sequence[IgnoredInput] = ()) -> Res
         available=assessment.available if not assessment.comparisons else (),
         ignored=tuple(ignored),
         scenario=scenario_rows(assessment.scenario, ignored_names),
-        comparisons=tuple(comparison_view(c) for c in assessment.comparisons),
+        comparisons=tuple(comparison_view(c, prepared) for c in assessment.comparisons),
     )

@@ -21,7 +21,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
 from flask.blueprints import BlueprintSetupState
+from jinja2 import Environment
 
+from app.analysis.base import EvidenceBase
 from app.engine.assess import assess
 from app.http.context import evidence_base
 from app.http.security import BACK_BUTTON_CACHE
@@ -35,12 +37,27 @@ EXTENSION = "web"
 
 @bp.record_once
 def _prepare(state: BlueprintSetupState) -> None:
-    """Build the evidence pages' view models once: they do not depend on any patient."""
+    """Build what no patient changes once: the evidence pages, and each study's results table."""
     base = state.app.extensions["evidence_base"]
     state.app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
+        "tables": _study_tables(state.app.jinja_env, base),
     }
+
+
+def _study_tables(env: Environment, base: EvidenceBase) -> dict[str, results.PreparedTable]:
+    # A study's summary-of-findings table was two fifths of the results page's time per request;
+    # rendered here with the page's own macro, it is the same HTML (tests/test_prepared_tables.py).
+    render = env.get_template("calculator/macros.html").make_module().study_table
+    tables = {}
+    for analysis in base.studies:
+        outcomes = analysis.appraisal.outcomes
+        table = results.study_table(analysis.study, outcomes)
+        tables[analysis.study.id] = results.PreparedTable(
+            analysis.study, outcomes, table, render(table)
+        )
+    return tables
 
 
 def _prepared() -> dict[str, Any]:
@@ -100,7 +117,7 @@ def _calculate() -> tuple[str, int]:
             known_trials=known.known_trial_views(assessment),
         )
         return page, 200
-    view = results.results(assessment, form.ignored_inputs())
+    view = results.results(assessment, form.ignored_inputs(), _prepared()["tables"])
     page = render_template(
         "calculator/index.html",
         form=form,

@@ -1,0 +1,91 @@
+"""Each study's results table, rendered once at start-up, is the HTML the page would render itself."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.contract import vocabulary
+from app.contract.scenario import parse_scenario
+from app.engine.assess import Assessment, assess
+from app.web.results import comparison_view
+from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
+
+ALL_FOUR = ALL_OPTIONS["options"]
+# All four options in each setting (every study compares two of them in its own setting).
+SCENARIOS = [ALL_OPTIONS, {"setting": "lvo_icas", "options": ALL_FOUR}]
+
+
+def every_setting(app: Flask) -> list[Assessment]:
+    assert {s["setting"] for s in SCENARIOS} == set(vocabulary.SETTINGS)
+    base = app.extensions["evidence_base"]
+    return [assess(parse_scenario(scenario), base) for scenario in SCENARIOS]
+
+
+def form_body(scenario: dict[str, Any]) -> str:
+    """The scenario as the HTML form posts it (yes/no for true/false)."""
+    words = {True: "yes", False: "no"}
+    pairs = {k: words.get(v, v) if isinstance(v, bool) else v for k, v in scenario.items()}
+    return urlencode(pairs, doseq=True)
+
+
+def macros(app: Flask) -> Any:
+    return app.jinja_env.get_template("calculator/macros.html").make_module()
+
+
+def test_every_study_has_a_prepared_table(app: Flask) -> None:
+    tables = app.extensions["web"]["tables"]
+    assert set(tables) == set(app.extensions["evidence_base"].by_id)
+    for study_id, prepared in tables.items():
+        assert prepared.table.anchor == f"c-{study_id}"
+        assert prepared.html.startswith('<div class="table-wrap sof-wrap"')
+        assert prepared.html.rstrip().endswith("</details>")
+
+
+def test_prepared_tables_are_the_html_the_page_would_render(app: Flask) -> None:
+    tables = app.extensions["web"]["tables"]
+    seen = set()
+    with app.test_request_context():
+        render = macros(app).comparison
+        for assessment in every_setting(app):
+            for comparison in assessment.comparisons:
+                prepared = comparison_view(comparison, tables)
+                fresh = comparison_view(comparison)
+                assert prepared.table_html is not None and fresh.table_html is None
+                assert prepared.rows == fresh.rows and prepared.caveats == fresh.caveats
+                assert str(render(prepared)) == str(render(fresh))
+                seen.add(comparison.analysis.study.id)
+    assert seen == set(tables)
+
+
+def test_a_comparison_with_other_outcomes_gets_its_own_table(app: Flask) -> None:
+    tables = app.extensions["web"]["tables"]
+    comparison = next(c for a in every_setting(app) for c in a.comparisons if len(c.outcomes) > 1)
+    fewer = replace(comparison, outcomes=comparison.outcomes[:1])
+    view = comparison_view(fewer, tables)
+    assert view.table_html is None
+    assert [r.id for r in view.rows] == [comparison.outcomes[0].stats.outcome.id]
+    renamed = replace(comparison.analysis.study, short_name="Renamed")
+    other = replace(comparison, analysis=replace(comparison.analysis, study=renamed))
+    view = comparison_view(other, tables)
+    assert view.table_html is None and view.caption.endswith(", Renamed")
+
+
+@pytest.mark.parametrize("options", [ALL_FOUR, VISSIT_LIKE["options"]])
+def test_the_results_page_shows_the_prepared_tables(
+    app: Flask, client: FlaskClient, options: list[str]
+) -> None:
+    scenario = {**ALL_OPTIONS, "options": options}
+    form = form_body(scenario)
+    page = client.post("/", data=form, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assessment = assess(parse_scenario(scenario), app.extensions["evidence_base"])
+    assert assessment.comparisons
+    for comparison in assessment.comparisons:
+        assert app.extensions["web"]["tables"][comparison.analysis.study.id].html in html
