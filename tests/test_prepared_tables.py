@@ -1,4 +1,4 @@
-"""Each study's results table, rendered once at start-up, is the HTML the page would render itself."""
+"""Results-page pieces no patient changes, prepared at start-up: the same as built per request."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from app.contract import vocabulary
 from app.contract.scenario import parse_scenario
 from app.engine.assess import Assessment, assess
+from app.web.forest import forest_views
 from app.web.results import comparison_view
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
 
@@ -89,3 +90,22 @@ def test_the_results_page_shows_the_prepared_tables(
     assert assessment.comparisons
     for comparison in assessment.comparisons:
         assert app.extensions["web"]["tables"][comparison.analysis.study.id].html in html
+
+
+def test_forest_plots_drawn_at_start_up_are_those_drawn_per_request(app: Flask) -> None:
+    base = app.extensions["evidence_base"]
+    forests = app.extensions["web"]["forests"]
+    assert set(forests) == {key for key, plan in base.plans.items() if plan.side_by_side}
+    for (setting, options), (groups, views) in forests.items():
+        assessment = assess(
+            parse_scenario({**ALL_OPTIONS, "setting": setting, "options": list(options)}), base
+        )
+        assert assessment.side_by_side is groups
+        assert forest_views(assessment, forests) is views
+        assert forest_views(assessment) == views
+
+
+def test_other_families_than_prepared_are_drawn_for_the_request(app: Flask) -> None:
+    forests = app.extensions["web"]["forests"]
+    assessment = assess(parse_scenario(ALL_OPTIONS), app.extensions["evidence_base"])
+    assert forest_views(replace(assessment, side_by_side=()), forests) == ()

@@ -37,12 +37,13 @@ EXTENSION = "web"
 
 @bp.record_once
 def _prepare(state: BlueprintSetupState) -> None:
-    """Build what no patient changes once: the evidence pages, and each study's results table."""
+    """Build what no patient changes once: evidence pages, study tables, forest plots per plan."""
     base = state.app.extensions["evidence_base"]
     state.app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
         "tables": _study_tables(state.app.jinja_env, base),
+        "forests": forest.prepare_forests(base),
     }
 
 
@@ -126,7 +127,7 @@ def _calculate() -> tuple[str, int]:
         errors=(),
         nav="calculator",
         known_trials=known.known_trial_views(assessment),
-        forests=forest.forest_views(assessment),
+        forests=forest.forest_views(assessment, _prepared()["forests"]),
     )
     return page, 200
 
