@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from app.contract import vocabulary
 from app.contract.scenario import parse_scenario
 from app.engine.assess import Assessment, assess
+from app.web.counsel_glance import glance, study_glance
 from app.web.forest import forest_views
 from app.web.results import comparison_view
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
@@ -109,3 +110,21 @@ def test_other_families_than_prepared_are_drawn_for_the_request(app: Flask) -> N
     forests = app.extensions["web"]["forests"]
     assessment = assess(parse_scenario(ALL_OPTIONS), app.extensions["evidence_base"])
     assert forest_views(replace(assessment, side_by_side=()), forests) == ()
+
+
+def test_glance_outcomes_prepared_at_start_up_are_those_built_per_request(app: Flask) -> None:
+    glances = app.extensions["web"]["glances"]
+    assert set(glances) == set(app.extensions["evidence_base"].by_id)
+    for assessment in every_setting(app):
+        assert glance(assessment, glances) == glance(assessment)
+        for shown, comparison in zip(
+            glance(assessment, glances).comparisons, assessment.comparisons, strict=True
+        ):
+            assert shown.outcomes is glances[comparison.analysis.study.id].glance
+    # A comparison showing other outcomes (none here) than those prepared: built for the request.
+    comparison = next(
+        c for a in every_setting(app) for c in a.comparisons if glances[c.analysis.study.id].glance
+    )
+    alone = replace(assessment, comparisons=(replace(comparison, outcomes=()),))
+    (shown,) = glance(alone, glances).comparisons
+    assert shown.outcomes == () == study_glance(comparison.analysis.study, ())

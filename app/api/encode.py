@@ -26,7 +26,7 @@ from app.analysis.base import EvidenceBase, StudyAnalysis
 from app.analysis.headline import headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
 from app.analysis.population import Reason
-from app.engine.assess import Assessment, Comparison
+from app.engine.assess import Assessment, Comparison, draws_on
 from app.evidence.model import OPTIONS, ArmResult, Effect, KnownTrial, Printed, Quote, Study
 
 JSON = dict[str, Any]
@@ -384,10 +384,7 @@ def _arm(study: Study, arm: str, option: str | None, parts: StudyParts | None) -
 def comparison_json(comparison: Comparison, parts: StudyParts | None = None) -> JSON:
     """Serialize one comparison, taking the study's pre-encoded pieces from `parts` when they fit."""
     study = comparison.analysis.study
-    # Equal content, not identity, decides; `is` only spares comparing a study with itself.
-    if parts is not None and (
-        (parts.study is not study and parts.study != study) or parts.outcomes != comparison.outcomes
-    ):
+    if parts is not None and not draws_on(comparison, parts.study, parts.outcomes):
         parts = None
     match = comparison.match
     return {

@@ -13,7 +13,7 @@ from app.contract import vocabulary
 from app.contract.scenario import Scenario
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
 from app.engine.scope import IN_SCOPE, Scope, scope
-from app.evidence.model import KnownTrial
+from app.evidence.model import KnownTrial, Study
 
 DESIGN_ORDER = {code: rank for rank, code in enumerate(vocabulary.DESIGNS)}
 
@@ -43,6 +43,18 @@ class Assessment:
     known_trials: tuple[KnownTrial, ...] = ()
     # Outcome families that two or more of these studies share (forest plot, pooled estimate).
     side_by_side: tuple[Group, ...] = ()
+
+
+def draws_on(comparison: Comparison, study: Study, outcomes: tuple[OutcomeResult, ...]) -> bool:
+    """Whether the comparison shows this study with these outcomes (for pieces prepared from them).
+
+    Equal content, not identity, decides; `is` first only spares comparing a study or its outcomes
+    with themselves, as the engine passes them.
+    """
+    mine = comparison.analysis.study
+    if mine is not study and mine != study:
+        return False
+    return comparison.outcomes is outcomes or comparison.outcomes == outcomes
 
 
 def _comparison_warnings(
@@ -139,4 +151,5 @@ __all__ = [
     "Signal",
     "Warning",
     "assess",
+    "draws_on",
 ]

@@ -8,11 +8,14 @@ per-group counts, the published estimate or the study's finding. The full table 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from app.analysis.appraisal import OutcomeResult
+from app.analysis.base import EvidenceBase
 from app.contract.vocabulary import TREATMENTS
-from app.engine.assess import Assessment, Comparison
+from app.engine.assess import Assessment, Comparison, draws_on
 from app.evidence.model import Study
 from app.web.counsel_outcomes import assumed_counts, timed
 from app.web.formatting import STATUS_WORDS, effect_text, risk_text
@@ -74,9 +77,8 @@ def _printed(result: OutcomeResult, study: Study, arm_id: str) -> str:
     return f"{_label(study, arm_id)}: {figure.text}% ({kind})"
 
 
-def glance_outcome(result: OutcomeResult, comparison: Comparison, anchor: str) -> GlanceOutcome:
+def glance_outcome(result: OutcomeResult, study: Study, anchor: str) -> GlanceOutcome:
     """One main outcome: both risks, or the printed figures, or the published estimate or finding."""
-    study = comparison.analysis.study
     entry, outcome = result.stats, result.stats.outcome
     # The loader keeps the more invasive arm as the intervention (vocabulary.INVASIVENESS).
     first, second = study.intervention, study.comparator
@@ -114,25 +116,61 @@ def glance_outcome(result: OutcomeResult, comparison: Comparison, anchor: str) -
     )
 
 
-def glance(assessment: Assessment) -> Glance:
-    """The glance for every comparison, in the assessment's order."""
+def study_glance(study: Study, outcomes: tuple[OutcomeResult, ...]) -> tuple[GlanceOutcome, ...]:
+    """A study's main outcomes as the glance shows them (no patient changes them)."""
+    anchor = f"c-{study.id}"
+    return tuple(
+        glance_outcome(r, study, anchor)
+        for r in outcomes
+        if r.stats.outcome.is_main and "subgroup" not in r.stats.outcome.role
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedGlance:
+    """A study's glance outcomes built once at start-up, with what they were built from."""
+
+    study: Study
+    outcomes: tuple[OutcomeResult, ...]
+    glance: tuple[GlanceOutcome, ...]
+
+
+def prepare_glances(base: EvidenceBase) -> Mapping[str, PreparedGlance]:
+    """Build every study's glance outcomes once, by study id."""
+    return MappingProxyType(
+        {
+            a.study.id: PreparedGlance(
+                a.study, a.appraisal.outcomes, study_glance(a.study, a.appraisal.outcomes)
+            )
+            for a in base.studies
+        }
+    )
+
+
+def _outcomes(
+    comparison: Comparison, prepared: Mapping[str, PreparedGlance] | None
+) -> tuple[GlanceOutcome, ...]:
+    study = comparison.analysis.study
+    ready = prepared.get(study.id) if prepared is not None else None
+    if ready is not None and draws_on(comparison, ready.study, ready.outcomes):
+        return ready.glance
+    return study_glance(study, comparison.outcomes)
+
+
+def glance(assessment: Assessment, prepared: Mapping[str, PreparedGlance] | None = None) -> Glance:
+    """The glance for every comparison, in the assessment's order (outcomes from `prepared`)."""
     comparisons = []
     for comparison in assessment.comparisons:
         study = comparison.analysis.study
-        anchor = f"c-{study.id}"
         status = display_status(comparison)
         fit = comparison.applicability
         comparisons.append(
             GlanceComparison(
                 name=study.short_name,
-                href=f"#{anchor}",
+                href=f"#c-{study.id}",
                 status=status,
                 status_text=f"{STATUS_WORDS[status]} ({fit.checked} of {fit.total} criteria checked)",
-                outcomes=tuple(
-                    glance_outcome(r, comparison, anchor)
-                    for r in comparison.outcomes
-                    if r.stats.outcome.is_main and "subgroup" not in r.stats.outcome.role
-                ),
+                outcomes=_outcomes(comparison, prepared),
             )
         )
     return Glance(TITLE, FULL_TABLE, tuple(comparisons))

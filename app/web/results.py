@@ -14,7 +14,7 @@ from app.analysis.outcomes import OutcomeStats, has_timeframe
 from app.analysis.population import Reason
 from app.contract.scenario import FIELD, FIELDS, Field, Scenario, ignored_fields
 from app.contract.vocabulary import NOT_KNOWN, TRI_STATE
-from app.engine.assess import Assessment, Comparison
+from app.engine.assess import Assessment, Comparison, draws_on
 from app.evidence.model import Quote, Study
 from app.web.findings import ROWS, Cell
 from app.web.formatting import (
@@ -468,11 +468,7 @@ def comparison_view(
     """Build one comparison's section, taking its table from `prepared` when built from the same."""
     study = comparison.analysis.study
     ready = prepared.get(study.id) if prepared is not None else None
-    # Equal content, not identity, decides; `is` only spares comparing a study with itself.
-    if ready is not None and (
-        (ready.study is not study and ready.study != study)
-        or (ready.outcomes is not comparison.outcomes and ready.outcomes != comparison.outcomes)
-    ):
+    if ready is not None and not draws_on(comparison, ready.study, ready.outcomes):
         ready = None
     design = DESIGN_LABELS[study.design.value]
     first, second = study.arms[study.intervention], study.arms[study.comparator]

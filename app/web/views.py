@@ -37,13 +37,14 @@ EXTENSION = "web"
 
 @bp.record_once
 def _prepare(state: BlueprintSetupState) -> None:
-    """Build what no patient changes once: evidence pages, study tables, forest plots per plan."""
+    """Build what no patient changes once: evidence pages, study tables, glances, forest plots."""
     base = state.app.extensions["evidence_base"]
     state.app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
         "tables": _study_tables(state.app.jinja_env, base),
         "forests": forest.prepare_forests(base),
+        "glances": counsel_glance.prepare_glances(base),
     }
 
 
@@ -123,7 +124,7 @@ def _calculate() -> tuple[str, int]:
         "calculator/index.html",
         form=form,
         results=view,
-        glance=counsel_glance.glance(assessment),
+        glance=counsel_glance.glance(assessment, _prepared()["glances"]),
         errors=(),
         nav="calculator",
         known_trials=known.known_trial_views(assessment),
