@@ -51,7 +51,7 @@ def _prepare(state: BlueprintSetupState) -> None:
 def _study_tables(env: Environment, base: EvidenceBase) -> dict[str, results.PreparedTable]:
     # A study's summary-of-findings table was two fifths of the results page's time per request;
     # rendered here with the page's own macro, it is the same HTML (tests/test_prepared_tables.py).
-    render = env.get_template("calculator/macros.html").make_module().study_table
+    render = env.get_template("calculator/table.html").make_module().study_table
     tables = {}
     for analysis in base.studies:
         outcomes = analysis.appraisal.outcomes
