@@ -152,24 +152,8 @@ class ComparisonView:
         return self.table.anchor
 
     @property
-    def intervention_label(self) -> str:
-        return self.table.intervention_label
-
-    @property
-    def comparator_label(self) -> str:
-        return self.table.comparator_label
-
-    @property
-    def caption(self) -> str:
-        return self.table.caption
-
-    @property
     def rows(self) -> tuple[OutcomeRow, ...]:
         return self.table.rows
-
-    @property
-    def caveats(self) -> tuple[Note, ...]:
-        return self.table.caveats
 
 
 @dataclass(frozen=True, slots=True)
