@@ -21,9 +21,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
 from flask.blueprints import BlueprintSetupState
-from jinja2 import Environment
 
-from app.analysis.base import EvidenceBase
 from app.engine.assess import assess
 from app.http.context import evidence_base
 from app.http.security import BACK_BUTTON_CACHE
@@ -42,24 +40,13 @@ def _prepare(state: BlueprintSetupState) -> None:
     state.app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
-        "tables": _study_tables(state.app.jinja_env, base),
+        # Each study's table rendered with the page's own macro, so it is the same HTML.
+        "tables": results.prepare_tables(
+            base, state.app.jinja_env.get_template("calculator/table.html").module.study_table
+        ),
         "forests": forest.prepare_forests(base),
         "glances": counsel_glance.prepare_glances(base),
     }
-
-
-def _study_tables(env: Environment, base: EvidenceBase) -> dict[str, results.PreparedTable]:
-    # A study's summary-of-findings table was two fifths of the results page's time per request;
-    # rendered here with the page's own macro, it is the same HTML (tests/test_prepared_tables.py).
-    render = env.get_template("calculator/table.html").make_module().study_table
-    tables = {}
-    for analysis in base.studies:
-        outcomes = analysis.appraisal.outcomes
-        table = results.study_table(analysis.study, outcomes)
-        tables[analysis.study.id] = results.PreparedTable(
-            analysis.study, outcomes, table, render(table)
-        )
-    return tables
 
 
 def _prepared() -> dict[str, Any]:

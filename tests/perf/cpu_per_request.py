@@ -60,12 +60,12 @@ SCENARIOS = {
         "application/json",
     ),
 }
+# The all-four-options request, sent to the replay route (tests/perf/replay.py PATH).
 REPLAY = {
     "POST /perf/replay (all-four answer, prebuilt)": (
         "POST",
         "/perf/replay",
-        json.dumps(ALL_OPTIONS_SCENARIO),
-        "application/json",
+        *SCENARIOS["POST /api/v1/assess (all four options)"][2:],
     )
 }
 TICKS = os.sysconf("SC_CLK_TCK")
