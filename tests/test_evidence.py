@@ -229,6 +229,21 @@ def test_effect_estimate_outside_its_interval(tmp_path: Path) -> None:
     ]
 
 
+def test_printed_difference_beyond_100_points(tmp_path: Path) -> None:
+    sentence = "The difference was 90% (95% CI, 70% to 120%)"
+    effect = (
+        '\n[[outcomes.effects]]\ntype = "risk_difference"\nestimate = "90"\nci = ["70", "120"]\n'
+        'adjustment = "not stated"\ndirection = "intervention_vs_comparator"\n'
+        f'source = "abstract"\nquote = "{sentence}"\n'
+    )
+    with pytest.raises(EvidenceError) as raised:
+        load_evidence(write_evidence(tmp_path, STUDY + effect, source=f"{SOURCE_TEXT} {sentence}."))
+    assert list(raised.value.problems) == [
+        "studies/mini.toml: outcomes[0].effects[0].ci: a difference in percentage points lies"
+        " within -100 to 100"
+    ]
+
+
 def test_printed_agreement_rules() -> None:
     assert Printed("24.1").agrees(24.138)
     assert not Printed("24.1").agrees(24.16)

@@ -1,7 +1,9 @@
-"""Each outcome's headline relative effect, and whether its significance signals agree.
+"""Each outcome's headline relative and absolute effects, and whether its significance signals agree.
 
 A ratio the study prints with its interval leads; the crude ratio recomputed from the counts is
-then an audit figure. Without a printed ratio the crude risk ratio (Katz) leads.
+then an audit figure. Without a printed ratio the crude risk ratio (Katz) leads. Likewise a risk
+difference the study prints with its interval leads the absolute difference, and the NNT is then
+taken from it; without one the crude difference (Newcombe) and its NNT lead.
 """
 
 from __future__ import annotations
@@ -66,6 +68,58 @@ def headline(entry: OutcomeStats) -> Headline | None:
             "intervention_vs_comparator",
         )
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class DifferenceLead:
+    """The absolute difference (intervention - comparator, a proportion) a row leads with."""
+
+    source: Literal["published", "recomputed"]
+    difference: stats.Interval
+    # From this difference; None where no NNT is given (no time frame, assumed counts).
+    nnt: stats.NNT | None
+    effect: Effect | None = None  # the printed estimate it is
+
+
+def printed_difference(effect: Effect) -> stats.Interval | None:
+    """A printed risk difference in percentage points as a proportion, intervention - comparator.
+
+    Printed the other way round it is negated (limits swapped); with no stated direction it cannot
+    be placed in the table's columns, so None.
+    """
+    if effect.type != "risk_difference" or effect.direction == "not_stated":
+        return None
+    flipped = effect.direction == "comparator_vs_intervention"
+    sign = -1 if flipped else 1
+
+    def proportion(printed: Printed) -> float:
+        # Decimal division: 5.9 points is 0.059, not 0.059000000000000004.
+        return float(sign * printed.number / 100)
+
+    low, high = sorted(proportion(p) for p in effect.ci)
+    method = "as printed, sign reversed" if flipped else "as printed"
+    return stats.Interval(proportion(effect.estimate), low, high, 0.95, method)
+
+
+def difference_lead(entry: OutcomeStats) -> DifferenceLead | None:
+    """Lead with the first printed difference with an interval, else the crude one; none without counts.
+
+    Only outcomes with counts in both groups have a difference cell to lead; their NNT follows
+    the leading difference (1/difference, Altman 1998) where the counts' NNT is given at all.
+    """
+    crude = entry.risk_difference
+    if crude is None:
+        return None
+    for effect in entry.outcome.effects:
+        printed = printed_difference(effect)
+        if printed is None:
+            continue
+        nnt = None
+        if entry.nnt is not None:
+            event = entry.outcome.event
+            nnt = stats.number_needed_to_treat(printed, event=event)  # type: ignore[arg-type]
+        return DifferenceLead("published", printed, nnt, effect)
+    return DifferenceLead("recomputed", crude, entry.nnt)
 
 
 def _range(low: float, high: float) -> str:

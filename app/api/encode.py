@@ -23,7 +23,7 @@ from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
-from app.analysis.headline import headline
+from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
 from app.analysis.population import Reason
 from app.engine.assess import Assessment, Comparison, draws_on
@@ -157,6 +157,22 @@ def headline_json(entry: OutcomeStats) -> JSON | None:
     }
 
 
+def difference_lead_json(entry: OutcomeStats) -> JSON | None:
+    """The absolute difference the outcome leads with: the printed one, else the crude; its NNT."""
+    lead = difference_lead(entry)
+    if lead is None:
+        return None
+    effect = lead.effect
+    return {
+        "source": lead.source,
+        "estimate": number(lead.difference.value),
+        "ci": [number(lead.difference.lower), number(lead.difference.upper)],
+        "method": lead.difference.method,
+        "adjustment": effect.adjustment if effect else None,
+        "nnt": nnt_json(lead.nnt),
+    }
+
+
 def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
     """Serialize one outcome's published figures, statistics and audit (patient-independent)."""
     outcome = entry.outcome
@@ -181,6 +197,7 @@ def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
         "odds_ratio": interval_json(entry.odds_ratio),
         "odds_ratio_undefined": undefined_reason(entry.odds_ratio),
         "relative_effect": headline_json(entry),
+        "absolute_effect": difference_lead_json(entry),
         "nnt": nnt_json(entry.nnt),
         "p_value": p_json(entry.p_value),
         "survival_difference": interval_json(entry.survival_difference),

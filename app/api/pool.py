@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from app.analysis import pooling
 from app.api.encode import JSON, number
-from app.api.schemas import NUMBER, STRING, WHOLE, Schema, array, choice, closed, pair, ref
+from app.api.jsonschema import NUMBER, STRING, WHOLE, Schema, array, choice, closed, pair, ref
 from app.contract import pool as contract
 from app.contract.pool import PoolError, PoolRequest, parse_pool
 

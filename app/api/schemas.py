@@ -11,66 +11,32 @@ integer; the API refuses it).
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import get_args
 
 from app.analysis import matching, population, stats
+from app.api.jsonschema import (
+    BOOLEAN,
+    COUNT,
+    NULLABLE_BOOLEAN,
+    NULLABLE_STRING,
+    NUMBER,
+    PROPORTION,
+    STRING,
+    WHOLE,
+    Schema,
+    array,
+    choice,
+    closed,
+    nullable,
+    pair,
+    ref,
+    with_method,
+)
 from app.contract import scenario, twobytwo
 from app.contract.scenario import Field
 from app.engine import applicability, scope
 from app.evidence import model as evidence
 from app.http.errors import CODES
-
-Schema = dict[str, Any]
-
-STRING: Schema = {"type": "string"}
-NULLABLE_STRING: Schema = {"type": ["string", "null"]}
-BOOLEAN: Schema = {"type": "boolean"}
-NULLABLE_BOOLEAN: Schema = {"type": ["boolean", "null"]}
-COUNT: Schema = {"type": "integer", "minimum": 0}
-PROPORTION: Schema = {"type": "number", "minimum": 0, "maximum": 1}
-NUMBER: Schema = {"type": "number"}
-WHOLE = "A whole number written without a decimal point (3.0 is refused)."
-
-
-def ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def nullable(schema: Schema) -> Schema:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def array(items: Schema, **extra: Any) -> Schema:
-    return {"type": "array", "items": items, **extra}
-
-
-def pair(items: Schema) -> Schema:
-    return array(items, minItems=2, maxItems=2)
-
-
-def closed(properties: dict[str, Schema], description: str = "") -> Schema:
-    """An object with exactly these properties, all required (a response shape)."""
-    schema: Schema = {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties),
-        "additionalProperties": False,
-    }
-    if description:
-        schema = {"description": description, **schema}
-    return schema
-
-
-def choice(values: Any, *, null: bool = False) -> Schema:
-    values = list(values)
-    if null:
-        return {"type": ["string", "null"], "enum": [*values, None]}
-    return {"type": "string", "enum": values}
-
-
-def with_method(name: str, method: str) -> Schema:
-    return {"allOf": [ref(name)], "properties": {"method": {"const": method}}}
-
 
 # --------------------------------------------------------------------------- requests
 
@@ -315,6 +281,14 @@ AUDIT_ITEM = closed(
     "A published figure, its recomputation and whether they agree (null: cannot be judged).",
 )
 
+# What both headline effects say: where the figure comes from, the figure, and how it was got.
+LEAD: dict[str, Schema] = {
+    "source": choice(("published", "recomputed")),
+    "estimate": NUMBER,
+    "ci": pair(NUMBER),
+    "method": STRING,
+    "adjustment": NULLABLE_STRING,
+}
 OUTCOME_PROPERTIES: dict[str, Schema] = {
     "id": STRING,
     "label": STRING,
@@ -336,18 +310,24 @@ OUTCOME_PROPERTIES: dict[str, Schema] = {
     "relative_effect": nullable(
         closed(
             {
-                "source": choice(("published", "recomputed")),
+                **LEAD,
                 "type": choice(("risk_ratio", "odds_ratio", "hazard_ratio")),
-                "estimate": NUMBER,
-                "ci": pair(NUMBER),
-                "method": STRING,
                 "direction": choice(evidence.DIRECTIONS),
                 "p": NULLABLE_STRING,
-                "adjustment": NULLABLE_STRING,
             },
             "The headline relative effect: the ratio the study prints with its interval (source"
             " published, figures as printed, direction as printed), else the crude risk ratio"
             " recomputed from the counts (Katz); null when neither exists.",
+        )
+    ),
+    "absolute_effect": nullable(
+        closed(
+            {**LEAD, "nnt": nullable(ref("NNT"))},
+            "The headline difference, intervention minus comparator, as a proportion: the one the"
+            " study prints with its interval (source published, printed points / 100; method 'as"
+            " printed, sign reversed' when printed the other way), else the crude difference"
+            " (Newcombe); `nnt` is taken from it, null where no NNT is given (Altman). Null"
+            " without counts in both groups.",
         )
     ),
     "nnt": nullable(ref("NNT")),

@@ -70,6 +70,9 @@ def _effect(table: Table, sources: Texts) -> Effect | None:
             table.error(
                 "estimate", f"{effect.estimate.text} lies outside its CI {lower.text}-{upper.text}"
             )
+        elif not -100 <= lower.value <= upper.value <= 100:
+            # Percentage points: two risks differ by at most 100.
+            table.error("ci", "a difference in percentage points lies within -100 to 100")
     elif lower.value <= 0:
         table.error("ci", "a ratio's lower limit must be above 0")
     elif not lower.value <= effect.estimate.value <= upper.value:

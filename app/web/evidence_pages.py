@@ -477,7 +477,8 @@ METHODS = (
     ("Odds ratio", "crude, Woolf log interval; not estimable when any cell is zero"),
     (
         "NNT (NNTB / NNTH)",
-        "Altman (BMJ 1998), interval by inverting the difference's interval, rounded up",
+        "Altman (BMJ 1998), interval by inverting the difference's interval, rounded up; in the"
+        " summary-of-findings table from the difference the study prints, where it prints one",
     ),
     ("P value", "two-sided Fisher exact test"),
     (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from app.analysis import stats
-from app.analysis.headline import headline
+from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import OutcomeStats
 from app.evidence.model import Study
 from app.web.formatting import (
@@ -88,6 +88,35 @@ def relative_cell(entry: OutcomeStats, study: Study) -> Cell | None:
     return Cell(f"{text}; inverted: {inverted}", href, derived=True)
 
 
+def difference_cells(entry: OutcomeStats, study: Study, href: str) -> tuple[Cell, Cell]:
+    """The difference and NNT cells: a printed difference leads (its NNT derived), else the crude."""
+    lead = difference_lead(entry)
+    assert lead is not None  # binary_cells asks only with counts in both groups
+    if lead.effect is None:
+        nnt = (
+            Cell(nnt_text(lead.nnt), href)
+            if lead.nnt is not None
+            else Cell("not calculated: no time frame stated", muted=True)
+        )
+        return Cell(difference_text(lead.difference), href), nnt
+    outcome = entry.outcome
+    index = outcome.effects.index(lead.effect) + 1
+    effect_href = evidence_href(study.id, outcome_anchor(outcome.id, f"effect-{index}"))
+    flipped = lead.effect.direction == "comparator_vs_intervention"
+    difference = Cell(
+        f"Published {difference_text(lead.difference)}"
+        + (" (printed comparator − intervention, sign reversed)" if flipped else ""),
+        effect_href,
+        derived=flipped,
+    )
+    if lead.nnt is None:
+        return difference, Cell("not calculated: no time frame stated", muted=True)
+    # 1/difference of the printed figures: a number the source does not print.
+    return difference, Cell(
+        f"{nnt_text(lead.nnt)}, from the published difference", effect_href, True
+    )
+
+
 def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
     """Risks, difference, RR and NNT from the counts; only printed percents when sizes are missing."""
     outcome, design, unit = entry.outcome, study.design.value, study.unit.value
@@ -120,19 +149,18 @@ def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
         )
         for arm in (entry.intervention, entry.comparator)
     )
+    difference, nnt = difference_cells(entry, study, href)
     return Cells(
         intervention,
         comparator,
-        difference=Cell(difference_text(entry.risk_difference), href),
+        difference=difference,
         relative=relative_cell(entry, study)
         or Cell(
             ratio_text("RR", entry.risk_ratio),
             href,
             muted=not isinstance(entry.risk_ratio, stats.Interval),
         ),
-        nnt=Cell(nnt_text(entry.nnt), href)
-        if entry.nnt is not None
-        else Cell("not calculated: no time frame stated", muted=True),
+        nnt=nnt,
         participants=Cell(
             participants_text(entry.intervention.total + entry.comparator.total, unit, design),
             href,

@@ -11,7 +11,7 @@ from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult, Warning
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase
-from app.analysis.headline import headline
+from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import OutcomeStats, has_timeframe
 from app.analysis.population import Reason
 from app.contract.scenario import FIELD, FIELDS, Field, Scenario, ignored_fields
@@ -389,8 +389,10 @@ def row_notes(result: OutcomeResult, study: Study) -> tuple[Note, ...]:
             )
         )
     if not ROWS[outcome.kind].effects_in_cells:
+        led = difference_lead(entry)
+        in_cells = (in_cell, led.effect if led is not None else None)
         for index, effect in enumerate(outcome.effects, start=1):
-            if effect is in_cell:
+            if any(effect is shown for shown in in_cells):
                 continue
             notes.append(
                 Note(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.analysis.appraisal import OutcomeResult
+from app.analysis.headline import difference_lead
 from app.analysis.outcomes import has_timeframe
 from app.contract.scenario import FIELD
 from app.engine.assess import Assessment, Comparison
@@ -105,7 +106,13 @@ def _live_outcome(result: OutcomeResult, first: str, second: str) -> LiveOutcome
     else:
         comparator = f"{second}: {risk_text(figures.comparator)}"
         intervention = f"{first}: {risk_text(figures.intervention)}"
-        difference_text_ = f"{DIFFERENCE_LABEL}: {difference_text(difference)}"
+        lead = difference_lead(figures)
+        shown = difference if lead is None else lead.difference
+        printed = lead.effect if lead is not None else None
+        published = "Published " if printed is not None else ""
+        if printed is not None and printed.direction == "comparator_vs_intervention":
+            published = "Published (sign reversed) "
+        difference_text_ = f"{DIFFERENCE_LABEL}: {published}{difference_text(shown)}"
     return LiveOutcome(
         label=outcome.label,
         timeframe=outcome.timeframe or "time frame not stated",

@@ -13,6 +13,7 @@ from app.analysis.base import EvidenceBase
 from app.contract.scenario import parse_scenario
 from app.engine.assess import Assessment, assess
 from app.evidence.loader import load_evidence
+from app.web.summary import live_summary
 from tests.test_api import post
 
 pytestmark = pytest.mark.shipped_evidence
@@ -119,6 +120,38 @@ def test_the_answer_holds_counts_intervals_and_audit_notes(client: FlaskClient) 
     product_limit = early_audit["Medical group: percent"]
     assert (product_limit["published"], product_limit["recomputed"]) == ("5·8%", "5.7%")
     assert "product-limit estimate" in product_limit["note"]
+
+
+def test_cassiss_printed_difference_leads_and_the_crude_one_is_the_note(
+    client: FlaskClient,
+) -> None:
+    _, body = post(client, "/api/v1/assess", STENT_QUESTION_FULL)
+    primary = outcome(by_id(body)["cassiss"], "primary_1y")
+    lead = primary["absolute_effect"]
+    assert (lead["source"], lead["estimate"], lead["ci"]) == ("published", 0.004, [-0.05, 0.059])
+    # Altman from the printed 0.4 (-5.0 to 5.9): 1/0.004 = 250, 1/0.05 = 20, 1/0.059 = 16.9 -> 17.
+    assert lead["nnt"]["text"] == "NNTH 250 (95% CI NNTB 20 to ∞ to NNTH 17)"
+    # The counts' own NNT (1/0.0077) stays in `nnt`, as the crude ratio stays in `risk_ratio`.
+    assert primary["nnt"]["text"].startswith("NNTH 130 ")
+    early = outcome(by_id(body)["sammpris"], "stroke_death_30d")
+    assert early["absolute_effect"]["source"] == "recomputed"
+    assert early["absolute_effect"]["nnt"] == early["nnt"]
+    page = client.post("/", data={k: _form(v) for k, v in STENT_QUESTION_FULL.items()})
+    text = html.unescape(page.get_data(as_text=True))
+    row = text[text.index('id="c-cassiss-primary_1y"') :]
+    row = row[: row.index("</tbody>")]
+    assert "Published +0.4 pp (−5.0 to +5.9)" in row
+    assert "NNTH 250 (95% CI NNTB 20 to ∞ to NNTH 17), from the published difference" in row
+    assert "+0.8 pp" not in row  # the crude difference is the audit note's, in its own words
+    assert "recomputed 0.8 (-4.9 to 6.5) points" in row
+
+
+def test_the_live_summary_leads_with_cassiss_printed_difference(base: EvidenceBase) -> None:
+    summary = live_summary(assessed(base, STENT_QUESTION_FULL))
+    cassiss = next(c for c in summary.comparisons if c.heading.startswith("CASSISS"))
+    assert cassiss.outcomes[0].difference == (
+        "Absolute difference (intervention − comparator): Published +0.4 pp (−5.0 to +5.9)"
+    )
 
 
 def test_secondary_source_counts_are_marked(client: FlaskClient) -> None:
