@@ -107,6 +107,7 @@ def test_per_hundred_rounds_half_up(fraction: Fraction | float, expected: int) -
         ("12 months", "within 12 months", ""),
         ("2 years", "within 2 years", ""),
         ("through month 12", "within 12 months", ""),
+        ("median follow-up 32·4 months", "over a median follow-up of 32·4 months", ""),
         ("not reported", "over a time not stated in the study", ""),
         ("follow-up (length not stated)", "over a time not stated in the study", ""),
         (
@@ -128,6 +129,9 @@ def test_event_words_read_after_had() -> None:
         "died around the time of the procedure"
     )
     assert counsel.event_words("another stroke") == "another stroke"
+    assert counsel.event_words("a stroke or death in the first month") == (
+        "a stroke or died in the first month"
+    )
 
 
 # --- VISSIT, the worked example ---------------------------------------------------------------------

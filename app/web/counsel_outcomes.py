@@ -34,6 +34,7 @@ from app.evidence.model import ArmResult, Study
 from app.web.counsel_words import (
     DERIVED_NOTE,
     FINDING_WORDS,
+    MEDIAN_PATTERN,
     MOMENTS,
     NO_GROUP_NUMBERS,
     NOT_COMPUTED_NOTE,
@@ -44,6 +45,7 @@ from app.web.counsel_words import (
     THROUGH_PATTERN,
     UNSTATED_TIME,
     UNSTATED_WORDS,
+    WHEN_PATTERN,
     OptionWords,
 )
 from app.web.icons import IconArray, icon_array
@@ -60,7 +62,8 @@ def per_hundred(fraction: float | Fraction) -> int:
 def timeframe_words(timeframe: str) -> tuple[str, str]:
     """A study's time frame as a phrase to end a sentence, and a note when its length is unstated.
 
-    '30 days' -> ('within 30 days', ''); 'not reported' -> ('over a time not stated in the study',
+    '30 days' -> ('within 30 days', ''); 'median follow-up 32·4 months' -> ('over a median
+    follow-up of 32·4 months', ''); 'not reported' -> ('over a time not stated in the study',
     ''); 'periprocedural (not defined)' -> ('around the time of the procedure', 'The study did not
     say how long this time was.').
     """
@@ -72,6 +75,8 @@ def timeframe_words(timeframe: str) -> tuple[str, str]:
     if match := THROUGH_PATTERN.fullmatch(lowered):
         count = int(match.group(2))
         return f"within {count} {match.group(1)}{'' if count == 1 else 's'}", ""
+    if match := MEDIAN_PATTERN.fullmatch(lowered):
+        return f"over a median follow-up of {match.group(1)}", ""
     if lowered in MOMENTS:
         return MOMENTS[lowered], ""
     if lowered.startswith("periprocedural"):
@@ -83,13 +88,14 @@ def timeframe_words(timeframe: str) -> tuple[str, str]:
 
 
 def event_words(plain_label: str) -> str:
-    """The outcome's plain label after 'had': 'death ...' reads 'died ...', '..., or death' '..., or died'."""
+    """The outcome's plain label after 'had': 'death ...' reads 'died ...', '... or death ...' '... or died ...'."""
     label = plain_label.strip()
     if label.startswith("death"):
         return "died" + label[len("death") :]
     if label.endswith(" or death"):
         return label[: -len("death")] + "died"
-    return label
+    # "a stroke or death in the first month" -> "a stroke or died in the first month".
+    return label.replace(" or death ", " or died ", 1)
 
 
 def _share(per_100: int, *, positive: bool) -> str:
@@ -318,8 +324,10 @@ def key_outcome(result: OutcomeResult, comparison: Comparison) -> KeyOutcome:
     entry, outcome = result.stats, result.stats.outcome
     unit = study.unit.value
     time, time_note = timeframe_words(outcome.timeframe)
-    # A label that already says when ("around the time of the procedure") is not followed by it again.
-    sentence_time = "" if time in outcome.plain_label else time
+    # A label that already says when ("around the time of the procedure", "in the first month") is
+    # not followed by it again; the time line above the pictures gives the study's own time frame.
+    said = time in outcome.plain_label or WHEN_PATTERN.search(outcome.plain_label)
+    sentence_time = "" if said else time
     event = event_words(outcome.plain_label)
     arms = {a.arm: a for a in (entry.intervention, entry.comparator) if a is not None}
     options = []

@@ -86,6 +86,10 @@ NO_CITATION = "No citation: the study's source does not give one."
 # Study time frames in words ("30 days" -> "within 30 days").
 PERIOD_PATTERN = re.compile(r"(\d+) (day|days|week|weeks|month|months|year|years)")
 THROUGH_PATTERN = re.compile(r"through (day|week|month|year) (\d+)")
+MEDIAN_PATTERN = re.compile(r"median follow-up (\S+ (?:days|weeks|months|years))")
+# A plain label that already says when ("in the first month", "during follow-up"): its sentence
+# does not add the time frame again ("... in the first month within 30 days").
+WHEN_PATTERN = re.compile(r"\b(days?|weeks?|months?|years?|follow-up)\b")
 UNSTATED_WORDS = ("not reported", "not stated", "not defined")
 UNSTATED_TIME = "over a time not stated in the study"
 PERIPROCEDURAL = "around the time of the procedure"

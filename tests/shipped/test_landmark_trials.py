@@ -154,6 +154,24 @@ def test_the_live_summary_leads_with_cassiss_printed_difference(base: EvidenceBa
     )
 
 
+def test_patient_sentences_say_when_once(client: FlaskClient) -> None:
+    form = {k: _form(v) for k, v in STENT_QUESTION_FULL.items()}
+    page = html.unescape(client.post("/", data={**form, "view": "patient"}).get_data(as_text=True))
+    # The label says when; the time line above the pictures gives the study's own time frame.
+    assert (
+        "About 15 of 100 people who had a self-expanding stent had a stroke or died in the first"
+        " month." in page
+    )
+    assert "Time: within 30 days." in page
+    assert "in the first month within 30 days" not in page
+    assert "Time: over a median follow-up of 32·4 months." in page
+    assert (
+        "About 23 of 100 people who had a self-expanding stent had a stroke or died during about"
+        " 3 years of follow-up." in page
+    )
+    assert "over this time" not in page
+
+
 def test_secondary_source_counts_are_marked(client: FlaskClient) -> None:
     _, body = post(client, "/api/v1/assess", STENT_QUESTION_FULL)
     early = outcome(by_id(body)["cassiss"], "stroke_death_30d")
