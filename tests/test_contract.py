@@ -92,7 +92,8 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
             "Medical therapy; Balloon-mounted (balloon-expandable) stent",
         ),
         ("Degree of stenosis (%)", "80%"),
-        ("Is the stenosis symptomatic?", "Not known"),
+        # Left unanswered, the setting answers it, as the applicability check reads it.
+        ("Is the stenosis symptomatic?", "Yes (the setting is symptomatic stenosis)"),
         ("Days since the qualifying TIA or stroke", "Not known"),
         ("Artery with the stenosis", "Middle cerebral artery"),
         ("Age (years)", "Not known"),
@@ -111,6 +112,17 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
     assert rows["Stroke deep in the brain, from a tiny side branch"] == "No"
     assert patient[0].value.startswith("A narrowed artery inside the head")
     assert patient[-1].value == "Not used here"
+    assert rows["Narrowing has caused a stroke or mini-stroke"] == "Yes (the problem above says so)"
+    # An answer given is shown as given (an asymptomatic stenosis is outside the tool's scope).
+    stated = counsel.scenario_rows(replace(chosen, symptomatic=False))
+    assert {r.label: r.value for r in stated}[
+        "Narrowing has caused a stroke or mini-stroke"
+    ] == "No"
+    lvo = scenario.parse_scenario({"setting": "lvo_icas", "options": ["medical", "balloon_stent"]})
+    lvo_rows = results.scenario_rows(lvo, ignored_fields(lvo.setting, lvo.options))
+    assert {r.label: r.value for r in lvo_rows}["Is the stenosis symptomatic?"] == (
+        "Not used in this setting"
+    )
 
 
 def test_evidence_constants_come_from_the_contract() -> None:

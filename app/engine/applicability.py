@@ -46,6 +46,15 @@ def summarise(reasons: tuple[Reason, ...]) -> Applicability:
     return Applicability(overall, reasons, checked, total)
 
 
+def implied_by_setting(scenario: Scenario, field: str) -> bool:
+    """Whether the setting answers a field the scenario leaves unanswered (symptomatic stenosis)."""
+    return (
+        field == "symptomatic"
+        and getattr(scenario, field) is None
+        and scenario.setting in SYMPTOMATIC
+    )
+
+
 def applicability(
     study: Study, scenario: Scenario, table: ReasonTable | None = None
 ) -> Applicability:
@@ -57,7 +66,7 @@ def applicability(
     reasons = []
     for field in study.criteria:
         value = getattr(scenario, field)
-        from_setting = field == "symptomatic" and value is None and scenario.setting in SYMPTOMATIC
+        from_setting = implied_by_setting(scenario, field)
         if from_setting:
             # The setting itself says the stenosis is symptomatic: the question is redundant, and
             # leaving it unanswered must not count as unknown.

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from app.contract.scenario import ARTERIES, FIELDS, Scenario, ignored_fields
+from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
 from app.evidence.model import Study
 from app.web.counsel_outcomes import (
@@ -64,6 +65,7 @@ from app.web.counsel_words import (
     FIT_UNREPORTED,
     GAPS_TITLE,
     HOW_TO_READ,
+    IMPLIED_PATIENT,
     INTRO,
     LIMIT_WORDS,
     NO_CITATION,
@@ -314,6 +316,8 @@ def scenario_rows(scenario: Scenario) -> tuple[Row, ...]:
             field.patient_label,
             NOT_USED
             if field.name in ignored
+            else IMPLIED_PATIENT
+            if implied_by_setting(scenario, field.name)
             else field_text(field, getattr(scenario, field.name), patient=True),
         )
         for field in FIELDS

@@ -135,3 +135,5 @@ NOT_TICKED = (
     "{name} was not one of the options you chose. It is shown because the study compared it."
 )
 NOT_USED = "Not used here"  # a scenario field the setting does not use
+# "Has the narrowing caused a stroke?" left unanswered: the problem itself says it has.
+IMPLIED_PATIENT = "Yes (the problem above says so)"

@@ -16,6 +16,7 @@ from app.analysis.outcomes import OutcomeStats, has_timeframe
 from app.analysis.population import Reason
 from app.contract.scenario import FIELD, FIELDS, Field, Scenario, ignored_fields
 from app.contract.vocabulary import NOT_KNOWN, TRI_STATE
+from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison, draws_on
 from app.evidence.model import Quote, Study
 from app.web.findings import ROWS, Cell
@@ -36,6 +37,9 @@ from app.web.formatting import (
     printed_p_text,
     ratio_text,
 )
+
+# A symptomatic question left unanswered in the symptomatic setting: the tool uses the setting's yes.
+IMPLIED = "Yes (the setting is symptomatic stenosis)"
 
 # --- shared view models -----------------------------------------------------------------------------
 
@@ -207,6 +211,8 @@ def scenario_rows(scenario: Scenario, ignored: Mapping[str, str]) -> tuple[Row, 
             field.label,
             "Not used in this setting"
             if field.name in ignored
+            else IMPLIED
+            if implied_by_setting(scenario, field.name)
             else field_text(field, getattr(scenario, field.name)),
         )
         for field in FIELDS
