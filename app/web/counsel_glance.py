@@ -32,6 +32,8 @@ FINDING_WORDS = {
 NO_TIME = "time frame not stated"
 DERIVED = "derived counts"
 PRINTED_ONLY = "printed percentages; counts not stated"
+# A published figure of the outcome differs from its recomputation: the table's row says how.
+AUDITED = "audit note"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,8 @@ def glance_outcome(result: OutcomeResult, study: Study, anchor: str) -> GlanceOu
             text = FINDING_WORDS[outcome.finding.result].format(arm=_label(study, arm).lower())
         else:
             text = outcome.statement
+    if any(item.agrees is False for item in entry.audit):
+        tags.append(AUDITED)
     return GlanceOutcome(
         label=outcome.label,
         timeframe=outcome.timeframe,

@@ -32,7 +32,8 @@ def test_main_outcomes_with_the_more_invasive_option_first(base: EvidenceBase) -
     death = retro.outcomes[0]
     assert death.intervention == "Stent of unstated type: 2.0% (0.2–7.2) · 2/98"
     assert death.comparator == "Angioplasty alone: 1.1% (0.0–5.7) · 1/95"
-    assert death.tags == ("time frame not stated", "derived counts")
+    # Its printed overall 1.5% is 1.6% recomputed: the row's audit note says so.
+    assert death.tags == ("time frame not stated", "derived counts", "audit note")
 
 
 def test_main_outcomes_without_counts_give_the_estimate_or_the_finding(base: EvidenceBase) -> None:
@@ -61,3 +62,20 @@ def test_kaplan_meier_rates_are_given_as_printed(base: EvidenceBase) -> None:
         "Medical therapy: 12.2% (Kaplan-Meier, printed)",
     )
     assert km.tags == ("printed percentages; counts not stated",)
+
+
+def test_an_outcome_whose_published_figure_differs_is_tagged(base: EvidenceBase) -> None:
+    scenario = {
+        "setting": "symptomatic_icas",
+        "options": ["medical", "self_expanding_stent"],
+        "stenosis_percent": 80,
+    }
+    named = {c.name: c for c in glanced(base, scenario).comparisons}
+    # 13/227 is 5.7%; the Lancet prints 5·8% (a product-limit estimate).
+    early = next(o for o in named["SAMMPRIS"].outcomes if o.href.endswith("-stroke_death_30d"))
+    assert early.comparator == "Medical therapy: 5.7% (3.1–9.6) · 13/227"
+    assert early.tags == ("audit note",)
+    final = next(o for o in named["SAMMPRIS"].outcomes if o.href.endswith("-primary_final"))
+    assert final.tags == ()
+    (primary,) = named["CASSISS"].outcomes
+    assert primary.tags == ("audit note",)
