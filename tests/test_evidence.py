@@ -214,34 +214,38 @@ def test_missing_listed_file(tmp_path: Path) -> None:
     assert raised.value.problems == ("studies/mini.toml: file not found",)
 
 
-def test_effect_estimate_outside_its_interval(tmp_path: Path) -> None:
-    sentence = "The risk ratio was 5.0 (95% CI, 0.5-3.0)"
+@pytest.mark.parametrize(
+    ("kind", "estimate", "ci", "sentence", "problem"),
+    [
+        (
+            "risk_ratio",
+            "5.0",
+            ("0.5", "3.0"),
+            "The risk ratio was 5.0 (95% CI, 0.5-3.0)",
+            "studies/mini.toml: outcomes[0].effects[0].estimate: 5.0 lies outside its CI 0.5-3.0",
+        ),
+        (
+            "risk_difference",
+            "90",
+            ("70", "120"),
+            "The difference was 90% (95% CI, 70% to 120%)",
+            "studies/mini.toml: outcomes[0].effects[0].ci: a difference in percentage points lies"
+            " within -100 to 100",
+        ),
+    ],
+    ids=["estimate_outside_its_interval", "difference_beyond_100_points"],
+)
+def test_a_printed_effect_is_checked(
+    tmp_path: Path, kind: str, estimate: str, ci: tuple[str, str], sentence: str, problem: str
+) -> None:
     effect = (
-        '\n[[outcomes.effects]]\ntype = "risk_ratio"\nestimate = "5.0"\nci = ["0.5", "3.0"]\n'
-        'adjustment = "not stated"\ndirection = "intervention_vs_comparator"\n'
-        f'source = "abstract"\nquote = "{sentence}"\n'
+        f'\n[[outcomes.effects]]\ntype = "{kind}"\nestimate = "{estimate}"\n'
+        f'ci = ["{ci[0]}", "{ci[1]}"]\nadjustment = "not stated"\n'
+        f'direction = "intervention_vs_comparator"\nsource = "abstract"\nquote = "{sentence}"\n'
     )
     with pytest.raises(EvidenceError) as raised:
         load_evidence(write_evidence(tmp_path, STUDY + effect, source=f"{SOURCE_TEXT} {sentence}."))
-    problems = list(raised.value.problems)
-    assert problems == [
-        "studies/mini.toml: outcomes[0].effects[0].estimate: 5.0 lies outside its CI 0.5-3.0"
-    ]
-
-
-def test_printed_difference_beyond_100_points(tmp_path: Path) -> None:
-    sentence = "The difference was 90% (95% CI, 70% to 120%)"
-    effect = (
-        '\n[[outcomes.effects]]\ntype = "risk_difference"\nestimate = "90"\nci = ["70", "120"]\n'
-        'adjustment = "not stated"\ndirection = "intervention_vs_comparator"\n'
-        f'source = "abstract"\nquote = "{sentence}"\n'
-    )
-    with pytest.raises(EvidenceError) as raised:
-        load_evidence(write_evidence(tmp_path, STUDY + effect, source=f"{SOURCE_TEXT} {sentence}."))
-    assert list(raised.value.problems) == [
-        "studies/mini.toml: outcomes[0].effects[0].ci: a difference in percentage points lies"
-        " within -100 to 100"
-    ]
+    assert list(raised.value.problems) == [problem]
 
 
 def test_printed_agreement_rules() -> None:

@@ -16,6 +16,7 @@ from app.web.formatting import (
     difference_text,
     effect_text,
     evidence_href,
+    lead_difference_text,
     nnt_text,
     outcome_anchor,
     participants_text,
@@ -92,29 +93,18 @@ def difference_cells(entry: OutcomeStats, study: Study, href: str) -> tuple[Cell
     """The difference and NNT cells: a printed difference leads (its NNT derived), else the crude."""
     lead = difference_lead(entry)
     assert lead is not None  # binary_cells asks only with counts in both groups
-    if lead.effect is None:
-        nnt = (
-            Cell(nnt_text(lead.nnt), href)
-            if lead.nnt is not None
-            else Cell("not calculated: no time frame stated", muted=True)
-        )
-        return Cell(difference_text(lead.difference), href), nnt
-    outcome = entry.outcome
-    index = outcome.effects.index(lead.effect) + 1
-    effect_href = evidence_href(study.id, outcome_anchor(outcome.id, f"effect-{index}"))
-    flipped = lead.effect.direction == "comparator_vs_intervention"
-    difference = Cell(
-        f"Published {difference_text(lead.difference)}"
-        + (" (printed comparator − intervention, sign reversed)" if flipped else ""),
-        effect_href,
-        derived=flipped,
-    )
+    printed = lead.effect
+    if printed is not None:
+        index = entry.outcome.effects.index(printed) + 1
+        href = evidence_href(study.id, outcome_anchor(entry.outcome.id, f"effect-{index}"))
+    reversed_ = printed is not None and printed.direction == "comparator_vs_intervention"
+    difference = Cell(lead_difference_text(lead), href, derived=reversed_)
     if lead.nnt is None:
         return difference, Cell("not calculated: no time frame stated", muted=True)
+    if printed is None:
+        return difference, Cell(nnt_text(lead.nnt), href)
     # 1/difference of the printed figures: a number the source does not print.
-    return difference, Cell(
-        f"{nnt_text(lead.nnt)}, from the published difference", effect_href, True
-    )
+    return difference, Cell(f"{nnt_text(lead.nnt)}, from the published difference", href, True)
 
 
 def binary_cells(entry: OutcomeStats, study: Study) -> Cells:

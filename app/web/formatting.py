@@ -13,6 +13,7 @@ On the results page each comparison is a section with id c-<study_id>; the resul
 from __future__ import annotations
 
 from app.analysis import stats
+from app.analysis.headline import DifferenceLead
 from app.analysis.outcomes import ArmStats
 from app.contract import vocabulary
 from app.contract.scenario import FIELDS
@@ -116,6 +117,16 @@ def difference_text(difference: stats.Interval) -> str:
     return (
         f"{_signed(100 * difference.value)} pp"
         f" ({_signed(100 * difference.lower)} to {_signed(100 * difference.upper)})"
+    )
+
+
+def lead_difference_text(lead: DifferenceLead) -> str:
+    """The leading difference: the crude one as computed, a printed one marked (and if reversed, said)."""
+    if lead.effect is None:
+        return difference_text(lead.difference)
+    reversed_ = lead.effect.direction == "comparator_vs_intervention"
+    return f"Published {difference_text(lead.difference)}" + (
+        " (printed comparator − intervention, sign reversed)" if reversed_ else ""
     )
 
 

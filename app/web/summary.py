@@ -18,7 +18,7 @@ from app.web.formatting import (
     DESIGN_LABELS,
     MINUS,
     STATUS_WORDS,
-    difference_text,
+    lead_difference_text,
     printed_p_text,
     risk_text,
 )
@@ -107,12 +107,8 @@ def _live_outcome(result: OutcomeResult, first: str, second: str) -> LiveOutcome
         comparator = f"{second}: {risk_text(figures.comparator)}"
         intervention = f"{first}: {risk_text(figures.intervention)}"
         lead = difference_lead(figures)
-        shown = difference if lead is None else lead.difference
-        printed = lead.effect if lead is not None else None
-        published = "Published " if printed is not None else ""
-        if printed is not None and printed.direction == "comparator_vs_intervention":
-            published = "Published (sign reversed) "
-        difference_text_ = f"{DIFFERENCE_LABEL}: {published}{difference_text(shown)}"
+        assert lead is not None  # a difference was computed, so one leads
+        difference_text_ = f"{DIFFERENCE_LABEL}: {lead_difference_text(lead)}"
     return LiveOutcome(
         label=outcome.label,
         timeframe=outcome.timeframe or "time frame not stated",
