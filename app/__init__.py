@@ -13,6 +13,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from app.analysis.base import analyse
 from app.cli import ENV_EVIDENCE_DIR, EXIT_EVIDENCE, report_problems
+from app.engine.tables import build_tables
 from app.evidence.loader import load_evidence
 from app.evidence.model import DEFAULT_DIR, EvidenceError
 
@@ -43,7 +44,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     # Raises EvidenceError listing every problem: the app never serves unchecked evidence.
-    app.extensions["evidence_base"] = analyse(load_evidence(Path(app.config["EVIDENCE_DIR"])))
+    base = analyse(load_evidence(Path(app.config["EVIDENCE_DIR"])))
+    app.extensions["evidence_base"] = base
+    app.extensions["engine_tables"] = build_tables(base)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.analysis.population import Reason
 from app.contract.scenario import Scenario
 from app.contract.vocabulary import INVASIVENESS, more_invasive_first
 from app.engine.applicability import Applicability, summarise
+from app.engine.criteria import Reason
 from app.engine.scope import scenario_outside, scope
 from app.evidence.model import Quote
 

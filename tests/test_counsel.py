@@ -21,6 +21,7 @@ from app.contract.scenario import parse_scenario
 from app.engine.assess import Assessment, assess
 from app.evidence.loader import load_evidence
 from app.web import counsel, icons
+from tests.engine_tables import tables
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
 
 TODAY = dt.date(2025, 3, 7)
@@ -56,7 +57,7 @@ def base() -> EvidenceBase:
 
 
 def assessed(base: EvidenceBase, scenario: dict[str, Any]) -> Assessment:
-    return assess(parse_scenario(scenario), base)
+    return assess(parse_scenario(scenario), tables(base))
 
 
 def view(base: EvidenceBase, scenario: dict[str, Any]) -> counsel.CounselView:
@@ -282,8 +283,12 @@ def test_outside_the_studied_population_in_plain_words(base: EvidenceBase) -> No
         vissit_fit
     )
     assert (
-        "The study only included people treated within 30 days of their stroke or mini-stroke."
+        "The study only included people treated up to 30 days after their stroke or mini-stroke."
         " For you it has been 40 days."
+    ) in vissit_fit
+    assert (
+        "The study only included people with a narrowing in some large arteries in the head."
+        " Yours is not one of them."
     ) in vissit_fit
     unknown = next(c for c in view(base, SCENARIOS["unknowns"]).comparisons).fit
     assert (

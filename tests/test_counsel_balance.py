@@ -16,6 +16,7 @@ from app.evidence.model import EvidenceError
 from app.web import counsel
 from app.web.counsel_glance import glance
 from app.web.counsel_outcomes import OtherOutcome, shared_findings
+from tests.engine_tables import tables
 from tests.minimal_study import STUDY, write_evidence
 
 SCENARIO = {
@@ -108,7 +109,9 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> EvidenceBase:
 
 
 def mini(base: EvidenceBase) -> counsel.CounselComparison:
-    page = counsel.counsel_view(assess(parse_scenario(SCENARIO), base), today=dt.date(2025, 3, 7))
+    page = counsel.counsel_view(
+        assess(parse_scenario(SCENARIO), tables(base)), today=dt.date(2025, 3, 7)
+    )
     (comparison,) = page.comparisons
     return comparison
 
@@ -156,7 +159,7 @@ def test_each_told_outcome_says_what_it_can(base: EvidenceBase) -> None:
 
 
 def test_the_glance_lists_every_main_outcome(base: EvidenceBase) -> None:
-    (comparison,) = glance(assess(parse_scenario(SCENARIO), base)).comparisons
+    (comparison,) = glance(assess(parse_scenario(SCENARIO), tables(base))).comparisons
     found = {o.href.rsplit("-", 1)[-1]: o for o in comparison.outcomes}
     assert set(found) == {"stroke_30d", "main_words", "assumed", "untimed"}
     assert found["assumed"].intervention == "Balloon-mounted stent: 30% (printed)"

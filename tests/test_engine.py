@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from app.analysis.base import EvidenceBase, analyse
-from app.analysis.matching import match_comparison
-from app.analysis.population import reason
 from app.api.encode import assessment_json
-from app.contract.scenario import Scenario, field_values, parse_scenario
-from app.engine.applicability import applicability
+from app.contract.scenario import field_values, parse_scenario
 from app.engine.assess import Assessment, assess
+from app.engine.criteria import reason
+from app.engine.plans import match_comparison
 from app.evidence.loader import load_evidence
+from tests.engine_tables import tables
 
 VISSIT_FIT = {
     "stenosis_percent": 80,
@@ -332,7 +332,7 @@ CASES = [
 
 
 def run(base: EvidenceBase, case: Case) -> Assessment:
-    return assess(parse_scenario(case.scenario), base)
+    return assess(parse_scenario(case.scenario), tables(base))
 
 
 def test_table_has_at_least_twenty_scenarios() -> None:
@@ -341,7 +341,8 @@ def test_table_has_at_least_twenty_scenarios() -> None:
 
 def test_stent_unspecified_records_the_matched_option(base: EvidenceBase) -> None:
     result = assess(
-        parse_scenario(sym(["angioplasty", "self_expanding_stent"], stenosis_percent=80)), base
+        parse_scenario(sym(["angioplasty", "self_expanding_stent"], stenosis_percent=80)),
+        tables(base),
     )
     (comparison,) = result.comparisons
     # The stent is the more invasive arm, so it is the intervention.
@@ -353,14 +354,14 @@ def test_stent_unspecified_records_the_matched_option(base: EvidenceBase) -> Non
 def test_subgroup_note_text_quotes_the_source(base: EvidenceBase) -> None:
     result = assess(
         parse_scenario(lvo(["self_expanding_stent", "balloon_stent"], prestent_angioplasty=False)),
-        base,
+        tables(base),
     )
     (note,) = [w for w in result.comparisons[0].warnings if w.code == "subgroup_note"]
     assert "(14% vs 1%)" in note.text
 
 
 def test_outcome_signals_give_reasons(base: EvidenceBase) -> None:
-    result = assess(parse_scenario(lvo(["self_expanding_stent", "balloon_stent"])), base)
+    result = assess(parse_scenario(lvo(["self_expanding_stent", "balloon_stent"])), tables(base))
     outcomes = {o.stats.outcome.id: o for o in result.comparisons[0].outcomes}
     mrs = {s.code: s.text for s in outcomes["mrs_0_2_90d"].signals}
     assert mrs["adjusted_estimate_only"] == (
@@ -394,44 +395,29 @@ def test_assessment_serializes_to_plain_json(base: EvidenceBase, case: Case) -> 
 def test_reason_table_holds_the_evaluators_own_reasons(base: EvidenceBase) -> None:
     # Reasons are written at start-up for every value the contract allows; each must be what
     # comparing that value gives, and a lookup must not confuse true with 1.
-    for analysis in base.studies:
-        study = analysis.study
-        assert set(analysis.reasons) == set(study.criteria)
-        for name, by_value in analysis.reasons.items():
+    for study, table in zip(base.evidence.studies, tables(base).reasons, strict=True):
+        assert set(table) == set(study.criteria)
+        for name, by_value in table.items():
             assert set(by_value) == {(type(v), v) for v in field_values(name)}
             for (_, value), found in by_value.items():
                 assert found == reason(study, name, value)
-        odd = Scenario("symptomatic_icas", ("medical",), stenosis_percent=True)  # type: ignore[arg-type]
-        assert applicability(study, odd, analysis.reasons) == applicability(study, odd)
 
 
-def test_match_table_holds_every_choice_of_options(base: EvidenceBase) -> None:
+def test_plans_match_every_choice_of_options(base: EvidenceBase) -> None:
     # 4 single options, 12 ordered pairs, 24 ordered triples and 24 orders of all four.
-    for analysis in base.studies:
-        study = analysis.study
-        assert len(analysis.matches) == 64
-        for options, found in analysis.matches.items():
-            assert len(set(options)) == len(options)
-            assert found == match_comparison(study, options)
-        assert any(analysis.matches.values())  # every study compares some choice of options
-        doubled = ("medical", "medical")
-        assert doubled not in analysis.matches
-        assert match_comparison(study, doubled, analysis.matches) == match_comparison(
-            study, doubled
-        )
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_applicability_from_the_table_is_as_compared(base: EvidenceBase, case: Case) -> None:
-    scenario = parse_scenario(case.scenario)
-    for analysis in base.studies:
-        looked_up = applicability(analysis.study, scenario, analysis.reasons)
-        assert looked_up == applicability(analysis.study, scenario)
+    plans = tables(base).plans
+    assert len(plans) == 2 * 64
+    for (_setting, options), plan in plans.items():
+        assert len(set(options)) == len(options)
+        for index, match in plan.candidates:
+            assert match == match_comparison(base.studies[index].study, options)
+    # every study compares some choice of options
+    assert {i for p in plans.values() for i, _ in p.candidates} == set(range(len(base.studies)))
 
 
 def test_serialized_vissit_numbers(base: EvidenceBase) -> None:
     payload = assessment_json(
-        assess(parse_scenario(sym(["medical", "balloon_stent"], **VISSIT_FIT)), base)
+        assess(parse_scenario(sym(["medical", "balloon_stent"], **VISSIT_FIT)), tables(base))
     )
     comparison = payload["comparisons"][0]
     assert comparison["intervention"]["treatment"] == "balloon_stent"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.analysis.audit import audit_outcome, audit_study
-from app.analysis.population import reason
+from app.engine.criteria import reason
 from app.evidence.loader import load_evidence
 from app.evidence.model import Printed, Study
 from tests.minimal_study import SOURCE_TEXT, STUDY, write_evidence

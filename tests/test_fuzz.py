@@ -351,7 +351,7 @@ def test_assess_answer_is_exactly_what_the_plain_builder_gives(
     # (json.dumps keeps the order, so equal text means equal content and order).
     response = post_json(app, ASSESS, body)
     assert response.status_code == 200
-    expected = assessment_json(assess(parse_scenario(body), app.extensions["evidence_base"]))
+    expected = assessment_json(assess(parse_scenario(body), app.extensions["engine_tables"]))
     answer = json.loads(response.get_data())
     assert json.dumps(answer, allow_nan=False) == json.dumps(expected, allow_nan=False)
 

@@ -89,6 +89,30 @@ def test_modules_fit_on_a_few_screens(module: str) -> None:
     assert lines <= MAX_LINES, f"{module} has {lines} lines"
 
 
+def test_start_up_analysis_knows_no_patient() -> None:
+    # The scenario contract is the engine's: analysis computes what holds for every patient.
+    for module in MODULES:
+        if layer(module) == "analysis":
+            assert "app.contract.scenario" not in GRAPH[module], module
+
+
+def _annotations(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            found.add(ast.unparse(node.annotation))
+    return found
+
+
+def test_the_scenario_walks_only_downstream_of_the_engine() -> None:
+    # A function taking a Scenario lives in the engine or after it, never in a start-up layer.
+    for module, path in MODULES.items():
+        if LAYERS[layer(module)] < LAYERS["engine"] and module != "app.contract.scenario":
+            assert not any("Scenario" in a.split(".")[-1] for a in _annotations(path)), module
+
+
 def test_the_layer_test_sees_a_violation() -> None:
     assert "app.analysis.base" in GRAPH["app.engine.assess"]
     assert LAYERS[layer("app.web.views")] > LAYERS[layer("app.engine.assess")]
+    assert "Scenario" in _annotations(MODULES["app.engine.assess"])
+    assert "app.contract.scenario" in GRAPH["app.engine.criteria"]

@@ -12,6 +12,7 @@ from app.contract.scenario import parse_scenario
 from app.engine.assess import assess
 from app.evidence.loader import load_evidence
 from app.web import counsel
+from tests.engine_tables import tables
 from tests.new_study import write_new_study
 
 
@@ -38,7 +39,9 @@ def test_three_unknown_facts_stay_at_reading_grade_8(tmp_path: Path) -> None:
         "options": ["medical", "balloon_stent"],
         "stenosis_percent": 75,
     }
-    page = counsel.counsel_view(assess(parse_scenario(scenario), base), today=dt.date(2025, 3, 7))
+    page = counsel.counsel_view(
+        assess(parse_scenario(scenario), tables(base)), today=dt.date(2025, 3, 7)
+    )
     (comparison,) = page.comparisons
     sentence = (
         "Some facts were not given. So they could not be checked: the time since the stroke or"

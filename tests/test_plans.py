@@ -7,10 +7,12 @@ from itertools import permutations
 import pytest
 
 from app.analysis.base import EvidenceBase, analyse
-from app.analysis.plans import option_choices
 from app.contract.scenario import OPTIONS, SETTINGS, parse_scenario
 from app.engine.assess import assess
+from app.engine.plans import option_choices
+from app.engine.tables import plan_for
 from app.evidence.loader import load_evidence
+from tests.engine_tables import tables
 
 
 @pytest.fixture(scope="module")
@@ -23,19 +25,12 @@ def test_every_setting_and_ordered_choice_of_options_is_tabulated(base: Evidence
     # 4 + 12 + 24 + 24 ordered choices of distinct options.
     assert len(choices) == 64 == len(set(choices))
     assert set(choices) == {p for n in range(1, 5) for p in permutations(OPTIONS, n)}
-    assert set(base.plans) == {(s, c) for s in SETTINGS for c in choices}
+    assert set(tables(base).plans) == {(s, c) for s in SETTINGS for c in choices}
 
 
 def test_tabulated_plans_equal_plans_made_on_demand(base: EvidenceBase) -> None:
-    for (setting, options), plan in base.plans.items():
-        assert plan == base.make_plan(setting, options), (setting, options)
-
-
-def test_a_choice_outside_the_table_is_planned_on_demand(base: EvidenceBase) -> None:
-    # A Scenario built without the contract may repeat an option; it is planned, not refused.
-    options = ("medical", "medical")
-    assert ("symptomatic_icas", options) not in base.plans
-    assert base.plan("symptomatic_icas", options) == base.make_plan("symptomatic_icas", options)
+    for (setting, options), plan in tables(base).plans.items():
+        assert plan == plan_for(base, setting, options), (setting, options)
 
 
 def test_assess_takes_candidates_warnings_and_gaps_from_the_plan(base: EvidenceBase) -> None:
@@ -50,8 +45,8 @@ def test_assess_takes_candidates_warnings_and_gaps_from_the_plan(base: EvidenceB
             "age": 64,
         }
     )
-    plan = base.plans[(scenario.setting, scenario.options)]
-    assessment = assess(scenario, base)
+    plan = tables(base).plans[(scenario.setting, scenario.options)]
+    assessment = assess(scenario, tables(base))
     assert {c.analysis.study.id for c in assessment.comparisons} == {
         base.studies[i].study.id for i, _ in plan.candidates
     }

@@ -15,6 +15,7 @@ from app.engine.assess import Assessment, Comparison, assess
 from app.evidence.loader import load_evidence
 from app.evidence.model import Effect, Printed, Quote
 from app.web import evidence_pages, formatting, results
+from tests.engine_tables import tables
 from tests.scenarios import VISSIT_LIKE
 
 MINUS = "\u2212"
@@ -30,7 +31,7 @@ def outcome(base: EvidenceBase, study_id: str, outcome_id: str) -> OutcomeStats:
 
 
 def assessed(base: EvidenceBase, **scenario: Any) -> Assessment:
-    return assess(parse_scenario(scenario), base)
+    return assess(parse_scenario(scenario), tables(base))
 
 
 def of_study(assessment: Assessment, study_id: str) -> Comparison:
@@ -380,7 +381,7 @@ def test_study_view_of_vissit(base: EvidenceBase) -> None:
     assert view.design == "randomized trial"
     assert ("DOI", "10.1001/jama.2015.1693") in [(r.label, r.value) for r in view.identifiers]
     criteria = {c.field: c for c in view.criteria}
-    assert criteria["stenosis_percent"].text.startswith("70% to 99%.")
+    assert criteria["stenosis_percent"].text.startswith("70-99% stenosis.")
     assert criteria["stenosis_percent"].source_kind == "secondary source"
     assert not criteria["age"].reported
     assert criteria["age"].text.startswith("Not reported.")
@@ -421,14 +422,20 @@ def test_retrospective_study_has_no_citation(base: EvidenceBase) -> None:
 def test_criterion_text_for_each_kind(base: EvidenceBase) -> None:
     vissit = base.by_id["vissit"].study
     assert evidence_pages.criterion_text(vissit.criteria["days_since_event"]).startswith(
-        "Up to 30 days after the qualifying TIA or stroke."
+        "Patients up to 30 days after the qualifying TIA or stroke."
     )
     assert (
         evidence_pages.criterion_text(vissit.criteria["symptomatic"])
-        == "Symptomatic stenosis only."
+        == "Only symptomatic stenosis."
     )
     assert evidence_pages.criterion_text(vissit.criteria["artery"]).startswith(
-        "Intracranial internal carotid artery; Middle cerebral artery;"
+        "Treated: the intracranial internal carotid artery, middle cerebral artery,"
+    )
+    cassiss = base.by_id["cassiss"].study
+    assert evidence_pages.criterion_text(cassiss.criteria["age"]) == "Patients aged 30-80."
+    assert evidence_pages.criterion_text(cassiss.criteria["perforator_infarct"]) == (
+        "Excluded: patients whose qualifying stroke was a perforator (brainstem or basal ganglia)"
+        " infarct."
     )
 
 

@@ -14,6 +14,7 @@ from app.evidence.loader import load_evidence
 from app.evidence.model import EvidenceError
 from app.web.forest import forest_views
 from app.web.known import known_trial_view
+from tests.engine_tables import tables
 from tests.minimal_study import MANIFEST, SOURCE_TEXT
 from tests.same_pair import write_same_pair
 
@@ -100,14 +101,18 @@ def test_a_registered_trial_is_named_with_its_citation_never_a_number(tmp_path: 
     (trial,) = base.evidence.register
     assert (trial.intervention, trial.comparator) == (("angioplasty",), ("medical",))
     scenario = {"setting": "symptomatic_icas", "stenosis_percent": 80}
-    found = assess(parse_scenario({**scenario, "options": ["medical", "angioplasty"]}), base)
+    found = assess(
+        parse_scenario({**scenario, "options": ["medical", "angioplasty"]}), tables(base)
+    )
     assert [t.id for t in found.known_trials] == ["other-trial"]
     # A pair that an included study compares names no registered trial.
-    found = assess(parse_scenario({**scenario, "options": ["medical", "balloon_stent"]}), base)
+    found = assess(
+        parse_scenario({**scenario, "options": ["medical", "balloon_stent"]}), tables(base)
+    )
     assert found.known_trials == ()
     # A trial of the other setting is never named.
     acute = assess(
-        parse_scenario({"setting": "lvo_icas", "options": ["medical", "angioplasty"]}), base
+        parse_scenario({"setting": "lvo_icas", "options": ["medical", "angioplasty"]}), tables(base)
     )
     assert acute.known_trials == ()
 
@@ -165,7 +170,7 @@ def test_family_members_are_grouped_pooled_and_plotted(tmp_path: Path) -> None:
         "options": ["medical", "balloon_stent"],
         "stenosis_percent": 80,
     }
-    (view,) = forest_views(assess(parse_scenario(scenario), base))
+    (view,) = forest_views(assess(parse_scenario(scenario), tables(base)))
     assert [r.label for r in view.rows] == [
         "Mini",
         "Mini Two",

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from app.analysis.appraisal import Appraisal, appraise
 from app.analysis.audit import AuditItem, audit_study
 from app.analysis.families import Group, family_groups
-from app.analysis.matching import MatchTable, compared_pairs, comparison_words, match_table
+from app.analysis.matching import compared_pairs, comparison_words
 from app.analysis.outcomes import OutcomeStats, analyse_outcome
-from app.analysis.plans import Plan, make_plan, option_choices
-from app.analysis.population import ReasonTable, reason_table
 from app.evidence.model import SETTINGS, Evidence, Study
 
 
@@ -22,10 +20,6 @@ class StudyAnalysis:
     outcomes: tuple[OutcomeStats, ...]
     audit: tuple[AuditItem, ...]
     appraisal: Appraisal
-    # Every applicability reason the study can give, and how it matches every choice of options
-    # (app/rules.py reason_table and match_table).
-    reasons: ReasonTable
-    matches: MatchTable
 
     @property
     def disagreements(self) -> tuple[tuple[str, AuditItem], ...]:
@@ -49,32 +43,10 @@ class EvidenceBase:
     compared: frozenset[tuple[str, str, str]]
     # Outcome families shown side by side across studies (app/analysis/families.py).
     families: tuple[Group, ...] = ()
-    # (setting, options in the order chosen) -> what the evidence holds for them (plans.py).
-    plans: Mapping[tuple[str, tuple[str, ...]], Plan] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
 
     @property
     def version(self) -> str:
         return self.evidence.version
-
-    def plan(self, setting: str, options: tuple[str, ...]) -> Plan:
-        """Return the tabulated plan for the setting and options, or make it (options outside the table)."""
-        found = self.plans.get((setting, options))
-        return self.make_plan(setting, options) if found is None else found
-
-    def make_plan(self, setting: str, options: tuple[str, ...]) -> Plan:
-        """Work out the plan for the setting and options from the studies, register and families."""
-        return make_plan(
-            setting,
-            options,
-            studies=tuple(a.study for a in self.studies),
-            matches=tuple(a.matches for a in self.studies),
-            available=self.available.get(setting, ()),
-            compared=self.compared,
-            register=self.evidence.register,
-            families=self.families,
-        )
 
 
 def available_comparisons(studies: tuple[StudyAnalysis, ...], setting: str) -> tuple[str, ...]:
@@ -91,13 +63,13 @@ def _analyse_study(study: Study) -> StudyAnalysis:
     outcomes = tuple(analyse_outcome(o, study) for o in study.outcomes)
     audit = audit_study(study)
     appraisal = appraise(study, outcomes, audit)
-    return StudyAnalysis(study, outcomes, audit, appraisal, reason_table(study), match_table(study))
+    return StudyAnalysis(study, outcomes, audit, appraisal)
 
 
 def analyse(evidence: Evidence) -> EvidenceBase:
     """Precompute statistics, audits and appraisals for every study; call once at start-up."""
     studies = tuple(_analyse_study(study) for study in evidence.studies)
-    base = EvidenceBase(
+    return EvidenceBase(
         evidence=evidence,
         studies=studies,
         by_id=MappingProxyType({s.study.id: s for s in studies}),
@@ -105,5 +77,3 @@ def analyse(evidence: Evidence) -> EvidenceBase:
         compared=compared_pairs(evidence.studies),
         families=family_groups(evidence.studies, evidence.families),
     )
-    plans = {(s, o): base.make_plan(s, o) for s in SETTINGS for o in option_choices()}
-    return replace(base, plans=MappingProxyType(plans))

@@ -1,69 +1,21 @@
-"""Which of the clinician's options each arm of a study stands for, tabulated at start-up."""
+"""Which treatments a study compares, and which of the four options each of its arms stands for."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from itertools import permutations
-from types import MappingProxyType
 
 from app.contract import vocabulary
-from app.contract.scenario import OPTIONS
 from app.evidence.model import Study
 
 STENT_OPTIONS = vocabulary.STENT_OPTIONS
+OPTIONS = tuple(vocabulary.OPTIONS)
 TREATMENT_WORDS = {code: term.short for code, term in vocabulary.TREATMENTS.items()}
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """Which of the clinician's options each arm of a study's comparison stands for."""
-
-    intervention_option: str | None
-    comparator_option: str | None
-    unspecified_stent: bool
 
 
 def arm_matches(treatment: str, option: str) -> bool:
     """An arm stands for an option when the codes agree; an unspecified stent stands for either stent."""
     return treatment == option or (treatment == "stent_unspecified" and option in STENT_OPTIONS)
-
-
-# options, in the order given -> how the study's comparison maps onto them (None: not relevant).
-MatchTable = Mapping[tuple[str, ...], Match | None]
-
-
-def match_comparison(
-    study: Study, options: tuple[str, ...], table: MatchTable | None = None
-) -> Match | None:
-    """Return how the study's comparison maps onto the options, or None when it is not relevant.
-
-    With the study's match_table the answer is looked up; options it lacks are matched here.
-    """
-    if table is not None and options in table:
-        return table[options]
-    first = study.arms[study.intervention].treatment
-    second = study.arms[study.comparator].treatment
-    unspecified = "stent_unspecified" in (first, second)
-    if len(options) == 1:
-        (option,) = options
-        hits = (arm_matches(first, option), arm_matches(second, option))
-        if not any(hits):
-            return None
-        return Match(option if hits[0] else None, option if hits[1] else None, unspecified)
-    for a in options:
-        for b in options:
-            if a != b and arm_matches(first, a) and arm_matches(second, b):
-                return Match(a, b, unspecified)
-    return None
-
-
-def match_table(study: Study) -> MatchTable:
-    """Match the study with every ordered choice of distinct options (64 of them); call at start-up."""
-    choices = (
-        options for size in range(1, len(OPTIONS) + 1) for options in permutations(OPTIONS, size)
-    )
-    return MappingProxyType({options: match_comparison(study, options) for options in choices})
 
 
 def comparison_words(first: str, second: str) -> str:

@@ -25,8 +25,8 @@ from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
 from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
-from app.analysis.population import Reason
-from app.engine.assess import Assessment, Comparison, draws_on
+from app.engine.assess import Assessment, Comparison
+from app.engine.criteria import Reason
 from app.evidence.model import OPTIONS, ArmResult, Effect, KnownTrial, Printed, Quote, Study
 
 JSON = dict[str, Any]
@@ -307,18 +307,11 @@ def coded_json(items: Iterable[Any]) -> list[JSON]:
 class StudyParts:
     """One study's patient-independent pieces of a comparison's JSON, encoded once."""
 
-    # What the pieces were built from: a comparison uses them only when its own study and
-    # outcomes are equal to these (cheap when they are the very objects, as the engine passes).
-    study: Study
-    outcomes: tuple[OutcomeResult, ...]
     summary: orjson.Fragment
     caveats: orjson.Fragment
     outcomes_json: orjson.Fragment
     # (arm id, matched option or None) -> the arm as shown for that option.
     arms: Mapping[tuple[str, str | None], orjson.Fragment]
-    # (criterion, status, text) of every reason the study can give (its reason table, all values the
-    # contract allows) -> the reason's quote and JSON: a reason uses the JSON when it quotes that.
-    reasons: Mapping[tuple[str, str, str], tuple[Quote, orjson.Fragment]]
 
 
 def study_parts(analysis: StudyAnalysis) -> StudyParts:
@@ -326,8 +319,6 @@ def study_parts(analysis: StudyAnalysis) -> StudyParts:
     study = analysis.study
     outcomes = analysis.appraisal.outcomes
     return StudyParts(
-        study=study,
-        outcomes=outcomes,
         summary=fragment(study_summary_json(study)),
         caveats=fragment(coded_json(study.caveats)),
         outcomes_json=fragment([_outcome_result_json(r, study) for r in outcomes]),
@@ -338,28 +329,7 @@ def study_parts(analysis: StudyAnalysis) -> StudyParts:
                 for option in (*OPTIONS, None)
             }
         ),
-        reasons=MappingProxyType(_reason_fragments(analysis)),
     )
-
-
-def _reason_fragments(
-    analysis: StudyAnalysis,
-) -> dict[tuple[str, str, str], tuple[Quote, orjson.Fragment]]:
-    """Encode every reason in the study's reason table (thousands: each quote is encoded once)."""
-    study = analysis.study
-    quotes = {name: fragment(quote_json(c.quote, study)) for name, c in study.criteria.items()}
-    found: dict[tuple[str, str, str], tuple[Quote, orjson.Fragment]] = {}
-    for name, table in analysis.reasons.items():
-        quote = study.criteria[name].quote
-        for r in table.values():
-            key = (r.criterion, r.status, r.text)
-            # `is` first: a table's reasons hold their criterion's own quote, and comparing two
-            # quotes field by field for each of ~11,500 reasons was a tenth of start-up.
-            if key not in found and (r.quote is quote or r.quote == quote):
-                # Strings and the checked quote only: no number for require_finite to walk.
-                encoded = orjson.dumps(reason_json(r, study, quotes[name]), option=_STRICT)
-                found[key] = (r.quote, orjson.Fragment(encoded))
-    return found
 
 
 def prepare_studies(base: EvidenceBase) -> Mapping[str, StudyParts]:
@@ -378,17 +348,8 @@ def reason_json(reason: Reason, study: Study, quote: Any = None) -> JSON:
     }
 
 
-def _applicability_json(comparison: Comparison, study: Study, parts: StudyParts | None) -> JSON:
-    prepared = parts.reasons if parts is not None else {}
-    reasons: list[Any] = []
-    for r in comparison.applicability.reasons:
-        found = prepared.get((r.criterion, r.status, r.text))
-        # `is` first: the engine's reasons hold the criterion's own quote, and comparing quotes
-        # costs more than the rest of the reason. A reason the table lacks is built here.
-        if found is not None and (found[0] is r.quote or found[0] == r.quote):
-            reasons.append(found[1])
-        else:
-            reasons.append(reason_json(r, study))
+def _applicability_json(comparison: Comparison, study: Study) -> JSON:
+    reasons = [reason_json(r, study) for r in comparison.applicability.reasons]
     fit = comparison.applicability
     return {"status": fit.status, "checked": fit.checked, "total": fit.total, "reasons": reasons}
 
@@ -401,14 +362,12 @@ def _arm(study: Study, arm: str, option: str | None, parts: StudyParts | None) -
 def comparison_json(comparison: Comparison, parts: StudyParts | None = None) -> JSON:
     """Serialize one comparison, taking the study's pre-encoded pieces from `parts` when they fit."""
     study = comparison.analysis.study
-    if parts is not None and not draws_on(comparison, parts.study, parts.outcomes):
-        parts = None
     match = comparison.match
     return {
         "study": study_summary_json(study) if parts is None else parts.summary,
         "intervention": _arm(study, study.intervention, match.intervention_option, parts),
         "comparator": _arm(study, study.comparator, match.comparator_option, parts),
-        "applicability": _applicability_json(comparison, study, parts),
+        "applicability": _applicability_json(comparison, study),
         "caveats": coded_json(study.caveats) if parts is None else parts.caveats,
         "outcomes": [_outcome_result_json(o, study) for o in comparison.outcomes]
         if parts is None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from app.analysis import matching, population, stats
+from app.analysis import matching, stats
 from app.api.jsonschema import (
     BOOLEAN,
     COUNT,
@@ -34,7 +34,7 @@ from app.api.jsonschema import (
 )
 from app.contract import scenario, twobytwo
 from app.contract.scenario import Field
-from app.engine import applicability, scope
+from app.engine import applicability, criteria, scope
 from app.evidence import model as evidence
 from app.http.errors import CODES
 
@@ -427,7 +427,7 @@ COMPARISON = closed(
                     closed(
                         {
                             "criterion": choice(evidence.CRITERIA),
-                            "status": choice(get_args(population.CriterionStatus)),
+                            "status": choice(get_args(criteria.CriterionStatus)),
                             "text": STRING,
                             "source_kind": STRING,
                             "quote": ref("Quote"),

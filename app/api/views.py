@@ -247,7 +247,7 @@ def _invalid(error: ScenarioError | TwoByTwoError | PoolError) -> tuple[Response
 @bp.post("/api/v1/assess")
 def assess_scenario() -> Response:
     app = current_app._get_current_object()  # one proxy lookup for the uses below
-    assessment = assess(parse_scenario(read_json()), app.extensions["evidence_base"])
+    assessment = assess(parse_scenario(read_json()), app.extensions["engine_tables"])
     body = dumps(assessment_json(assessment, app.extensions[EXTENSION].parts))
     return app.response_class(body, mimetype="application/json")
 

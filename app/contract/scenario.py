@@ -13,8 +13,41 @@ from app.contract import vocabulary
 
 Kind = Literal["choice", "options", "whole", "flag"]
 Widget = Literal["radio", "checkbox", "select", "text"]
+# How a study may limit its population on a field: a range of a whole number, only patients with a
+# yes (required), no patients with a yes (exclusion), or a set of allowed choices.
+CriterionKind = Literal["range", "required", "exclusion", "allowed"]
+CRITERION_KINDS: tuple[CriterionKind, ...] = ("range", "required", "exclusion", "allowed")
+# The value each kind of criterion reads from a study file, and the kind of field it needs.
+KIND_OF_FIELD: dict[CriterionKind, Kind] = {
+    "range": "whole",
+    "required": "flag",
+    "exclusion": "flag",
+    "allowed": "choice",
+}
 ALL_SETTINGS = tuple(vocabulary.SETTINGS)
 REQUIRED = "Required."
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """How studies may limit their population on one field, and the words each page uses for it.
+
+    The sentences are assembled once per kind (app/engine/criteria.py for clinicians and the
+    evidence page, app/web/counsel.py for patients); a field gives only its own nouns. `{range}`
+    stands for the study's limits, `{value}` for this patient's value.
+    """
+
+    kind: CriterionKind
+    topic: str  # what a study may limit, for clinicians: "degree of stenosis"
+    check: str  # for patients, what could not be checked: "how narrow the artery is"
+    limit: str  # for patients, what a study did not say it limited: "how narrow the artery was"
+    enrolled: str  # who the study took (range: "{range} stenosis"; yes/no: who has the yes)
+    this: str  # this patient's value, or for yes/no the patient's yes: "this patient has {value}."
+    not_given: str  # "this patient's degree of stenosis was not given."
+    patient: str  # for patients, who the study took: "people whose artery was {range} narrowed"
+    patient_value: str = ""  # for patients, their own value: "Yours is {value}."
+    no: str = ""  # yes/no: the patient's no: "this patient's stenosis is asymptomatic."
+    quantity: tuple[str, str] = ("", "")  # after a number, singular and plural: (" day", " days")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +72,7 @@ class Field:
     unused_reason: str = ""  # why a setting outside used_in ignores it
     needs_option: str = ""  # used only when this option is among those weighed
     needs_option_reason: str = ""
-    criterion: bool = False  # studies may state an eligibility limit on it
-    # A criterion's words: what a study may limit (clinician), and for patients what could not be
-    # checked and what a study did not say it limited.
-    criterion_words: str = ""
-    check_words: str = ""
-    limit_words: str = ""
+    criterion: Eligibility | None = None  # set when studies may limit their population on it
     section: str = "Patient and lesion"  # the form's column
     patient_when_given: bool = False  # the patient and print views list it only when it was given
 
@@ -91,10 +119,18 @@ FIELDS: tuple[Field, ...] = (
         example=80,
         unit="%",
         required_in=(("symptomatic_icas", "Required for symptomatic intracranial stenosis."),),
-        criterion=True,
-        criterion_words="degree of stenosis",
-        check_words="how narrow the artery is",
-        limit_words="how narrow the artery was",
+        criterion=Eligibility(
+            "range",
+            topic="degree of stenosis",
+            check="how narrow the artery is",
+            limit="how narrow the artery was",
+            enrolled="{range} stenosis",
+            this="this patient has {value}.",
+            not_given="this patient's degree of stenosis was not given.",
+            patient="people whose artery was {range} narrowed",
+            patient_value="Yours is {value}.",
+            quantity=("%", "%"),
+        ),
     ),
     Field(
         "symptomatic",
@@ -106,10 +142,17 @@ FIELDS: tuple[Field, ...] = (
         "Whether the stenosis is symptomatic",
         used_in=("symptomatic_icas",),
         unused_reason=_LVO_EVENT,
-        criterion=True,
-        criterion_words="whether the stenosis had to be symptomatic",
-        check_words="whether it caused a stroke or mini-stroke",
-        limit_words="symptoms",
+        criterion=Eligibility(
+            "required",
+            topic="whether the stenosis had to be symptomatic",
+            check="whether it caused a stroke or mini-stroke",
+            limit="symptoms",
+            enrolled="symptomatic stenosis",
+            this="this patient's stenosis is symptomatic.",
+            no="this patient's stenosis is asymptomatic.",
+            not_given="whether this patient's stenosis is symptomatic was not given.",
+            patient="people whose narrowing had caused a stroke or mini-stroke",
+        ),
     ),
     Field(
         "days_since_event",
@@ -123,10 +166,18 @@ FIELDS: tuple[Field, ...] = (
         example=10,
         used_in=("symptomatic_icas",),
         unused_reason=_LVO_EVENT,
-        criterion=True,
-        criterion_words="time since the qualifying event",
-        check_words="the time since the stroke or mini-stroke",
-        limit_words="timing",
+        criterion=Eligibility(
+            "range",
+            topic="time since the qualifying event",
+            check="the time since the stroke or mini-stroke",
+            limit="timing",
+            enrolled="patients {range} after the qualifying TIA or stroke",
+            this="this patient's event was {value} ago.",
+            not_given="the time since this patient's event was not given.",
+            patient="people treated {range} after their stroke or mini-stroke",
+            patient_value="For you it has been {value}.",
+            quantity=(" day", " days"),
+        ),
     ),
     Field(
         "artery",
@@ -137,10 +188,17 @@ FIELDS: tuple[Field, ...] = (
         "",
         "",
         choices=vocabulary.ARTERIES,
-        criterion=True,
-        criterion_words="arteries treated",
-        check_words="which artery",
-        limit_words="which artery",
+        criterion=Eligibility(
+            "allowed",
+            topic="arteries treated",
+            check="which artery",
+            limit="which artery",
+            enrolled="the {range}",
+            this="this patient's artery is the {value}.",
+            not_given="this patient's artery was not given.",
+            patient="people with a narrowing in some large arteries in the head",
+            patient_value="Yours is not one of them.",
+        ),
     ),
     Field(
         "age",
@@ -152,10 +210,17 @@ FIELDS: tuple[Field, ...] = (
         "Age in years.",
         limits=(18, 120),
         example=64,
-        criterion=True,
-        criterion_words="age limits",
-        check_words="age",
-        limit_words="age",
+        criterion=Eligibility(
+            "range",
+            topic="age limits",
+            check="age",
+            limit="age",
+            enrolled="patients aged {range}",
+            this="this patient is {value}.",
+            not_given="this patient's age was not given.",
+            patient="people aged {range}",
+            patient_value="You are {value}.",
+        ),
     ),
     Field(
         "mrs",
@@ -167,10 +232,18 @@ FIELDS: tuple[Field, ...] = (
         "Baseline modified Rankin Scale score (0-5).",
         limits=(0, 5),
         example=1,
-        criterion=True,
-        criterion_words="baseline disability (modified Rankin score)",
-        check_words="your daily care needs",
-        limit_words="daily care needs",
+        criterion=Eligibility(
+            "range",
+            topic="baseline disability (modified Rankin score)",
+            check="your daily care needs",
+            limit="daily care needs",
+            enrolled="patients with a modified Rankin score of {range}",
+            this="this patient's score is {value}.",
+            not_given="this patient's baseline score was not given.",
+            patient="people who needed little help in daily life before it (a Rankin score of"
+            " {range})",
+            patient_value="Your score is {value}.",
+        ),
         patient_when_given=True,
     ),
     Field(
@@ -183,10 +256,18 @@ FIELDS: tuple[Field, ...] = (
         "Whether the qualifying stroke was a perforator (brainstem or basal ganglia) infarct.",
         used_in=("symptomatic_icas",),
         unused_reason=_LVO_EVENT,
-        criterion=True,
-        criterion_words="perforator (brainstem or basal ganglia) infarcts",
-        check_words="whether it was a small deep stroke",
-        limit_words="small deep strokes",
+        criterion=Eligibility(
+            "exclusion",
+            topic="perforator (brainstem or basal ganglia) infarcts",
+            check="whether it was a small deep stroke",
+            limit="small deep strokes",
+            enrolled="patients whose qualifying stroke was a perforator (brainstem or basal"
+            " ganglia) infarct",
+            this="this patient's qualifying stroke was one.",
+            no="this patient's qualifying stroke was not.",
+            not_given="for this patient that was not given.",
+            patient="people whose stroke was deep in the brain, from a tiny side branch",
+        ),
         patient_when_given=True,
     ),
     Field(
@@ -212,6 +293,8 @@ ARTERIES = vocabulary.clinician(vocabulary.ARTERIES)
 # (minimum, maximum) for each whole-number field.
 RANGES = {f.name: f.limits for f in FIELDS if f.kind == "whole"}
 CRITERIA = tuple(f.name for f in FIELDS if f.criterion)
+# Each criterion field's eligibility (its kind and words).
+ELIGIBILITY = MappingProxyType({f.name: f.criterion for f in FIELDS if f.criterion})
 # Fields that may be given as strings from the web form are converted by the form, not here.
 MAX_STRING = 64
 

@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from app.ehr import config
 from app.ehr.cds_auth import KeyCache, ReplayCache, TokenError, verify
 from app.ehr.cds_card import card, find_assessment
-from app.http.context import evidence_base
+from app.http.context import engine_tables
 from app.http.errors import CODES, MESSAGES
 
 bp = Blueprint("ehr_cds", __name__)
@@ -193,7 +193,7 @@ def service() -> tuple[Response, int]:
     except HookError as error:
         code = "precondition_failed" if error.status == 412 else "bad_request"
         return _error(error.status, code, error.message)
-    assessment = find_assessment(options, evidence_base()) if options else None
+    assessment = find_assessment(options, engine_tables()) if options else None
     if assessment is None:
         return jsonify({"cards": []}), 200
     settings = config.settings()

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.analysis.base import EvidenceBase
 from app.contract.scenario import Scenario
 from app.contract.vocabulary import DESIGNS, TREATMENTS
 from app.engine.assess import Assessment, Comparison, assess
+from app.engine.tables import Tables
 from app.web.summary import LiveComparison, live_summary
 
 JSON = dict[str, Any]
@@ -28,10 +28,10 @@ CAVEAT = (
 )
 
 
-def find_assessment(options: Iterable[str], base: EvidenceBase) -> Assessment | None:
+def find_assessment(options: Iterable[str], tables: Tables) -> Assessment | None:
     """Assess each ordered option on its own; return the first assessment with a comparison."""
     for option in options:
-        assessment = assess(Scenario(setting=SETTING, options=(option,)), base)
+        assessment = assess(Scenario(setting=SETTING, options=(option,)), tables)
         if assessment.comparisons:
             return assessment
     return None

@@ -17,7 +17,7 @@ from app.contract.scenario import ScenarioError, parse_scenario
 from app.ehr import config
 from app.ehr.fhir import bundle
 from app.engine.assess import assess
-from app.http.context import evidence_base
+from app.http.context import engine_tables
 
 bp = Blueprint("ehr_fhir", __name__)
 FHIR_JSON = "application/fhir+json"
@@ -40,7 +40,7 @@ def _invalid(error: ScenarioError) -> tuple[Response, int]:
 
 @bp.post("/api/v1/assess/fhir")
 def assess_fhir() -> Response:
-    assessment = assess(parse_scenario(read_json()), evidence_base())
+    assessment = assess(parse_scenario(read_json()), engine_tables())
     base_url = config.settings().public_url or request.url_root.rstrip("/")
     body = dumps_checked(bundle(assessment, base_url=base_url))
     return current_app.response_class(body, mimetype=FHIR_JSON)

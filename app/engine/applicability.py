@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from app.analysis.population import Reason, ReasonTable, reason
 from app.contract.scenario import Scenario
+from app.engine.criteria import Reason
+from app.engine.tables import ReasonTable
 from app.evidence.model import Study
 
 # Settings that are symptomatic by definition.
@@ -55,13 +56,11 @@ def implied_by_setting(scenario: Scenario, field: str) -> bool:
     )
 
 
-def applicability(
-    study: Study, scenario: Scenario, table: ReasonTable | None = None
-) -> Applicability:
+def applicability(study: Study, scenario: Scenario, table: ReasonTable) -> Applicability:
     """Compare the scenario with every criterion the study reports (and list those it does not).
 
-    Reasons come from the study's reason_table when given; a value it lacks (a Scenario built
-    without parse_scenario) is compared as it comes.
+    Reasons are looked up in the study's reason table (app/engine/tables.py), which holds every
+    value the scenario contract allows.
     """
     reasons = []
     for field in study.criteria:
@@ -71,8 +70,7 @@ def applicability(
             # The setting itself says the stenosis is symptomatic: the question is redundant, and
             # leaving it unanswered must not count as unknown.
             value = True
-        found = None if table is None else table[field].get((type(value), value))
-        found = reason(study, field, value) if found is None else found
+        found = table[field][(type(value), value)]
         if from_setting and found.status == "met":
             found = replace(found, text=f"{found.text[:-1]} (the setting is symptomatic stenosis).")
         reasons.append(found)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult, Signal, Warning
-from app.analysis.base import EvidenceBase, StudyAnalysis
+from app.analysis.base import StudyAnalysis
 from app.analysis.families import Group
-from app.analysis.matching import TREATMENT_WORDS, Match
-from app.analysis.plans import PairGap
+from app.analysis.matching import TREATMENT_WORDS
 from app.contract import vocabulary
 from app.contract.scenario import Scenario
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
+from app.engine.plans import Match, PairGap
 from app.engine.scope import IN_SCOPE, Scope, scope
-from app.evidence.model import KnownTrial, Study
+from app.engine.tables import Tables
+from app.evidence.model import KnownTrial
 
 DESIGN_ORDER = {code: rank for rank, code in enumerate(vocabulary.DESIGNS)}
 
@@ -25,8 +26,11 @@ class Comparison:
     analysis: StudyAnalysis
     match: Match
     applicability: Applicability
-    outcomes: tuple[OutcomeResult, ...]
     warnings: tuple[Warning, ...]
+
+    @property
+    def outcomes(self) -> tuple[OutcomeResult, ...]:
+        return self.analysis.appraisal.outcomes
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +47,6 @@ class Assessment:
     known_trials: tuple[KnownTrial, ...] = ()
     # Outcome families that two or more of these studies share (forest plot, pooled estimate).
     side_by_side: tuple[Group, ...] = ()
-
-
-def draws_on(comparison: Comparison, study: Study, outcomes: tuple[OutcomeResult, ...]) -> bool:
-    """Whether the comparison shows this study with these outcomes (for pieces prepared from them).
-
-    Equal content, not identity, decides; `is` first only spares comparing a study or its outcomes
-    with themselves, as the engine passes them.
-    """
-    mine = comparison.analysis.study
-    if mine is not study and mine != study:
-        return False
-    return comparison.outcomes is outcomes or comparison.outcomes == outcomes
 
 
 def _comparison_warnings(
@@ -102,20 +94,20 @@ def _comparison_warnings(
     return tuple(warnings)
 
 
-def assess(scenario: Scenario, base: EvidenceBase) -> Assessment:
+def assess(scenario: Scenario, tables: Tables) -> Assessment:
     """Find the comparisons relevant to the scenario and how well the patient fits each."""
     # What the setting and options draw from the evidence was tabulated at start-up.
-    plan = base.plan(scenario.setting, scenario.options)
+    base = tables.base
+    plan = tables.plans[scenario.setting, scenario.options]
     comparisons = []
     for index, match in plan.candidates:
         analysis = base.studies[index]
-        fit = applicability(analysis.study, scenario, analysis.reasons)
+        fit = applicability(analysis.study, scenario, tables.reasons[index])
         comparisons.append(
             Comparison(
                 analysis=analysis,
                 match=match,
                 applicability=fit,
-                outcomes=analysis.appraisal.outcomes,
                 warnings=_comparison_warnings(analysis, match, fit, scenario),
             )
         )
@@ -151,5 +143,4 @@ __all__ = [
     "Signal",
     "Warning",
     "assess",
-    "draws_on",
 ]

@@ -1,6 +1,6 @@
 """Whether the evidence speaks to the scenario at all: the tool's coverage and every study's fit.
 
-Pairs of chosen options no study compares are tabulated at start-up (app/analysis/plans.py).
+Pairs of chosen options no study compares are tabulated at start-up (app/engine/plans.py).
 """
 
 from __future__ import annotations

@@ -26,8 +26,6 @@ CRITERIA = scenario.CRITERIA
 # Whole-number criteria take the scenario's own limits: a study limit outside them could never bind.
 CRITERION_RANGES = {name: scenario.RANGES[name] for name in CRITERIA if name in scenario.RANGES}
 SCENARIO_NOTE_FIELDS = ("prestent_angioplasty", "symptomatic")
-# Yes/no criteria a study states as an exclusion (`excluded = true`: patients with it were not enrolled).
-EXCLUSION_CRITERIA = ("perforator_infarct",)
 OPTIONS = tuple(vocabulary.OPTIONS)
 # What a study found for an outcome, in a word the patient view turns into plain words.
 FINDING_RESULTS = ("no_difference", "more_with_intervention", "more_with_comparator")
@@ -131,9 +129,9 @@ class Criterion:
     note: str = ""
     min: int | None = None
     max: int | None = None
-    required: bool | None = None
-    allowed: tuple[str, ...] = ()
-    excluded: bool | None = None  # exclusion criteria (EXCLUSION_CRITERIA) only
+    required: bool | None = None  # "required" criteria (app/contract/scenario.py Eligibility)
+    allowed: tuple[str, ...] = ()  # "allowed" criteria
+    excluded: bool | None = None  # "exclusion" criteria
     # Where the upper limit has a source of its own (e.g. only a secondary source gives it).
     upper_quote: Quote | None = None
 

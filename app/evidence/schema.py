@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from app.contract.scenario import ELIGIBILITY, FIELD
 from app.contract.vocabulary import INVASIVENESS_RANK
 from app.evidence.kinds import READING, UNKNOWN, kinds_with, read_counts
 from app.evidence.model import (
-    ARTERIES,
     CRITERIA,
     CRITERION_RANGES,
     DESIGNS,
     DIRECTIONS,
     EFFECT_TYPES,
     EVENT_TYPES,
-    EXCLUSION_CRITERIA,
     FINDING_RESULTS,
     OPTIONS,
     OUTCOME_KINDS,
@@ -180,55 +180,49 @@ def _criterion(name: str, table: Table, sources: Texts) -> Criterion:
         return Criterion(field=name, reported=False, quote=quote, note=note)
     if reported is True:
         table.error("reported", "omit it for a reported criterion; write it only as false")
+    kind = ELIGIBILITY[name].kind
     criterion = Criterion(field=name, reported=True, quote=quote, note=note)
-    if name in CRITERION_RANGES:
-        bounds = CRITERION_RANGES[name]
-        low = table.int("min", required=False, minimum=bounds[0])
-        high = table.int("max", required=False, minimum=bounds[0])
-        if low is None and high is None:
-            table.error("", "needs min, max or both (or reported = false)")
-        for key, value in (("min", low), ("max", high)):
-            if value is not None and value > bounds[1]:
-                table.error(key, f"must be at most {bounds[1]}, got {value}")
-        if low is not None and high is not None and low > high:
-            table.error("min", f"{low} is above max {high}")
-        upper_quote = None
-        if (upper := table.table("upper", required=False)) is not None:
-            upper_quote = read_quote(upper, sources)
-            upper.done()
-            if high is None:
-                upper.error("", "names the source of max, but max is not given")
-        criterion = Criterion(
-            field=name,
-            reported=True,
-            quote=quote,
-            note=note,
-            min=low,
-            max=high,
-            upper_quote=upper_quote,
-        )
-    elif name == "symptomatic":
-        criterion = Criterion(
-            field=name, reported=True, quote=quote, note=note, required=table.bool("required")
-        )
-    elif name in EXCLUSION_CRITERIA:
-        excluded = table.bool("excluded")
-        if excluded is False:
+    if kind == "range":
+        criterion = _range(name, table, sources, criterion)
+    elif kind == "allowed":
+        choices = tuple(FIELD[name].choices)
+        criterion = replace(criterion, allowed=table.str_list("allowed", choices))
+    else:
+        # A yes/no criterion is stated only as true: the study enrolled only patients with the yes
+        # (`required`) or none with it (`excluded`); otherwise it is `reported = false` with a note.
+        key = "required" if kind == "required" else "excluded"
+        stated = table.bool(key)
+        if stated is False:
+            did = "enrolled only" if kind == "required" else "excluded"
             table.error(
-                "excluded",
-                "write it only as true (the study excluded such patients); otherwise write reported = false with a note",
+                key,
+                f"write it only as true (the study {did} such patients); otherwise write"
+                " reported = false with a note",
             )
-        criterion = Criterion(field=name, reported=True, quote=quote, note=note, excluded=excluded)
-    elif name == "artery":
-        criterion = Criterion(
-            field=name,
-            reported=True,
-            quote=quote,
-            note=note,
-            allowed=table.str_list("allowed", ARTERIES),
-        )
+        criterion = replace(criterion, **{key: stated})
     table.done()
     return criterion
+
+
+def _range(name: str, table: Table, sources: Texts, criterion: Criterion) -> Criterion:
+    """Read a range criterion's limits, within the scenario field's own (a wider one never binds)."""
+    bounds = CRITERION_RANGES[name]
+    low = table.int("min", required=False, minimum=bounds[0])
+    high = table.int("max", required=False, minimum=bounds[0])
+    if low is None and high is None:
+        table.error("", "needs min, max or both (or reported = false)")
+    for key, value in (("min", low), ("max", high)):
+        if value is not None and value > bounds[1]:
+            table.error(key, f"must be at most {bounds[1]}, got {value}")
+    if low is not None and high is not None and low > high:
+        table.error("min", f"{low} is above max {high}")
+    upper_quote = None
+    if (upper := table.table("upper", required=False)) is not None:
+        upper_quote = read_quote(upper, sources)
+        upper.done()
+        if high is None:
+            upper.error("", "names the source of max, but max is not given")
+    return replace(criterion, min=low, max=high, upper_quote=upper_quote)
 
 
 def _attribute(table: Table, key: str, choices: tuple[str, ...], sources: Texts) -> Attribute:

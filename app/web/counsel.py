@@ -29,10 +29,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from app.contract.scenario import ARTERIES, FIELDS, Scenario, ignored_fields
+from app.contract.scenario import ELIGIBILITY, FIELDS, Eligibility, Scenario, ignored_fields
 from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
-from app.evidence.model import Study
+from app.engine.criteria import quantity
+from app.evidence.model import Criterion, Study
 from app.web.counsel_outcomes import (
     KeyOutcome,
     OptionResult,
@@ -171,56 +172,27 @@ class CounselView:
 # --- building ---------------------------------------------------------------------------------------
 
 
-def _range_words(low: int | None, high: int | None, unit: str) -> str:
-    if low is not None and high is not None:
-        return f"{low} to {high}{unit}"
-    if low is not None:
-        return f"at least {low}{unit}"
-    return f"up to {high}{unit}"
+def _range_words(c: Criterion, words: Eligibility) -> str:
+    unit = words.quantity[1]
+    if c.min is not None and c.max is not None:
+        return f"{c.min} to {c.max}{unit}"
+    if c.min is not None:
+        return f"at least {c.min}{unit}"
+    return f"up to {c.max}{unit}"
 
 
 def unmet_sentence(field: str, study: Study, scenario: Scenario) -> str:
-    """Why this patient is outside a study's population, in plain words."""
-    c = study.criteria[field]
-    if field == "stenosis_percent":
-        return (
-            "The study only included people whose artery was"
-            f" {_range_words(c.min, c.max, '%')} narrowed. Yours is {scenario.stenosis_percent}%."
-        )
-    if field == "symptomatic":
-        return "The study only included people whose narrowing had caused a stroke or mini-stroke."
-    if field == "days_since_event":
-        days = "1 day" if scenario.days_since_event == 1 else f"{scenario.days_since_event} days"
-        if c.min is None and c.max is not None:
-            window = f"within {c.max} days of"
-        else:
-            window = f"{_range_words(c.min, c.max, ' days')} after"
-        return (
-            f"The study only included people treated {window} their stroke or mini-stroke."
-            f" For you it has been {days}."
-        )
-    if field == "artery":
-        if scenario.artery in (None, "other"):
-            return (
-                "The study only included some large arteries in the head. Yours is not one of them."
-            )
-        return (
-            f"The study did not include people with a narrowed {ARTERIES[scenario.artery].lower()}."
-        )
-    if field == "mrs":
-        return (
-            "The study only included people who needed little help in daily life before it"
-            f" (a Rankin score of {_range_words(c.min, c.max, '')}). Your score is {scenario.mrs}."
-        )
-    if field == "perforator_infarct":
-        return "The study did not include people whose stroke was deep in the brain, from a tiny side branch."
-    if field == "age":
-        return (
-            f"The study only included people aged {_range_words(c.min, c.max, '')}."
-            f" You are {scenario.age}."
-        )
-    # A new criterion field needs its own sentence here (tests/test_counsel.py checks every one).
-    raise KeyError(f"no patient sentence for the criterion {field!r}")
+    """Why this patient is outside a study's population, in plain words (one sentence per kind)."""
+    c, words = study.criteria[field], ELIGIBILITY[field]
+    if words.kind == "exclusion":
+        return f"The study did not include {words.patient}."
+    if words.kind == "required":
+        return f"The study only included {words.patient}."
+    if words.kind == "allowed":
+        return f"The study only included {words.patient}. {words.patient_value}"
+    value = quantity(words, getattr(scenario, field))
+    who = words.patient.format(range=_range_words(c, words))
+    return f"The study only included {who}. {words.patient_value.format(value=value)}"
 
 
 def _listed(words: Sequence[str], last: str = "and") -> str:

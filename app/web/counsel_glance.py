@@ -8,14 +8,11 @@ per-group counts, the published estimate or the study's finding. The full table 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from app.analysis.appraisal import OutcomeResult
-from app.analysis.base import EvidenceBase
 from app.contract.vocabulary import TREATMENTS
-from app.engine.assess import Assessment, Comparison, draws_on
+from app.engine.assess import Assessment
 from app.evidence.model import Study
 from app.web.counsel_outcomes import assumed_counts, timed
 from app.web.formatting import STATUS_WORDS, effect_text, risk_text
@@ -130,39 +127,8 @@ def study_glance(study: Study, outcomes: tuple[OutcomeResult, ...]) -> tuple[Gla
     )
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedGlance:
-    """A study's glance outcomes built once at start-up, with what they were built from."""
-
-    study: Study
-    outcomes: tuple[OutcomeResult, ...]
-    glance: tuple[GlanceOutcome, ...]
-
-
-def prepare_glances(base: EvidenceBase) -> Mapping[str, PreparedGlance]:
-    """Build every study's glance outcomes once, by study id."""
-    return MappingProxyType(
-        {
-            a.study.id: PreparedGlance(
-                a.study, a.appraisal.outcomes, study_glance(a.study, a.appraisal.outcomes)
-            )
-            for a in base.studies
-        }
-    )
-
-
-def _outcomes(
-    comparison: Comparison, prepared: Mapping[str, PreparedGlance] | None
-) -> tuple[GlanceOutcome, ...]:
-    study = comparison.analysis.study
-    ready = prepared.get(study.id) if prepared is not None else None
-    if ready is not None and draws_on(comparison, ready.study, ready.outcomes):
-        return ready.glance
-    return study_glance(study, comparison.outcomes)
-
-
-def glance(assessment: Assessment, prepared: Mapping[str, PreparedGlance] | None = None) -> Glance:
-    """The glance for every comparison, in the assessment's order (outcomes from `prepared`)."""
+def glance(assessment: Assessment) -> Glance:
+    """The glance for every comparison, in the assessment's order."""
     comparisons = []
     for comparison in assessment.comparisons:
         study = comparison.analysis.study
@@ -174,7 +140,7 @@ def glance(assessment: Assessment, prepared: Mapping[str, PreparedGlance] | None
                 href=f"#c-{study.id}",
                 status=status,
                 status_text=f"{STATUS_WORDS[status]} ({fit.checked} of {fit.total} criteria checked)",
-                outcomes=_outcomes(comparison, prepared),
+                outcomes=study_glance(study, comparison.outcomes),
             )
         )
     return Glance(TITLE, FULL_TABLE, tuple(comparisons))

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from app.contract import vocabulary
-from app.contract.scenario import FIELDS
+from app.contract.scenario import ELIGIBILITY
 
 TITLE = "What the studies found"
 INTRO = (
@@ -59,8 +59,8 @@ OPTION_WORDS = {
 }
 # The clinician's options in patient words, for the list of options discussed.
 OPTION_NAMES = {code: term.patient for code, term in vocabulary.OPTIONS.items()}
-CHECK_WORDS = {f.name: f.check_words for f in FIELDS if f.criterion}
-LIMIT_WORDS = {f.name: f.limit_words for f in FIELDS if f.criterion}
+CHECK_WORDS = {name: words.check for name, words in ELIGIBILITY.items()}
+LIMIT_WORDS = {name: words.limit for name, words in ELIGIBILITY.items()}
 DESIGN_WORDS = {code: term.about for code, term in vocabulary.DESIGNS.items()}
 DESIGN_SHORT = {code: term.patient for code, term in vocabulary.DESIGNS.items()}
 # Each comparison's heading: two studies can weigh the same options, so it names the study too.

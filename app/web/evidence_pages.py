@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
 from app.analysis.outcomes import OutcomeStats
-from app.analysis.population import CRITERION_WORDS
-from app.contract.scenario import ARTERIES, OPTIONS, SETTINGS
+from app.contract.scenario import ELIGIBILITY, OPTIONS, SETTINGS
+from app.engine.criteria import limit_sentence
 from app.evidence.model import ArmResult, Criterion, Outcome, Study
 from app.web.formatting import (
     AGREES_WORDS,
@@ -163,35 +163,7 @@ def criterion_text(criterion: Criterion) -> str:
     """What a study required of its population, in words."""
     if not criterion.reported:
         return f"Not reported. {criterion.note}".strip()
-    unit = {"stenosis_percent": "%", "age": " years", "days_since_event": " days"}
-    if criterion.field in unit:
-        u = unit[criterion.field]
-        if criterion.min is not None and criterion.max is not None:
-            text = f"{criterion.min}{u} to {criterion.max}{u}"
-        elif criterion.min is not None:
-            text = f"{criterion.min}{u} or more"
-        else:
-            text = f"up to {criterion.max}{u}"
-        if criterion.field == "days_since_event":
-            text += " after the qualifying TIA or stroke"
-    elif criterion.field == "mrs":
-        low = f"{criterion.min} to " if criterion.min is not None else "up to "
-        text = (
-            f"Modified Rankin score {low}{criterion.max}"
-            if criterion.max is not None
-            else (f"Modified Rankin score {criterion.min} or more")
-        )
-    elif criterion.field == "perforator_infarct":
-        text = "Qualifying stroke a perforator (brainstem or basal ganglia) infarct: excluded"
-    elif criterion.field == "symptomatic":
-        text = (
-            "Symptomatic stenosis only"
-            if criterion.required
-            else "Symptomatic or asymptomatic stenosis"
-        )
-    else:
-        text = "; ".join(ARTERIES[a] for a in criterion.allowed)
-    return f"{text[0].upper()}{text[1:]}. {criterion.note}".strip()
+    return limit_sentence(criterion)
 
 
 def audit_row(item: AuditItem, study: Study) -> AuditRow:
@@ -391,7 +363,7 @@ def study_view(analysis: StudyAnalysis) -> StudyView:
             CriterionView(
                 anchor=f"crit-{c.field}",
                 field=c.field,
-                name=CRITERION_WORDS[c.field].capitalize(),
+                name=ELIGIBILITY[c.field].topic.capitalize(),
                 text=criterion_text(c),
                 reported=c.reported,
                 source_kind=SOURCE_KIND_WORDS[study.sources[c.quote.source].kind],

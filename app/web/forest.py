@@ -9,14 +9,12 @@ the plot gives every figure in words.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from markupsafe import Markup, escape
 
 from app.analysis import pooling, stats
-from app.analysis.base import EvidenceBase
 from app.analysis.families import Group, Member
 from app.contract import vocabulary
 from app.engine.assess import Assessment
@@ -241,38 +239,13 @@ def forest_view(group: Group, index: int) -> ForestView:
     )
 
 
-# (setting, options in the order chosen) -> the families side by side, and their plots drawn.
-PreparedForests = Mapping[
-    tuple[str, tuple[str, ...]], tuple[tuple[Group, ...], tuple[ForestView, ...]]
-]
-
-
-def prepare_forests(base: EvidenceBase) -> PreparedForests:
-    """Draw the forest plots of every setting and choice of options once: no patient changes them."""
-    return MappingProxyType(
-        {
-            key: (plan.side_by_side, _views(plan.side_by_side))
-            for key, plan in base.plans.items()
-            if plan.side_by_side
-        }
-    )
-
-
 def _views(groups: tuple[Group, ...]) -> tuple[ForestView, ...]:
     return tuple(forest_view(g, i) for i, g in enumerate(groups))
 
 
-def forest_views(
-    assessment: Assessment, prepared: PreparedForests | None = None
-) -> tuple[ForestView, ...]:
+def forest_views(assessment: Assessment) -> tuple[ForestView, ...]:
     """One forest plot per outcome family that two or more of the assessment's studies share."""
-    groups = assessment.side_by_side
-    scenario = assessment.scenario
-    found = prepared.get((scenario.setting, scenario.options)) if prepared is not None else None
-    # Drawn for the same families (the very tuple, as the engine passes it): take the drawing.
-    if found is not None and (found[0] is groups or found[0] == groups):
-        return found[1]
-    return _views(groups)
+    return _views(assessment.side_by_side)
 
 
-__all__ = ["ForestRow", "ForestView", "forest_views", "prepare_forests"]
+__all__ = ["ForestRow", "ForestView", "forest_views"]

@@ -13,11 +13,11 @@ from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase
 from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import OutcomeStats, has_timeframe
-from app.analysis.population import Reason
-from app.contract.scenario import FIELD, FIELDS, Field, Scenario, ignored_fields
+from app.contract.scenario import ELIGIBILITY, FIELDS, Field, Scenario, ignored_fields
 from app.contract.vocabulary import NOT_KNOWN, TRI_STATE
 from app.engine.applicability import implied_by_setting
-from app.engine.assess import Assessment, Comparison, draws_on
+from app.engine.assess import Assessment, Comparison
+from app.engine.criteria import Reason
 from app.evidence.model import Quote, Study
 from app.web.findings import ROWS, Cell
 from app.web.formatting import (
@@ -126,10 +126,8 @@ class StudyTable:
 
 @dataclass(frozen=True, slots=True)
 class PreparedTable:
-    """A study's table built and rendered once at start-up, with what it was built from."""
+    """A study's table built and rendered once at start-up."""
 
-    study: Study
-    outcomes: tuple[OutcomeResult, ...]
     table: StudyTable
     html: str  # markupsafe.Markup: the table as the results page shows it
 
@@ -318,7 +316,7 @@ def reason_view(reason: Reason, study: Study) -> ReasonView:
         text=reason.text,
         quote=quote_view(reason.quote, study),
         href=evidence_href(study.id, f"crit-{reason.criterion}"),
-        label=FIELD[reason.criterion].criterion_words,
+        label=ELIGIBILITY[reason.criterion].topic,
     )
 
 
@@ -465,20 +463,17 @@ def prepare_tables(
     """
     tables = {}
     for analysis in base.studies:
-        outcomes = analysis.appraisal.outcomes
-        table = study_table(analysis.study, outcomes)
-        tables[analysis.study.id] = PreparedTable(analysis.study, outcomes, table, render(table))
+        table = study_table(analysis.study, analysis.appraisal.outcomes)
+        tables[analysis.study.id] = PreparedTable(table, render(table))
     return MappingProxyType(tables)
 
 
 def comparison_view(
     comparison: Comparison, prepared: Mapping[str, PreparedTable] | None = None
 ) -> ComparisonView:
-    """Build one comparison's section, taking its table from `prepared` when built from the same."""
+    """Build one comparison's section, taking its study's table from `prepared` when there."""
     study = comparison.analysis.study
     ready = prepared.get(study.id) if prepared is not None else None
-    if ready is not None and not draws_on(comparison, ready.study, ready.outcomes):
-        ready = None
     design = DESIGN_LABELS[study.design.value]
     first, second = study.arms[study.intervention], study.arms[study.comparator]
     return ComparisonView(

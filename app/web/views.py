@@ -23,7 +23,7 @@ from flask import Blueprint, Response, abort, current_app, make_response, render
 from flask.blueprints import BlueprintSetupState
 
 from app.engine.assess import assess
-from app.http.context import evidence_base
+from app.http.context import engine_tables, evidence_base
 from app.http.security import BACK_BUTTON_CACHE
 from app.web import counsel, counsel_glance, evidence_pages, forest, formatting, known, results
 from app.web import summary as live
@@ -35,17 +35,19 @@ EXTENSION = "web"
 
 @bp.record_once
 def _prepare(state: BlueprintSetupState) -> None:
-    """Build what no patient changes once: evidence pages, study tables, glances, forest plots."""
-    base = state.app.extensions["evidence_base"]
-    state.app.extensions[EXTENSION] = {
+    """Build what no patient changes once: the evidence pages and each study's results table.
+
+    A study's table is two fifths of the results page's time when rendered per request
+    (tests/perf/README.md). In debug mode, where templates reload as they are edited, tables are
+    rendered per request instead, so an edit to the table's template shows at once.
+    """
+    app = state.app
+    base = app.extensions["evidence_base"]
+    render_table = app.jinja_env.get_template("calculator/table.html").module.study_table
+    app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
-        # Each study's table rendered with the page's own macro, so it is the same HTML.
-        "tables": results.prepare_tables(
-            base, state.app.jinja_env.get_template("calculator/table.html").module.study_table
-        ),
-        "forests": forest.prepare_forests(base),
-        "glances": counsel_glance.prepare_glances(base),
+        "tables": {} if app.debug else results.prepare_tables(base, render_table),
     }
 
 
@@ -93,7 +95,7 @@ def _calculate() -> tuple[str, int]:
             nav="calculator",
         )
         return page, 422
-    assessment = assess(scenario, evidence_base())
+    assessment = assess(scenario, engine_tables())
     view = request.form.get("view", "clinician")
     if view in ("patient", "print"):
         template = "counsel/patient.html" if view == "patient" else "counsel/print.html"
@@ -111,11 +113,11 @@ def _calculate() -> tuple[str, int]:
         "calculator/index.html",
         form=form,
         results=view,
-        glance=counsel_glance.glance(assessment, _prepared()["glances"]),
+        glance=counsel_glance.glance(assessment),
         errors=(),
         nav="calculator",
         known_trials=known.known_trial_views(assessment),
-        forests=forest.forest_views(assessment, _prepared()["forests"]),
+        forests=forest.forest_views(assessment),
     )
     return page, 200
 
@@ -128,7 +130,7 @@ def summary() -> tuple[str, int]:
     scenario = form.scenario()
     if scenario is None:
         return render_template("calculator/_summary.html", summary=live.form_messages(form)), 422
-    view = live.live_summary(assess(scenario, evidence_base()))
+    view = live.live_summary(assess(scenario, engine_tables()))
     return render_template("calculator/_summary.html", summary=view), 200
 
 

@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from app.analysis.base import EvidenceBase
 from app.contract.scenario import parse_scenario
 from app.engine.assess import assess
+from tests.engine_tables import tables
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
 from tests.test_api import post
 
@@ -44,7 +45,7 @@ def test_no_nnt_without_a_time_frame(base: EvidenceBase) -> None:
 
 
 def test_pairs_without_evidence_all_four_options(base: EvidenceBase) -> None:
-    found = assess(parse_scenario(ALL_OPTIONS), base).pairs_without_evidence
+    found = assess(parse_scenario(ALL_OPTIONS), tables(base)).pairs_without_evidence
     # SAMMPRIS and CASSISS compare a self-expanding stent with medical therapy.
     assert [gap.options for gap in found] == [
         ("self_expanding_stent", "balloon_stent"),
@@ -53,18 +54,18 @@ def test_pairs_without_evidence_all_four_options(base: EvidenceBase) -> None:
     assert found[1].text.startswith(
         "No study in this evidence base compares angioplasty alone with medical therapy"
     )
-    assert assess(parse_scenario(VISSIT_LIKE), base).pairs_without_evidence == ()
+    assert assess(parse_scenario(VISSIT_LIKE), tables(base)).pairs_without_evidence == ()
 
 
 def test_scope_outside_for_an_occlusion_in_the_elective_setting(base: EvidenceBase) -> None:
-    found = assess(parse_scenario({**VISSIT_LIKE, "stenosis_percent": 100}), base).scope
+    found = assess(parse_scenario({**VISSIT_LIKE, "stenosis_percent": 100}), tables(base)).scope
     assert found.status == "outside"
     assert found.reasons[0].startswith("100% is an occlusion")
     assert found.reasons[1] == (
         "This patient is outside the population of every study that compares these options"
         " (VISSIT)."
     )
-    assert assess(parse_scenario(VISSIT_LIKE), base).scope.status == "in_scope"
+    assert assess(parse_scenario(VISSIT_LIKE), tables(base)).scope.status == "in_scope"
 
 
 def test_json_carries_the_contract(client: FlaskClient) -> None:

@@ -8,6 +8,7 @@ from app.analysis.base import EvidenceBase
 from app.contract.scenario import parse_scenario
 from app.engine.assess import assess
 from app.web import counsel
+from tests.engine_tables import tables
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
 from tests.test_counsel import LVO, SCENARIOS, view
 
@@ -198,7 +199,7 @@ def test_key_outcomes_for_the_live_summary_are_the_counted_main_ones(base: Evide
     found = {
         c.analysis.study.id: [r.stats.outcome.id for r in counsel.key_outcomes(c)]
         for scenario in (ALL_OPTIONS, LVO)
-        for c in assess(parse_scenario(scenario), base).comparisons
+        for c in assess(parse_scenario(scenario), tables(base)).comparisons
     }
     assert found == {
         "vissit": ["primary_safety_30d", "primary_stroke_tia_12m"],

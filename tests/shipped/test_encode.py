@@ -7,6 +7,7 @@ from flask import Flask
 
 from app.contract.scenario import parse_scenario
 from app.engine.assess import assess
+from tests.engine_tables import tables
 from tests.test_encode import SCENARIOS
 
 pytestmark = pytest.mark.shipped_evidence
@@ -19,7 +20,7 @@ def test_the_scenarios_reach_every_kind_of_comparison(app: Flask) -> None:
         name: [(c.analysis.study.id, c.applicability.status) for c in assessment.comparisons]
         + [w.code for w in assessment.warnings]
         for name, assessment in (
-            (name, assess(parse_scenario(body), base)) for name, body in SCENARIOS.items()
+            (name, assess(parse_scenario(body), tables(base))) for name, body in SCENARIOS.items()
         )
     }
     assert found["vissit_like"] == [("vissit", "applies")]

@@ -7,6 +7,7 @@ import pytest
 from app.analysis.base import EvidenceBase
 from app.contract.scenario import parse_scenario
 from app.engine.assess import assess
+from tests.engine_tables import tables
 from tests.test_engine import CASES, Case, lvo, run, sym
 
 pytestmark = pytest.mark.shipped_evidence
@@ -28,7 +29,9 @@ def test_scenario_table(base: EvidenceBase, case: Case) -> None:
 
 
 def test_no_direct_comparison_lists_what_is_compared(base: EvidenceBase) -> None:
-    result = assess(parse_scenario(sym(["medical", "angioplasty"], stenosis_percent=80)), base)
+    result = assess(
+        parse_scenario(sym(["medical", "angioplasty"], stenosis_percent=80)), tables(base)
+    )
     (warning,) = result.warnings
     assert "medical therapy with angioplasty alone" in warning.text
     assert result.available == (
@@ -37,7 +40,7 @@ def test_no_direct_comparison_lists_what_is_compared(base: EvidenceBase) -> None
         "a self-expanding stent vs medical therapy (SAMMPRIS)",
         "a self-expanding stent vs medical therapy (CASSISS)",
     )
-    acute = assess(parse_scenario(lvo(["medical"])), base)
+    acute = assess(parse_scenario(lvo(["medical"])), tables(base))
     assert acute.available == (
         "a self-expanding stent vs a balloon-mounted stent (RESCUE-ICAS (SES vs BMS))",
     )

@@ -14,6 +14,7 @@ from app.contract.scenario import parse_scenario
 from app.engine.assess import Assessment, assess
 from app.evidence.loader import load_evidence
 from app.web.summary import live_summary
+from tests.engine_tables import tables
 from tests.test_api import post
 
 pytestmark = pytest.mark.shipped_evidence
@@ -38,7 +39,7 @@ ANGIOPLASTY_QUESTION = {
 
 
 def assessed(base: EvidenceBase, body: dict[str, Any]) -> Assessment:
-    return assess(parse_scenario(body), base)
+    return assess(parse_scenario(body), tables(base))
 
 
 def by_id(body: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -8,18 +8,45 @@ setting and ordered choice of distinct options (2 x 64); the engine adds the pat
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from itertools import combinations, permutations
 
 from app.analysis.caveats import Warning
 from app.analysis.families import Group
-from app.analysis.matching import TREATMENT_WORDS, Match, arm_matches, match_comparison
+from app.analysis.matching import TREATMENT_WORDS, arm_matches
 from app.contract import vocabulary
 from app.contract.scenario import OPTIONS, SETTINGS
 from app.evidence.model import KnownTrial, Study
 
 SETTING_WORDS = {code: term.short for code, term in vocabulary.SETTINGS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Which of the clinician's options each arm of a study's comparison stands for."""
+
+    intervention_option: str | None
+    comparator_option: str | None
+    unspecified_stent: bool
+
+
+def match_comparison(study: Study, options: tuple[str, ...]) -> Match | None:
+    """Return how the study's comparison maps onto the options, or None when it is not relevant."""
+    first = study.arms[study.intervention].treatment
+    second = study.arms[study.comparator].treatment
+    unspecified = "stent_unspecified" in (first, second)
+    if len(options) == 1:
+        (option,) = options
+        hits = (arm_matches(first, option), arm_matches(second, option))
+        if not any(hits):
+            return None
+        return Match(option if hits[0] else None, option if hits[1] else None, unspecified)
+    for a in options:
+        for b in options:
+            if a != b and arm_matches(first, a) and arm_matches(second, b):
+                return Match(a, b, unspecified)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +158,6 @@ def make_plan(
     options: tuple[str, ...],
     *,
     studies: tuple[Study, ...],
-    matches: tuple[Mapping[tuple[str, ...], Match | None], ...],
     available: tuple[str, ...],
     compared: Collection[tuple[str, str, str]],
     register: Iterable[KnownTrial],
@@ -139,11 +165,11 @@ def make_plan(
 ) -> Plan:
     """Find what the evidence holds for the setting and options (setting is a hard boundary)."""
     candidates = []
-    for index, (study, table) in enumerate(zip(studies, matches, strict=True)):
+    for index, study in enumerate(studies):
         # Acute-LVO evidence never informs an elective decision, nor the reverse.
         if study.setting.value != setting:
             continue
-        match = match_comparison(study, options, table)
+        match = match_comparison(study, options)
         if match is not None:
             candidates.append((index, match))
     gaps = pairs_without_evidence(setting, options, compared)

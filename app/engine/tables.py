@@ -1,0 +1,67 @@
+"""The engine's lookup tables, built at start-up over every value a request can bring.
+
+The scenario contract bounds every criterion field (about 3,800 values in all) and the choices of
+options (64 ordered choices of distinct options in each of 2 settings), so every reason a study
+can give and every plan is written before any patient is seen; a request only looks them up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from app.analysis.base import EvidenceBase
+from app.contract.scenario import SETTINGS, field_values
+from app.engine.criteria import Reason, reason
+from app.engine.plans import Plan, make_plan, option_choices
+from app.evidence.model import Study
+
+# criterion field -> (type of value, value) -> its reason; the type keeps True apart from 1.
+ReasonTable = Mapping[str, Mapping[tuple[type, Any], Reason]]
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """The evidence base with every patient-independent answer a request can need, written out."""
+
+    base: EvidenceBase
+    reasons: tuple[ReasonTable, ...]  # per study, in the base's order
+    plans: Mapping[tuple[str, tuple[str, ...]], Plan]  # (setting, options as chosen) -> plan
+
+
+def reason_table(study: Study) -> ReasonTable:
+    """Write the study's reason for every value each criterion's field can hold."""
+    table = {}
+    for field, criterion in study.criteria.items():
+        keys = [(type(value), value) for value in field_values(field)]
+        if criterion.reported:
+            reasons = {key: reason(study, field, key[1]) for key in keys}
+        else:
+            reasons = dict.fromkeys(keys, reason(study, field, None))
+        table[field] = MappingProxyType(reasons)
+    return MappingProxyType(table)
+
+
+def plan_for(base: EvidenceBase, setting: str, options: tuple[str, ...]) -> Plan:
+    """Work out what the evidence holds for one setting and choice of options."""
+    return make_plan(
+        setting,
+        options,
+        studies=tuple(a.study for a in base.studies),
+        available=base.available.get(setting, ()),
+        compared=base.compared,
+        register=base.evidence.register,
+        families=base.families,
+    )
+
+
+def build_tables(base: EvidenceBase) -> Tables:
+    """Tabulate every study's reasons and every setting's plans; call once at start-up."""
+    plans = {(s, o): plan_for(base, s, o) for s in SETTINGS for o in option_choices()}
+    return Tables(
+        base=base,
+        reasons=tuple(reason_table(a.study) for a in base.studies),
+        plans=MappingProxyType(plans),
+    )
