@@ -17,7 +17,7 @@ from app.web import findings, formatting, results
 from app.web.counsel import is_key
 from tests.minimal_study import STUDY, write_evidence
 
-# Every table keyed by outcome kind; adding a kind means adding one entry to each (the README lists them).
+# Every table keyed by outcome kind; adding a kind means adding one entry to each (docs/development.md lists them).
 PER_KIND_TABLES = {
     "app.evidence.kinds.READING": evidence_kinds.READING,
     "app.analysis.kinds.KINDS": analysis_kinds.KINDS,

@@ -301,7 +301,7 @@ def test_an_authorization_refusal_or_a_refused_token_is_an_error_page(
 def test_nothing_from_the_ehr_is_logged(
     browser: FlaskClient, ehr: Stub, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # INFO and above, as deployed (urllib3 writes request URLs at DEBUG: README says so). The
+    # INFO and above, as deployed (urllib3 writes request URLs at DEBUG: docs/operations.md says so). The
     # werkzeug records are the stub EHR's own access log, not the app's.
     caplog.set_level(logging.INFO)
     callback = launch_to_callback(browser, ehr)

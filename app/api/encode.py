@@ -399,7 +399,7 @@ def known_trial_json(trial: KnownTrial) -> JSON:
 
 
 def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | None = None) -> JSON:
-    """Serialize an assessment to the public JSON shape (see README: JSON API).
+    """Serialize an assessment to the public JSON shape (see docs/api.md).
 
     Without `parts` the result is plain dicts and lists; with `prepare_studies`' parts, the
     patient-independent pieces are `orjson.Fragment`s holding the same JSON, for `dumps`.

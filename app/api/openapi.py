@@ -138,7 +138,7 @@ def _get(operation_id: str, summary: str, result: Schema, **extra: Any) -> Schem
 FHIR_BUNDLE: Schema = {
     "type": "object",
     "description": "A FHIR R5 Bundle (type collection) of Evidence resources, one per outcome with"
-    " counts of each matched comparison; see README, Using it from an EHR.",
+    " counts of each matched comparison; see docs/ehr.md, FHIR output.",
     "required": ["resourceType", "type", "entry"],
     "properties": {
         "resourceType": {"const": "Bundle"},
