@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from app.contract.scenario import CRITERIA
+
 SOURCE_TEXT = (
     "We randomized 20 patients with stenosis of 70-99% and a symptomatic event in the past 30 days."
     " Stroke within 30 days occurred in 3/10 (30%) with stenting vs 1/10 (10%) with medical therapy"
@@ -12,7 +14,7 @@ SOURCE_TEXT = (
     " with medical therapy. The odds ratio of stroke adjusted for age was 2.0 (95% CI, 1.1-3.6)."
 )
 
-STUDY = """
+_STUDY = """
 schema_version = 1
 
 [study]
@@ -62,30 +64,7 @@ max = 30
 source = "abstract"
 quote = "in the past 30 days"
 
-[criteria.artery]
-reported = false
-note = "Not stated."
-source = "abstract"
-quote = "We randomized 20 patients"
-
-[criteria.age]
-reported = false
-note = "Not stated."
-source = "abstract"
-quote = "We randomized 20 patients"
-
-[criteria.mrs]
-reported = false
-note = "Not stated."
-source = "abstract"
-quote = "We randomized 20 patients"
-
-[criteria.perforator_infarct]
-reported = false
-note = "Not stated."
-source = "abstract"
-quote = "We randomized 20 patients"
-
+{unstated}
 [arms.stent]
 treatment = "balloon_stent"
 label = "Stent"
@@ -136,6 +115,17 @@ p = ".58"
 source = "abstract"
 quote = "(P = .58)"
 """
+
+# Every other criterion field of the contract, as a study that does not state it (so a new
+# criterion field of a known kind needs no edit here).
+STATED = ("stenosis_percent", "symptomatic", "days_since_event")
+UNSTATED = "".join(
+    f'[criteria.{name}]\nreported = false\nnote = "Not stated."\nsource = "abstract"\n'
+    'quote = "We randomized 20 patients"\n\n'
+    for name in CRITERIA
+    if name not in STATED
+)
+STUDY = _STUDY.replace("{unstated}\n", UNSTATED)
 
 SOURCE_SHA256 = hashlib.sha256(SOURCE_TEXT.encode()).hexdigest()
 
