@@ -16,9 +16,11 @@ load.py measures at length. To compare commits in one sitting, check each out in
 its own .venv and run this script from each in turn.
 
 With `--replay`, the server is `make run`'s with one benchmark-only route added (tests/perf/
-replay.py) and a fourth scenario, POST /perf/replay: the scenario read and validated as the assess
-view does, then the all-four-options answer's own bytes, prebuilt. Its ratio to /healthz is the
-ceiling for the all-four-options request with an answer of that size and no per-request work.
+replay.py) and two more scenarios, POST /perf/replay with each assess body: the scenario read and
+validated as the assess view does, then that request's own answer, prebuilt. Its rate is the
+ceiling for that request with an answer of that size and no per-request work; the script prints
+each assess request's throughput as a share of its own ceiling, round by round (target: at least
+0.8).
 """
 
 from __future__ import annotations
@@ -60,13 +62,22 @@ SCENARIOS = {
         "application/json",
     ),
 }
-# The all-four-options request, sent to the replay route (tests/perf/replay.py PATH).
+# Each assess request, sent to the replay route (tests/perf/replay.py PATH): its ceiling.
 REPLAY = {
+    "POST /perf/replay (VISSIT-like answer, prebuilt)": (
+        "POST",
+        "/perf/replay",
+        *SCENARIOS["POST /api/v1/assess (VISSIT-like)"][2:],
+    ),
     "POST /perf/replay (all-four answer, prebuilt)": (
         "POST",
         "/perf/replay",
         *SCENARIOS["POST /api/v1/assess (all four options)"][2:],
-    )
+    ),
+}
+CEILING = {
+    "POST /api/v1/assess (VISSIT-like)": "POST /perf/replay (VISSIT-like answer, prebuilt)",
+    "POST /api/v1/assess (all four options)": "POST /perf/replay (all-four answer, prebuilt)",
 }
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -109,7 +120,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
-        "--replay", action="store_true", help="also measure the prebuilt all-four answer"
+        "--replay", action="store_true", help="also measure each assess answer served prebuilt"
     )
     args = parser.parse_args()
     require_wrk()
@@ -151,6 +162,13 @@ def main() -> None:
             f"{name}: CPU ratio healthz ÷ assess = {health / totals[name]:.2f}; throughput ratio"
             f" per round {', '.join(f'{r:.2f}' for r in ratios)}, median {median(ratios):.2f}"
         )
+    if args.replay:
+        for name, ceiling in CEILING.items():
+            shares = [a / c for a, c in zip(rates[name], rates[ceiling], strict=True)]
+            print(
+                f"{name} ÷ its replay ceiling (throughput, target ≥ 0.8): per round"
+                f" {', '.join(f'{r:.2f}' for r in shares)}, median {median(shares):.2f}"
+            )
 
 
 if __name__ == "__main__":
