@@ -168,3 +168,16 @@ def test_two_by_two_contract_reports_every_bad_field_and_feeds_the_schema() -> N
     assert schemas.TWO_BY_TWO_REQUEST["required"] == ["intervention", "comparator"]
     # The API module serves the same contract objects, not copies.
     assert api_twobytwo.parse_two_by_two is twobytwo.parse_two_by_two
+
+
+def test_each_criterion_kind_reads_a_field_of_its_own_kind() -> None:
+    # A range limits a whole number, a yes/no criterion a flag, an allowed set a choice.
+    from app.contract.scenario import ELIGIBILITY, FIELD, KIND_OF_FIELD
+
+    assert ELIGIBILITY
+    for name, words in ELIGIBILITY.items():
+        assert FIELD[name].kind == KIND_OF_FIELD[words.kind], name
+        if words.kind == "range":
+            assert "{range}" in words.enrolled and "{value}" in words.this, name
+        if words.kind in ("required", "exclusion"):
+            assert words.this and words.no and words.this != words.no, name
