@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_security(app)
     register_body(app)
+    register_assets(app)
     return app
 
 
@@ -95,6 +96,12 @@ def register_body(app: Flask) -> None:
     from app.http import body
 
     body.register(app)
+
+
+def register_assets(app: Flask) -> None:
+    from app.http import assets
+
+    assets.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

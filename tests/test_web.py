@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
@@ -154,7 +155,7 @@ def test_results_offer_the_patient_and_print_views_in_the_same_form(client: Flas
     for value in ("patient", "print"):
         assert f'form="scenario-form" formaction="/" name="view" value="{value}"' in page
     assert 'id="live-summary" class="live-summary" aria-live="polite"' in page
-    assert '<script src="/static/js/app.js" defer></script>' in page
+    assert re.search(r'<script src="/static/js/app\.js\?v=[0-9a-f]{12}" defer></script>', page)
 
 
 def test_every_result_number_links_to_an_anchor_that_exists(client: FlaskClient) -> None:
@@ -239,7 +240,11 @@ def test_patient_view_carries_the_scenario_in_a_post_form_only(client: FlaskClie
     )
     assert 'name="view" value="clinician"' in form.group(1)
     assert 'name="view" value="print"' in form.group(1)
-    assert "?" not in "".join(re.findall(r'(?:action|href)="([^"]*)"', page))
+    links = re.findall(r'(?:action|href)="([^"]*)"', page)
+    # The only query is a static file's version (its content's digest), never a scenario value.
+    assert all(
+        "?" not in link or re.fullmatch(r"/static/[\w./-]+\?v=[0-9a-f]{12}", link) for link in links
+    ), links
     # Posting the carried values back gives the clinician view of the same scenario.
     back = client.post("/", data=MultiDict([*hidden, ("view", "clinician")]))
     assert back.status_code == 200
@@ -602,6 +607,26 @@ def test_script_is_small_local_and_keeps_scenarios_out_of_urls(client: FlaskClie
     for word in ("location", "history", "pushState", "localStorage", "sessionStorage", "cookie"):
         assert word not in script, word
     assert "innerHTML" not in script and "eval(" not in script
+
+
+def test_static_files_are_versioned_and_kept_only_at_their_version(client: FlaskClient) -> None:
+    # A phone on a slow link must not spend a round trip revalidating the stylesheet per page.
+    page = client.get("/").get_data(as_text=True)
+    urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert {u.split("?")[0] for u in urls} >= {"/static/css/app.css", "/static/js/app.js"}
+    for url in urls:
+        path, version = url.replace("&amp;", "&").split("?v=")
+        response = client.get(url.replace("&amp;", "&"))
+        body = response.get_data()
+        response.close()
+        assert version == hashlib.sha256(body).hexdigest()[:12], path
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        # Without the version, or with an old one, the file is revalidated as before.
+        for stale in (path, f"{path}?v=000000000000"):
+            response = client.get(stale)
+            assert response.status_code == 200
+            assert response.headers["Cache-Control"] == "no-cache", stale
+            response.close()
 
 
 def test_favicon_is_local(client: FlaskClient) -> None:

@@ -105,7 +105,7 @@ READ_PAINTS = """() => new Promise(resolve => {
 
 def start_nginx(tmp: Path, upstream: int, compress: bool) -> tuple[subprocess.Popen[bytes], int]:
     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp / name).mkdir(exist_ok=True)
+        (tmp / name).mkdir(parents=True, exist_ok=True)
     tmp.chmod(0o755)  # nginx workers run as "nobody" when started by root
     port = free_port()
     config = tmp / "nginx.conf"
@@ -181,14 +181,21 @@ def main() -> None:
         sync_playwright() as driver,
     ):
         browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        for compress in (True, False):
-            label = "gzip (production configuration)" if compress else "uncompressed"
-            nginx, port = start_nginx(tmp / label.split()[0], server.port, compress)
-            try:
-                origin = f"http://{HOST}:{port}"
+        served = {
+            "gzip (production configuration)": start_nginx(tmp / "gzip", server.port, True),
+            "uncompressed": start_nginx(tmp / "plain", server.port, False),
+        }
+        try:
+            origins = {label: f"http://{HOST}:{port}" for label, (_, port) in served.items()}
+            for origin in origins.values():
                 one_run(browser, origin)  # warm-up: the server's first answers, not timed
-                figures[label] = [one_run(browser, origin) for _ in range(args.runs)]
-            finally:
+            figures = {label: [] for label in served}
+            # Alternated, so a neighbour's burst of load falls on both alike.
+            for _ in range(args.runs):
+                for label, origin in origins.items():
+                    figures[label].append(one_run(browser, origin))
+        finally:
+            for nginx, _port in served.values():
                 stop_process_group(nginx)
         browser.close()
     rows = []
