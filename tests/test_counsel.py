@@ -21,6 +21,7 @@ from app.contract.scenario import parse_scenario
 from app.engine.assess import Assessment, assess
 from app.evidence.loader import load_evidence
 from app.web import counsel, icons
+from tests.evidence_dirs import FIXTURE_DIR
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
 
 TODAY = dt.date(2025, 3, 7)
@@ -52,7 +53,7 @@ FORBIDDEN = re.compile(
 
 @pytest.fixture(scope="module")
 def base() -> EvidenceBase:
-    return analyse(load_evidence())
+    return analyse(load_evidence(FIXTURE_DIR))
 
 
 def assessed(base: EvidenceBase, scenario: dict[str, Any]) -> Assessment:

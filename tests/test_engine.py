@@ -16,6 +16,7 @@ from app.contract.scenario import Scenario, field_values, parse_scenario
 from app.engine.applicability import applicability
 from app.engine.assess import Assessment, assess
 from app.evidence.loader import load_evidence
+from tests.evidence_dirs import FIXTURE_DIR
 
 VISSIT_FIT = {
     "stenosis_percent": 80,
@@ -28,7 +29,7 @@ VISSIT_FIT = {
 
 @pytest.fixture(scope="module")
 def base() -> EvidenceBase:
-    return analyse(load_evidence())
+    return analyse(load_evidence(FIXTURE_DIR))
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from app.analysis.plans import option_choices
 from app.contract.scenario import OPTIONS, SETTINGS, parse_scenario
 from app.engine.assess import assess
 from app.evidence.loader import load_evidence
+from tests.evidence_dirs import FIXTURE_DIR
 
 
 @pytest.fixture(scope="module")
 def base() -> EvidenceBase:
-    return analyse(load_evidence())
+    return analyse(load_evidence(FIXTURE_DIR))
 
 
 def test_every_setting_and_ordered_choice_of_options_is_tabulated(base: EvidenceBase) -> None:

@@ -15,6 +15,7 @@ from app.engine.assess import Assessment, Comparison, assess
 from app.evidence.loader import load_evidence
 from app.evidence.model import Effect, Printed, Quote
 from app.web import evidence_pages, formatting, results
+from tests.evidence_dirs import FIXTURE_DIR
 from tests.scenarios import VISSIT_LIKE
 
 MINUS = "\u2212"
@@ -22,7 +23,7 @@ MINUS = "\u2212"
 
 @pytest.fixture(scope="module")
 def base() -> EvidenceBase:
-    return analyse(load_evidence())
+    return analyse(load_evidence(FIXTURE_DIR))
 
 
 def outcome(base: EvidenceBase, study_id: str, outcome_id: str) -> OutcomeStats:
