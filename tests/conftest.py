@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -20,6 +21,19 @@ from app.cli import ENV_EVIDENCE_DIR
 from tests.evidence_dirs import FIXTURE_DIR
 
 os.environ[ENV_EVIDENCE_DIR] = str(FIXTURE_DIR)
+SHIPPED = Path(__file__).resolve().parent / "shipped"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a test that reads the shipped evidence without the marker that says so."""
+    unmarked = [
+        item.nodeid
+        for item in items
+        if ("shipped_server" in getattr(item, "fixturenames", ()) or item.path.parent == SHIPPED)
+        and item.get_closest_marker("shipped_evidence") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(f"read evidence/ without the shipped_evidence marker: {unmarked}")
 
 
 @pytest.fixture(scope="session")
