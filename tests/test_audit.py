@@ -7,11 +7,12 @@ import pytest
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis, analyse
 from app.evidence.loader import load_evidence
+from tests.evidence_dirs import FIXTURE_DIR
 
 
 @pytest.fixture(scope="module")
 def base() -> EvidenceBase:
-    return analyse(load_evidence())
+    return analyse(load_evidence(FIXTURE_DIR))
 
 
 def items(entry: StudyAnalysis, outcome_id: str) -> list[AuditItem]:

@@ -9,11 +9,12 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from app.cli import check_evidence
+from tests.evidence_dirs import FIXTURE_DIR
 from tests.minimal_study import STUDY, write_evidence
 
 
 def test_lists_studies_outcomes_and_disagreements() -> None:
-    result = CliRunner().invoke(check_evidence, [])
+    result = CliRunner().invoke(check_evidence, ["--evidence-dir", str(FIXTURE_DIR)])
     assert result.exit_code == 0, result.output
     for study_id in ("vissit", "angioplasty-vs-stent-retro", "rescue-icas-ses-bms"):
         assert f"\n{study_id} (" in result.output

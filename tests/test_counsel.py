@@ -22,6 +22,7 @@ from app.engine.assess import Assessment, assess
 from app.evidence.loader import load_evidence
 from app.web import counsel, icons
 from tests.engine_tables import tables
+from tests.evidence_dirs import FIXTURE_DIR
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
 
 TODAY = dt.date(2025, 3, 7)
@@ -53,7 +54,7 @@ FORBIDDEN = re.compile(
 
 @pytest.fixture(scope="module")
 def base() -> EvidenceBase:
-    return analyse(load_evidence())
+    return analyse(load_evidence(FIXTURE_DIR))
 
 
 def assessed(base: EvidenceBase, scenario: dict[str, Any]) -> Assessment:

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from app.cli import ENV_EVIDENCE_DIR
+from tests.evidence_dirs import FIXTURE_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = ("requests", "jwt")
 PROBE = (
@@ -28,6 +31,7 @@ SMART = {
 def loaded_after_start(settings: dict[str, str]) -> set[str]:
     """Start the app in a fresh interpreter with these ICAS_* settings; name the clients it loaded."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ICAS_")} | settings
+    env[ENV_EVIDENCE_DIR] = str(FIXTURE_DIR)  # the tests' evidence, as everywhere in the suite
     done = subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=ROOT,

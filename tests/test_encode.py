@@ -25,6 +25,7 @@ from app.contract.scenario import parse_scenario
 from app.engine.assess import assess
 from app.evidence.loader import load_evidence
 from tests.engine_tables import tables
+from tests.evidence_dirs import FIXTURE_DIR
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
 
 SCENARIOS: dict[str, dict[str, Any]] = {
@@ -72,7 +73,7 @@ def test_api_answer_is_the_plain_builders(app: Flask, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def base() -> EvidenceBase:
-    return analyse(load_evidence())
+    return analyse(load_evidence(FIXTURE_DIR))
 
 
 def test_prepared_pieces_are_fragments_of_the_same_json(base: EvidenceBase) -> None:

@@ -16,6 +16,7 @@ from app.engine.criteria import reason
 from app.engine.plans import match_comparison
 from app.evidence.loader import load_evidence
 from tests.engine_tables import tables
+from tests.evidence_dirs import FIXTURE_DIR
 
 VISSIT_FIT = {
     "stenosis_percent": 80,
@@ -28,7 +29,7 @@ VISSIT_FIT = {
 
 @pytest.fixture(scope="module")
 def base() -> EvidenceBase:
-    return analyse(load_evidence())
+    return analyse(load_evidence(FIXTURE_DIR))
 
 
 @dataclass(frozen=True)

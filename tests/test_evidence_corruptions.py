@@ -1,7 +1,7 @@
 """The evidence edits issue 13 found accepted are refused by the app and by check-evidence alike.
 
-Each case copies the shipped evidence, makes one edit that keeps every file self-consistent (so only
-the quote checks can catch it), and checks the exact problems three ways: `create_app` (what the
+Each case copies the tests' evidence (tests/fixtures/evidence/), makes one edit that keeps every
+file self-consistent (so only the quote checks can catch it), and checks the exact problems three ways: `create_app` (what the
 server loads), `flask --app app check-evidence` with ICAS_EVIDENCE_DIR pointing at the copy (exit
 78), and the same command with `--evidence-dir`.
 """
@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from app import create_app
 from app.cli import EXIT_EVIDENCE, check_evidence
-from app.evidence.model import DEFAULT_DIR, EvidenceError
+from app.evidence.model import EvidenceError
+from tests.evidence_dirs import FIXTURE_DIR
 from tests.minimal_study import write_evidence
 
 VISSIT = "studies/vissit.toml"
@@ -97,7 +98,7 @@ CORRUPTIONS = {
 def corrupted(tmp_path: Path, name: str) -> Path:
     (old, new), _ = CORRUPTIONS[name]
     folder = tmp_path / "evidence"
-    shutil.copytree(DEFAULT_DIR, folder)
+    shutil.copytree(FIXTURE_DIR, folder)
     retro = ("published-effect", "total-off-the-arm-size")
     study = "studies/angioplasty-vs-stent-retro.toml" if name in retro else VISSIT
     path = folder / study

@@ -13,11 +13,12 @@ from app.engine.plans import option_choices
 from app.engine.tables import plan_for
 from app.evidence.loader import load_evidence
 from tests.engine_tables import tables
+from tests.evidence_dirs import FIXTURE_DIR
 
 
 @pytest.fixture(scope="module")
 def base() -> EvidenceBase:
-    return analyse(load_evidence())
+    return analyse(load_evidence(FIXTURE_DIR))
 
 
 def test_every_setting_and_ordered_choice_of_options_is_tabulated(base: EvidenceBase) -> None:

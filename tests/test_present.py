@@ -16,6 +16,7 @@ from app.evidence.loader import load_evidence
 from app.evidence.model import Effect, Printed, Quote
 from app.web import evidence_pages, formatting, results
 from tests.engine_tables import tables
+from tests.evidence_dirs import FIXTURE_DIR
 from tests.scenarios import VISSIT_LIKE
 
 MINUS = "\u2212"
@@ -23,7 +24,7 @@ MINUS = "\u2212"
 
 @pytest.fixture(scope="module")
 def base() -> EvidenceBase:
-    return analyse(load_evidence())
+    return analyse(load_evidence(FIXTURE_DIR))
 
 
 def outcome(base: EvidenceBase, study_id: str, outcome_id: str) -> OutcomeStats:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from app.evidence.model import DEFAULT_DIR
 from app.http.security import HEADERS
 from tests import server as make_run
+from tests.evidence_dirs import FIXTURE_DIR
 
 HOST = make_run.HOST
 
@@ -207,7 +207,7 @@ def wait_for_workers(master: int, count: int, excluding: set[int]) -> set[int]:
 @pytest.mark.parametrize("edit", ["valid", "broken"])
 def test_a_running_instance_never_reads_the_evidence_again(tmp_path: Path, edit: str) -> None:
     folder = tmp_path / "evidence"
-    shutil.copytree(DEFAULT_DIR, folder)
+    shutil.copytree(FIXTURE_DIR, folder)
     log = tmp_path / "server.log"
     with make_run.running(log, env={"ICAS_EVIDENCE_DIR": str(folder)}) as server:
         version = healthz_version(server.port)

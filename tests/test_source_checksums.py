@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from app import create_app
 from app.cli import check_evidence
 from app.evidence.loader import load_evidence
-from app.evidence.model import DEFAULT_DIR, EvidenceError
+from app.evidence.model import EvidenceError
+from tests.evidence_dirs import FIXTURE_DIR
 from tests.minimal_study import MANIFEST, SOURCE_SHA256, SOURCE_TEXT, write_evidence
 
 # The digest of SOURCE_TEXT with its last character (the full stop) removed.
@@ -101,11 +102,11 @@ def test_check_evidence_prints_the_digests(tmp_path: Path) -> None:
     assert f"found {TRUNCATED_SHA256}" in result.output
 
 
-def test_a_changed_copy_of_a_shipped_source_stops_start_up(tmp_path: Path) -> None:
+def test_a_changed_copy_of_a_real_source_stops_start_up(tmp_path: Path) -> None:
     folder = tmp_path / "evidence"
-    shutil.copytree(DEFAULT_DIR, folder)
+    shutil.copytree(FIXTURE_DIR, folder)
     manifest = load_manifest_digests(folder)
-    assert manifest, "the shipped manifest records no digest"
+    assert manifest, "the manifest records no digest"
     name, expected = sorted(manifest.items())[0]
     with (folder / name).open("a", encoding="utf-8") as text:
         text.write(" ")

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from app.evidence.model import DEFAULT_DIR, EvidenceError
+from app.evidence.model import EvidenceError
 from tests import server as make_run
+from tests.evidence_dirs import FIXTURE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 VISSIT = "studies/vissit.toml"
@@ -103,7 +104,7 @@ REMOVED_SENTENCE = removed_sentence
 
 def broken_copy(tmp_path: Path, *corruptions: Corruption) -> Path:
     folder = tmp_path / "evidence"
-    shutil.copytree(DEFAULT_DIR, folder)
+    shutil.copytree(FIXTURE_DIR, folder)
     for corrupt in corruptions:
         corrupt(folder)
     return folder
@@ -115,7 +116,7 @@ def problems(folder: Path) -> tuple[str, ...]:
     return raised.value.problems
 
 
-def test_the_shipped_evidence_starts(tmp_path: Path) -> None:
+def test_an_unbroken_copy_starts(tmp_path: Path) -> None:
     app = create_app({"TESTING": True, "EVIDENCE_DIR": broken_copy(tmp_path)})
     assert app.test_client().get("/healthz").status_code == 200
 

@@ -1,6 +1,7 @@
 """Real-browser fixtures: the real app served on 127.0.0.1 and Debian's Chromium driven by Playwright.
 
-The app runs in a thread through Werkzeug's server on a free port for the whole session; one Chromium
+The app runs in a thread through Werkzeug's server on a free port for the whole session, on the
+tests' frozen evidence (or, for tests marked shipped_evidence, on evidence/); one Chromium
 is launched once and each test gets a fresh context (JavaScript on or off, any viewport). No browser
 is ever downloaded: a missing /usr/bin/chromium fails the run and says how to install it.
 """
@@ -22,6 +23,7 @@ from playwright.sync_api import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import create_app
+from tests.evidence_dirs import FIXTURE_DIR, SHIPPED_DIR
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -35,8 +37,19 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
-    """Serve the real app on a free port; yield its origin ('http://127.0.0.1:PORT')."""
-    app = create_app()
+    """Serve the real app on the tests' evidence; yield its origin ('http://127.0.0.1:PORT')."""
+    yield from serve(FIXTURE_DIR)
+
+
+@pytest.fixture(scope="session")
+def shipped_server() -> Iterator[str]:
+    """Serve the real app on the shipped evidence/, for tests marked shipped_evidence."""
+    yield from serve(SHIPPED_DIR)
+
+
+def serve(evidence_dir: Path) -> Iterator[str]:
+    """Serve the app on a free port until the session ends; yield its origin."""
+    app = create_app({"EVIDENCE_DIR": evidence_dir})
     httpd: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, name="app-server", daemon=True)
     thread.start()

@@ -11,25 +11,28 @@ from playwright.sync_api import Page
 from app.analysis.base import EvidenceBase, analyse
 from app.analysis.outcomes import ArmStats
 from app.evidence.loader import load_evidence
+from tests.evidence_dirs import FIXTURE_DIR
 
 # A VISSIT-like patient: elective, medical vs balloon-mounted stent, 80%, symptomatic, 10 days, MCA, 64.
 VISSIT_OPTIONS = ("medical", "balloon_stent")
 ALL_OPTIONS = ("medical", "angioplasty", "balloon_stent", "self_expanding_stent")
 PAGE_COUNT = re.compile(rb"/Type\s*/Page[^s]")
 RISK = re.compile(r"(\d+\.\d)% \((\d+\.\d)–(\d+\.\d)\) · (\d+)/(\d+)")
-_BASE: list[EvidenceBase] = []
+_BASES: dict[Path, EvidenceBase] = {}
 _AXE = Axe()
 
 
-def evidence() -> EvidenceBase:
-    """The evidence base with its statistics, loaded once (as the app loads it)."""
-    if not _BASE:
-        _BASE.append(analyse(load_evidence()))
-    return _BASE[0]
+def evidence(folder: Path = FIXTURE_DIR) -> EvidenceBase:
+    """The evidence base with its statistics, loaded once per folder (as the app loads it)."""
+    if folder not in _BASES:
+        _BASES[folder] = analyse(load_evidence(folder))
+    return _BASES[folder]
 
 
-def vissit_arm(outcome_id: str, which: str) -> ArmStats:
-    entry = next(o for o in evidence().by_id["vissit"].outcomes if o.outcome.id == outcome_id)
+def vissit_arm(outcome_id: str, which: str, folder: Path = FIXTURE_DIR) -> ArmStats:
+    """VISSIT's statistics for one arm of an outcome, from the tests' evidence unless told."""
+    study = evidence(folder).by_id["vissit"]
+    entry = next(o for o in study.outcomes if o.outcome.id == outcome_id)
     arm = entry.intervention if which == "intervention" else entry.comparator
     assert arm is not None
     return arm

@@ -158,10 +158,10 @@ def test_printed_body_text_is_at_least_11_pt(server: str, context: BrowserContex
 
 @pytest.mark.shipped_evidence  # reads the shipped studies' content
 def test_vissit_like_print_fits_three_a4_pages(
-    server: str, context: BrowserContext, artifacts: Path
+    shipped_server: str, context: BrowserContext, artifacts: Path
 ) -> None:
     page = context.new_page()
-    page.goto(server + "/")
+    page.goto(shipped_server + "/")
     fill_vissit(page)
     submit(page, "Printable summary")
     a4 = pdf_pages(page, "A4", artifacts / "bedside-vissit-a4.pdf")
@@ -171,10 +171,10 @@ def test_vissit_like_print_fits_three_a4_pages(
 
 @pytest.mark.shipped_evidence  # reads the shipped studies' content
 def test_patient_view_keeps_balance_for_the_acute_stents(
-    server: str, phone: BrowserContext
+    shipped_server: str, phone: BrowserContext
 ) -> None:
     page = phone.new_page()
-    page.goto(server + "/")
+    page.goto(shipped_server + "/")
     fill_lvo(page)
     submit(page, "Patient view")
     main = page.locator("main")
@@ -197,10 +197,10 @@ def test_patient_view_keeps_balance_for_the_acute_stents(
 
 @pytest.mark.shipped_evidence  # reads the shipped studies' content
 def test_vissit_patient_view_shows_disability_bleeding_and_quality_of_life(
-    server: str, context: BrowserContext
+    shipped_server: str, context: BrowserContext
 ) -> None:
     page = context.new_page()
-    page.goto(server + "/")
+    page.goto(shipped_server + "/")
     fill_vissit(page)
     submit(page, "Patient view")
     disability = page.locator("#p-vissit-mrs_worsening_12m")
@@ -240,9 +240,11 @@ def test_outside_scope_is_said_and_the_printout_cannot_be_signed(
 
 
 @pytest.mark.shipped_evidence  # reads the shipped studies' content
-def test_unknown_fit_gaps_and_only_ticked_options(server: str, context: BrowserContext) -> None:
+def test_unknown_fit_gaps_and_only_ticked_options(
+    shipped_server: str, context: BrowserContext
+) -> None:
     page = context.new_page()
-    page.goto(server + "/")
+    page.goto(shipped_server + "/")
     fill_vissit(page, ALL_OPTIONS)
     submit(page, "Patient view")
     retro = page.locator("#p-angioplasty-vs-stent-retro")
@@ -255,7 +257,7 @@ def test_unknown_fit_gaps_and_only_ticked_options(server: str, context: BrowserC
     submit(page, "Printable summary")
     expect(page.locator(".gaps li")).to_have_count(2)
     # One option ticked: the printout lists it alone and says why another is shown.
-    page.goto(server + "/")
+    page.goto(shipped_server + "/")
     fill_vissit(page, ("balloon_stent",))
     submit(page, "Printable summary")
     expect(page.locator(".options-discussed li")).to_have_text(

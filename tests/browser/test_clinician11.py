@@ -13,6 +13,13 @@ from tests.browser.helpers import ALL_OPTIONS, axe_violations, fill_vissit, subm
 
 pytestmark = [pytest.mark.browser, pytest.mark.shipped_evidence]
 
+
+@pytest.fixture(scope="module")
+def server(shipped_server: str) -> str:
+    """This module's pages come from the shipped evidence/."""
+    return shipped_server
+
+
 AMBER = "rgb(92, 61, 0)"  # --warn in static/css/app.css
 
 

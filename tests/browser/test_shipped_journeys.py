@@ -20,8 +20,15 @@ from tests.browser.helpers import (
     submit,
     vissit_arm,
 )
+from tests.evidence_dirs import SHIPPED_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.shipped_evidence]
+
+
+@pytest.fixture(scope="module")
+def server(shipped_server: str) -> str:
+    """This module's pages come from the shipped evidence/."""
+    return shipped_server
 
 
 def test_vissit_journey_from_form_to_printed_summary(
@@ -49,8 +56,8 @@ def test_vissit_journey_from_form_to_printed_summary(
 
     # The numbers on the page are the evidence's numbers; the answer opens at its results.
     assert page.url == server + "/#results"
-    stent = vissit_arm("primary_safety_30d", "intervention")
-    medical = vissit_arm("primary_safety_30d", "comparator")
+    stent = vissit_arm("primary_safety_30d", "intervention", SHIPPED_DIR)
+    medical = vissit_arm("primary_safety_30d", "comparator", SHIPPED_DIR)
     assert risk_cell(page, "primary_safety_30d", "intervention") == expected_cell(stent)
     assert risk_cell(page, "primary_safety_30d", "comparator") == expected_cell(medical)
     assert expected_cell(stent) == (24.1, 13.9, 37.2, 14, 58)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import html
 
 import pytest
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 
+from app.cli import check_evidence
 from app.evidence.loader import load_evidence
 from app.evidence.model import Printed
+from tests.evidence_dirs import SHIPPED_DIR
 
 pytestmark = pytest.mark.shipped_evidence
 
 
 def test_shipped_evidence_loads_five_studies() -> None:
-    evidence = load_evidence()
+    evidence = load_evidence(SHIPPED_DIR)
     assert [s.id for s in evidence.studies] == [
         "vissit",
         "angioplasty-vs-stent-retro",
@@ -32,8 +35,14 @@ def test_shipped_evidence_loads_five_studies() -> None:
     }
 
 
+def test_the_shipped_evidence_passes_its_check() -> None:
+    result = CliRunner().invoke(check_evidence, ["--evidence-dir", str(SHIPPED_DIR)])
+    assert result.exit_code == 0, result.output
+    assert f": {len(load_evidence(SHIPPED_DIR).studies)} studies\n" in result.output
+
+
 def test_shipped_vissit_values() -> None:
-    vissit = load_evidence().study("vissit")
+    vissit = load_evidence(SHIPPED_DIR).study("vissit")
     assert vissit is not None
     safety = vissit.outcome("primary_safety_30d")
     assert (safety.arms["stent"].events, safety.arms["stent"].total) == (14, 58)
@@ -44,7 +53,7 @@ def test_shipped_vissit_values() -> None:
 
 
 def test_shipped_derived_values_say_how() -> None:
-    rescue = load_evidence().study("rescue-icas-ses-bms")
+    rescue = load_evidence(SHIPPED_DIR).study("rescue-icas-ses-bms")
     assert rescue is not None
     assert rescue.arms["bms"].n == 83
     assert "194" in rescue.arms["bms"].derived["n"]

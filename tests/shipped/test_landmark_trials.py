@@ -15,6 +15,7 @@ from app.engine.assess import Assessment, assess
 from app.evidence.loader import load_evidence
 from app.web.summary import live_summary
 from tests.engine_tables import tables
+from tests.evidence_dirs import SHIPPED_DIR
 from tests.test_api import post
 
 pytestmark = pytest.mark.shipped_evidence
@@ -233,7 +234,7 @@ def test_basis_is_named_for_angioplasty_vs_medical(client: FlaskClient) -> None:
 
 
 def test_the_register_never_carries_a_result() -> None:
-    register = load_evidence().register
+    register = load_evidence(SHIPPED_DIR).register
     assert [t.id for t in register] == ["basis", "angel-reboot", "wasid", "sammpris-cassiss-ipd"]
     for trial in register:
         # Figures live only in citations; a reason or title never holds one.
