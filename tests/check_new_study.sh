@@ -7,6 +7,8 @@
 #   (no edit)        add the fictional study of tests/fixtures/new_study/ (VISSIT's pair and setting)
 #   --add FOLDER     add FOLDER's studies/*.toml and sources/*
 #   --remove STUDY   retract evidence/studies/STUDY.toml, e.g. --remove vissit (its sources stay)
+#   --criterion NAME a new yes/no exclusion criterion field NAME, in app/contract/scenario.py and
+#                    every study file only (after --add, the added second trial excludes it)
 # Edits are made in the order given. Each is a function of tests/edit_evidence.py; a new kind of
 # edit is one more function there and one more option here.
 set -euo pipefail
@@ -16,7 +18,7 @@ python=${PYTHON:-$root/.venv/bin/python}
 edits=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --add | --remove)
+    --add | --remove | --criterion)
       [ $# -ge 2 ] || { echo "usage: $0 [$1 ARGUMENT ...] [pytest arguments]" >&2; exit 2; }
       edits+=("${1#--}" "$2")
       shift 2

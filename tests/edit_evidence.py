@@ -3,6 +3,9 @@
     python tests/edit_evidence.py EVIDENCE EDIT ARGUMENT [EDIT ARGUMENT ...]
       add FOLDER      add FOLDER's studies/*.toml and sources/*
       remove STUDY    retract studies/STUDY.toml
+      criterion NAME  a new yes/no exclusion criterion field NAME: declared in the copy's
+                      app/contract/scenario.py, stated by every study file (evidence/ and the
+                      tests' frozen copy), and stated as excluded by the fictional second trial
 
 Each edit leaves a folder the loader accepts (the script checks it next): a study listed in
 manifest.toml and its source texts' digests recorded, or a study gone from both. A retracted study's
@@ -17,6 +20,7 @@ import hashlib
 import re
 import shutil
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,6 +66,87 @@ def remove_study(evidence: Path, study_id: str) -> None:
     (evidence / "manifest.toml").write_text(text, encoding="utf-8")
 
 
+NEW_FIELD = """\
+    Field(
+        "{name}",
+        "flag",
+        "radio",
+        "Earlier stent in the treated artery",
+        "A stent already placed in this artery",
+        "Optional; leave not known if unsure.",
+        "Whether a stent was already placed in the treated artery.",
+        criterion=Eligibility(
+            "exclusion",
+            topic="earlier stents in the treated artery",
+            check="whether there is already a stent in it",
+            limit="earlier stents",
+            enrolled="patients with a stent already in the treated artery",
+            this="this patient has one.",
+            no="this patient has none.",
+            not_given="for this patient that was not given.",
+            patient="people who already had a stent in that artery",
+        ),
+        patient_when_given=True,
+    ),
+"""
+SECOND_TRIAL = "second-trial.toml"
+EXCLUSION = "Patients with a stent already in the treated artery were excluded."
+
+
+def add_criterion(evidence: Path, name: str) -> None:
+    """Declare a yes/no exclusion criterion field in the contract and state it in every study file.
+
+    This is all a criterion field of a known kind may need (docs/development.md): the contract and
+    the study files. Studies say they do not report it; the fictional second trial, when present,
+    excludes such patients, in a sentence added to its fictional abstract.
+    """
+    root = evidence.parent
+    contract = root / "app" / "contract" / "scenario.py"
+    text = contract.read_text(encoding="utf-8")
+    text, fields = re.subn(
+        r"\n\)\nFIELD = ", "\n" + NEW_FIELD.format(name=name) + ")\nFIELD = ", text
+    )
+    text, attributes = re.subn(
+        r"(\n    prestent_angioplasty: bool \| None = None\n)",
+        rf"\1    {name}: bool | None = None\n",
+        text,
+    )
+    if (fields, attributes) != (1, 1):
+        sys.exit(
+            "edit_evidence.py: app/contract/scenario.py has no FIELDS tuple or Scenario to extend"
+        )
+    contract.write_text(text, encoding="utf-8")
+    for study in [
+        *(evidence / "studies").glob("*.toml"),
+        *root.glob("tests/fixtures/*/studies/*.toml"),
+    ]:
+        stated = tomllib.loads(study.read_text(encoding="utf-8"))["criteria"]["perforator_infarct"]
+        if study.name == SECOND_TRIAL and study.parent.parent == evidence:
+            block = f'excluded = true\nsource = "{stated["source"]}"\nquote = "{EXCLUSION}"\n'
+            _append_sentence(evidence, study, stated["source"])
+        else:
+            block = (
+                f'reported = false\nnote = "Not stated."\nsource = "{stated["source"]}"\n'
+                f"quote = {_toml_string(stated['quote'])}\n"
+            )
+        with study.open("a", encoding="utf-8") as out:
+            out.write(f"\n[criteria.{name}]\n{block}")
+
+
+def _append_sentence(evidence: Path, study: Path, source_id: str) -> None:
+    """Add the exclusion sentence to the study's source text and record its new digest."""
+    file = tomllib.loads(study.read_text(encoding="utf-8"))["sources"][source_id]["file"]
+    path = evidence / file
+    old = sha256(path)
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f" {EXCLUSION}\n", "utf-8")
+    manifest = evidence / "manifest.toml"
+    manifest.write_text(manifest_text(evidence).replace(old, sha256(path)), encoding="utf-8")
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def manifest_text(evidence: Path) -> str:
     """The manifest, refused unless it has the multi-line study list and [sha256] table edits need."""
     text = (evidence / "manifest.toml").read_text(encoding="utf-8")
@@ -76,7 +161,11 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-EDITS: dict[str, Callable[[Path, str], None]] = {"add": add_study, "remove": remove_study}
+EDITS: dict[str, Callable[[Path, str], None]] = {
+    "add": add_study,
+    "remove": remove_study,
+    "criterion": add_criterion,
+}
 
 
 def main(argv: list[str]) -> None:

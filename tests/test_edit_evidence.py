@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
+import tomllib
 from pathlib import Path
 
 from app.evidence.loader import load_evidence
+from app.evidence.model import EvidenceError
 from tests.edit_evidence import main
 from tests.evidence_dirs import FIXTURE_DIR
 from tests.new_study import FIXTURE as NEW_STUDY
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def copy(tmp_path: Path) -> Path:
@@ -37,3 +42,35 @@ def test_adding_a_study_lists_it_and_records_its_digests(tmp_path: Path) -> None
     ids = [s.id for s in load_evidence(evidence).studies]
     assert ids[:5] == [s.id for s in load_evidence(FIXTURE_DIR).studies]
     assert ids[5:] == ["second-trial"]
+
+
+def test_a_new_criterion_field_is_the_contract_and_the_study_files(tmp_path: Path) -> None:
+    # The edit writes only app/contract/scenario.py and study files (and the fictional trial's
+    # abstract, with its digest); the folder it leaves must still be read by the real loader.
+    root = tmp_path / "repo"
+    (root / "app" / "contract").mkdir(parents=True)
+    shutil.copy(ROOT / "app" / "contract" / "scenario.py", root / "app" / "contract")
+    shutil.copytree(FIXTURE_DIR, root / "tests" / "fixtures" / "evidence")
+    evidence = Path(shutil.copytree(FIXTURE_DIR, root / "evidence"))
+    main([str(evidence), "add", str(NEW_STUDY), "criterion", "prior_stent"])
+    contract = (root / "app" / "contract" / "scenario.py").read_text(encoding="utf-8")
+    assert (
+        contract.count('"prior_stent"') == 1 and "    prior_stent: bool | None = None\n" in contract
+    )
+    ast.parse(contract)
+    for study in [*evidence.glob("studies/*.toml"), *root.glob("tests/fixtures/*/studies/*.toml")]:
+        stated = tomllib.loads(study.read_text(encoding="utf-8"))["criteria"]["prior_stent"]
+        expected = (
+            {"excluded": True}
+            if study.parent.parent == evidence and "second" in study.name
+            else {"reported": False}
+        )
+        assert expected.items() <= stated.items(), study
+    # The loader here knows no such field: it names the new table in every study, and nothing else.
+    try:
+        load_evidence(evidence)
+    except EvidenceError as error:
+        assert all("criteria.prior_stent" in p for p in error.problems), error.problems
+        assert len(error.problems) == 6
+    else:
+        raise AssertionError("the unchanged contract accepted an unknown criterion")
