@@ -1,0 +1,48 @@
+"""Words on the results, patient and print pages that say exactly what was counted, once."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from app.web.formatting import label_time, said_in_label
+from tests.scenarios import ALL_OPTIONS
+
+
+def page(client: FlaskClient, scenario: dict[str, Any], view: str = "clinician") -> str:
+    data: dict[str, Any] = {**scenario, "view": view}
+    if "symptomatic" in data:
+        data["symptomatic"] = "yes" if data["symptomatic"] else "no"
+    response = client.post("/", data=data)
+    assert response.status_code == 200
+    return html.unescape(response.get_data(as_text=True))
+
+
+def text(body: str) -> str:
+    body = re.sub(r"(?s)<(script|style).*?</\1>", " ", body)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+def test_a_label_that_names_its_time_frame_gets_it_once() -> None:
+    label = "Primary end point, final results (median follow-up 32.4 months)"
+    assert said_in_label(label, "median follow-up 32\u00b74 months")
+    assert label_time(label, "median follow-up 32\u00b74 months") == ""
+    assert label_time("Stroke or death", "30 days") == "30 days"
+    assert not said_in_label("Stroke or death", "")
+
+
+@pytest.mark.shipped_evidence
+def test_the_glance_prints_sammpris_final_time_frame_once(client: FlaskClient) -> None:
+    words = text(page(client, ALL_OPTIONS))
+    assert "Primary end point, final results (median follow-up 32.4 months)" in words
+    assert "32.4 months) ( median follow-up 32·4 months)" not in words
+    assert "(median follow-up 32·4 months)" not in words
+    assert words.count("median follow-up 32") >= 1
+    summary = client.post("/summary", data={**ALL_OPTIONS, "symptomatic": "yes"})
+    live = text(html.unescape(summary.get_data(as_text=True)))
+    assert "Primary end point, final results (median follow-up 32.4 months)" in live
+    assert "(median follow-up 32·4 months)" not in live
