@@ -46,3 +46,13 @@ def test_the_glance_prints_sammpris_final_time_frame_once(client: FlaskClient) -
     live = text(html.unescape(summary.get_data(as_text=True)))
     assert "Primary end point, final results (median follow-up 32.4 months)" in live
     assert "(median follow-up 32·4 months)" not in live
+
+
+@pytest.mark.parametrize(("score", "words"), [(0, "No symptoms"), (3, "Needs some help")])
+def test_the_printout_gives_the_rankin_score_in_words(
+    client: FlaskClient, score: int, words: str
+) -> None:
+    body = text(page(client, {**ALL_OPTIONS, "mrs": score}, "print"))
+    assert f"Help needed in daily life before treatment {words}" in body
+    assert f"(Rankin score {score})" in body
+    assert f"Help needed in daily life before treatment {score} " not in body

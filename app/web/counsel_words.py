@@ -134,6 +134,16 @@ GAPS_TITLE = "Choices with no study"
 NOT_TICKED = (
     "{name} was not one of the options you chose. It is shown because the study compared it."
 )
+# The modified Rankin Scale's grades in plain words, for the patient and print views (a bare digit
+# means nothing to a patient). Clinicians see the score itself.
+RANKIN_WORDS = {
+    0: "No symptoms",
+    1: "Some symptoms, but does all usual activities",
+    2: "Some limits: looks after own affairs, but cannot do everything done before",
+    3: "Needs some help, but walks without help",
+    4: "Needs help to walk and with own body care",
+    5: "Needs care day and night, mostly in bed",
+}
 NOT_USED = "Not used here"  # a scenario field the setting does not use
 # "Has the narrowing caused a stroke?" left unanswered: the problem itself says it has.
 IMPLIED_PATIENT = "Yes (the problem above says so)"

@@ -19,6 +19,7 @@ from app.contract.vocabulary import NOT_KNOWN, TRI_STATE
 from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison, draws_on
 from app.evidence.model import Quote, Study
+from app.web.counsel_words import RANKIN_WORDS
 from app.web.findings import ROWS, Cell
 from app.web.formatting import (
     CRITERION_STATUS_WORDS,
@@ -201,6 +202,8 @@ def field_text(field: Field, value: Any, *, patient: bool = False) -> str:
         return term.patient if patient else term.clinician
     if field.kind == "flag":
         return TRI_STATE[value]
+    if patient and field.name == "mrs":
+        return f"{RANKIN_WORDS[value]} (Rankin score {value})"
     return f"{value}{field.unit}"
 
 
