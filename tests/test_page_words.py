@@ -56,3 +56,14 @@ def test_the_printout_gives_the_rankin_score_in_words(
     assert f"Help needed in daily life before treatment {words}" in body
     assert f"(Rankin score {score})" in body
     assert f"Help needed in daily life before treatment {score} " not in body
+
+
+@pytest.mark.shipped_evidence
+def test_main_outcomes_lead_the_clinician_table(client: FlaskClient) -> None:
+    body = page(
+        client, {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]}
+    )
+    table = body[body.index('id="c-rescue-icas-ses-bms"') :]
+    rows = re.findall(r'<th scope="row" id="c-rescue-icas-ses-bms-([a-z0-9_]+)"', table)
+    assert rows[:2] == ["mrs_0_2_90d", "sich"]
+    assert set(rows) >= {"restenosis_followup", "recurrent_stroke", "reperfusion"}

@@ -442,6 +442,11 @@ def outcome_row(result: OutcomeResult, study: Study) -> OutcomeRow:
     )
 
 
+def _not_main(result: OutcomeResult) -> bool:
+    outcome = result.stats.outcome
+    return not outcome.is_main or "subgroup" in outcome.role
+
+
 def study_table(study: Study, outcomes: tuple[OutcomeResult, ...]) -> StudyTable:
     """Build a study's summary-of-findings table and caveats (no patient changes them)."""
     first, second = study.arms[study.intervention], study.arms[study.comparator]
@@ -451,7 +456,8 @@ def study_table(study: Study, outcomes: tuple[OutcomeResult, ...]) -> StudyTable
         f" (comparator), {study.short_name}",
         intervention_label=first.label,
         comparator_label=second.label,
-        rows=tuple(outcome_row(r, study) for r in outcomes),
+        # Main outcomes (primary or safety) lead, as in the glance; each part in the study's order.
+        rows=tuple(outcome_row(r, study) for r in sorted(outcomes, key=_not_main)),
         caveats=tuple(
             Note("caveat", c.text, href=evidence_href(study.id, f"caveat-{c.code}"))
             for c in study.caveats
