@@ -67,3 +67,9 @@ def test_main_outcomes_lead_the_clinician_table(client: FlaskClient) -> None:
     rows = re.findall(r'<th scope="row" id="c-rescue-icas-ses-bms-([a-z0-9_]+)"', table)
     assert rows[:2] == ["mrs_0_2_90d", "sich"]
     assert set(rows) >= {"restenosis_followup", "recurrent_stroke", "reperfusion"}
+
+
+def test_no_nested_parentheses_around_the_setting(client: FlaskClient) -> None:
+    body = text(page(client, {**ALL_OPTIONS, "options": ["angioplasty", "medical"]}))
+    assert "in this setting: Symptomatic intracranial stenosis (elective decision)." in body
+    assert "(Symptomatic intracranial stenosis (elective decision))" not in body
