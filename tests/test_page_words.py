@@ -73,3 +73,23 @@ def test_no_nested_parentheses_around_the_setting(client: FlaskClient) -> None:
     body = text(page(client, {**ALL_OPTIONS, "options": ["angioplasty", "medical"]}))
     assert "in this setting: Symptomatic intracranial stenosis (elective decision)." in body
     assert "(Symptomatic intracranial stenosis (elective decision))" not in body
+
+
+OUTSIDE = {**ALL_OPTIONS, "options": ["medical", "balloon_stent"], "stenosis_percent": 40}
+
+
+@pytest.mark.parametrize("view", ["print", "patient"])
+def test_outside_every_study_the_notice_is_not_repeated_by_the_pictures(
+    client: FlaskClient, view: str
+) -> None:
+    body = text(page(client, OUTSIDE, view))
+    assert body.count("did not include patients like this") >= 1
+    assert "so its numbers may not fit you" not in body
+    # The reason stays beside the study's pictures.
+    assert (
+        "The study only included people whose artery was 70 to 99% narrowed. Yours is 40%." in body
+    )
+    # A patient outside one study but not all still hears it for that study.
+    mixed = text(page(client, {**ALL_OPTIONS, "age": 85}, view))
+    assert "did not include patients like this" not in mixed
+    assert "so its numbers may not fit you" in mixed

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
@@ -345,6 +345,13 @@ def gap_sentence(options: tuple[str, str]) -> str:
     return PAIR_GAP.format(first=first, second=second)
 
 
+def _said_once(comparison: CounselComparison, outside: bool) -> CounselComparison:
+    """Outside every study, the page's notice says the numbers may not fit: not again per study."""
+    if not outside:
+        return comparison
+    return replace(comparison, fit=tuple(s for s in comparison.fit if s != FIT_OUTSIDE))
+
+
 def counsel_view(assessment: Assessment, *, today: dt.date) -> CounselView:
     """Everything the patient view and the printable summary show for one scenario."""
     scenario = assessment.scenario
@@ -356,7 +363,9 @@ def counsel_view(assessment: Assessment, *, today: dt.date) -> CounselView:
         no_evidence="" if assessment.comparisons else NO_EVIDENCE,
         options=tuple(OPTION_NAMES[o] for o in OPTION_ORDER if o in scenario.options),
         scenario=scenario_rows(scenario),
-        comparisons=tuple(comparison_counsel(c, scenario) for c in assessment.comparisons),
+        comparisons=tuple(
+            _said_once(comparison_counsel(c, scenario), outside) for c in assessment.comparisons
+        ),
         sources=tuple(source_line(c.analysis.study) for c in assessment.comparisons),
         evidence_version=assessment.evidence_version,
         date=date_text(today),
