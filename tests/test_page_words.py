@@ -93,3 +93,18 @@ def test_outside_every_study_the_notice_is_not_repeated_by_the_pictures(
     mixed = text(page(client, {**ALL_OPTIONS, "age": 85}, view))
     assert "did not include patients like this" not in mixed
     assert "so its numbers may not fit you" in mixed
+
+
+@pytest.mark.shipped_evidence
+@pytest.mark.parametrize("view", ["patient", "print"])
+def test_kaplan_meier_estimates_are_not_said_to_lack_a_denominator(
+    client: FlaskClient, view: str
+) -> None:
+    body = text(page(client, ALL_OPTIONS, view))
+    # SAMMPRIS's 1-year primary end point: 20.0% vs 12.2%, Kaplan-Meier rates of 451 patients.
+    assert "The study gave 20.0%." in body
+    assert "The study worked these out over time from everyone it followed" in body
+    assert "It did not say how many people they are out of" not in body
+    # RESCUE-ICAS's recurrent stroke: counts worked out over a group size it does not print.
+    acute = {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]}
+    assert "It did not say how many people they are out of" in text(page(client, acute, view))

@@ -35,9 +35,19 @@ FINDING_WORDS = {
     "more_with_intervention": "The study found that this happened more often with {option}.",
     "more_with_comparator": "The study found that this happened more often with {option}.",
 }
-NOT_COMPUTED_NOTE = (
+# Why an outcome's numbers are told in words, not pictured: what the study printed, said truly.
+NOT_COMPUTED_NOTE = (  # counts worked out over group sizes the study does not give
     "The study gave these as percentages. It did not say how many people they are out of. So they"
     " are shown as the study gave them, with no picture."
+)
+PERCENT_NOTE = (  # percentages only: no count of people who had it
+    "The study gave these as percentages, not as counts of people. So they are shown as the study"
+    " gave them, with no picture."
+)
+KAPLAN_MEIER_NOTE = (  # Kaplan-Meier estimates: everyone counts for as long as they were followed
+    "The study worked these out over time from everyone it followed, for as long as each person was"
+    " followed. They are not simple counts of people. So they are shown as the study gave them,"
+    " with no picture."
 )
 QUOTE_INTRO = "In the study's own words:"
 
