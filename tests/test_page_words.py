@@ -108,3 +108,10 @@ def test_kaplan_meier_estimates_are_not_said_to_lack_a_denominator(
     # RESCUE-ICAS's recurrent stroke: counts worked out over a group size it does not print.
     acute = {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]}
     assert "It did not say how many people they are out of" in text(page(client, acute, view))
+
+
+@pytest.mark.shipped_evidence
+def test_no_citation_detail_without_a_source(client: FlaskClient) -> None:
+    body = text(client.get("/evidence/rescue-icas-ses-bms").get_data(as_text=True))
+    assert "published online 2025 Jun 23 (article ajnr.A8895)" in body
+    assert "final issue" not in body
