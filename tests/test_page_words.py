@@ -115,3 +115,35 @@ def test_no_citation_detail_without_a_source(client: FlaskClient) -> None:
     body = text(client.get("/evidence/rescue-icas-ses-bms").get_data(as_text=True))
     assert "published online 2025 Jun 23 (article ajnr.A8895)" in body
     assert "final issue" not in body
+
+
+CAVEATS = ("not verified", "not confirmed", "not found")
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        ALL_OPTIONS,
+        {**ALL_OPTIONS, "options": ["angioplasty", "medical"]},
+        {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]},
+        {"setting": "lvo_icas", "options": ["angioplasty", "medical"]},
+        {"setting": "lvo_icas", "options": ["self_expanding_stent", "medical"]},
+    ],
+)
+def test_no_bibliographic_caveats_for_patients(
+    client: FlaskClient, scenario: dict[str, Any]
+) -> None:
+    for view in ("patient", "print"):
+        body = text(page(client, scenario, view))
+        assert not [c for c in CAVEATS if c in body], view
+
+
+@pytest.mark.shipped_evidence
+def test_bibliographic_caveats_stay_for_clinicians(client: FlaskClient) -> None:
+    evidence = text(client.get("/evidence/rescue-icas-ses-bms").get_data(as_text=True))
+    assert "PMID, volume and pages not confirmed." in evidence
+    acute = {"setting": "lvo_icas", "options": ["angioplasty", "medical"]}
+    results = text(page(client, acute))
+    assert "Journal, volume, pages and DOI not verified on a primary page." in results
+    patient = text(page(client, acute, "patient"))
+    assert "Bailout intracranial angioplasty or stenting following thrombectomy" in patient

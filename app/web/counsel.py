@@ -327,11 +327,9 @@ def scenario_rows(scenario: Scenario) -> tuple[Row, ...]:
 
 
 def source_line(study: Study) -> SourceLine:
+    """The study's citation for patients: no bibliographic caveat (the evidence page gives those)."""
     citation = study.citation
-    if citation.text:
-        text = " ".join(t for t in (citation.text, citation.note) if t)
-    else:
-        text = " ".join(t for t in (NO_CITATION, citation.note) if t)
+    text = citation.text or NO_CITATION
     return SourceLine(study.short_name, DESIGN_SHORT[study.design.value], text)
 
 
