@@ -5,7 +5,7 @@
       fragment the server answers is swapped into an aria-live region. Every clinical rule and every
       number's formatting stays on the server (app/web/summary.py); this script knows no field.
    2. On the printable summary, a Print button appears.
-   3. After a refused submit, the error summary takes the focus (its autofocus does without script). */
+   3. A refused submit focuses the error summary (its autofocus does so without script). */
 (function () {
   "use strict";
 
@@ -93,11 +93,11 @@
 
   function focusErrors() {
     var summary = document.querySelector(".error-summary");
-    if (summary && document.activeElement !== summary) summary.focus();
+    if (summary) summary.focus();
   }
 
   function start() {
-    try { focusErrors(); } catch (error) { /* the summary is still first on the page */ }
+    try { focusErrors(); } catch (error) { /* autofocus still applies */ }
     try { setupLiveSummary(); } catch (error) { /* the form still works */ }
     try { setupPrint(); } catch (error) { /* the browser's Print command still works */ }
   }
