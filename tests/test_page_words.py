@@ -147,3 +147,13 @@ def test_bibliographic_caveats_stay_for_clinicians(client: FlaskClient) -> None:
     assert "Journal, volume, pages and DOI not verified on a primary page." in results
     patient = text(page(client, acute, "patient"))
     assert "Bailout intracranial angioplasty or stenting following thrombectomy" in patient
+
+
+def test_the_printouts_sources_nest_no_parentheses(client: FlaskClient) -> None:
+    body = text(page(client, ALL_OPTIONS, "print"))
+    sources = body[body.index("Sources") :]
+    assert "(observational study (past records))" not in sources
+    assert (
+        "Retrospective angioplasty vs stent (3 centres) , observational study (past records)."
+        in sources
+    )
