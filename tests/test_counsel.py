@@ -278,10 +278,7 @@ def test_outside_the_studied_population_in_plain_words(base: EvidenceBase) -> No
     # Outside every study: the page's own notice says the numbers may not apply, once; each study
     # keeps the limits this patient is outside.
     assert page.outside and page.scope_text.startswith("The studies in this tool did not include")
-    assert (
-        "You are not like the people in this study in some ways, so its numbers may not fit you."
-        not in vissit_fit
-    )
+    assert vissit_fit[0] == "Here is where you differ from the people in this study."
     assert "The study only included people whose artery was 70 to 99% narrowed. Yours is 100%." in (
         vissit_fit
     )

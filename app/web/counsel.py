@@ -58,6 +58,7 @@ from app.web.counsel_words import (
     DESIGN_SHORT,
     DESIGN_WORDS,
     FIT_APPLIES,
+    FIT_DIFFERS,
     FIT_FEW,
     FIT_NONE_REPORTED,
     FIT_OUTSIDE,
@@ -347,7 +348,9 @@ def _said_once(comparison: CounselComparison, outside: bool) -> CounselCompariso
     """Outside every study, the page's notice says the numbers may not fit: not again per study."""
     if not outside:
         return comparison
-    return replace(comparison, fit=tuple(s for s in comparison.fit if s != FIT_OUTSIDE))
+    return replace(
+        comparison, fit=tuple(FIT_DIFFERS if s == FIT_OUTSIDE else s for s in comparison.fit)
+    )
 
 
 def counsel_view(assessment: Assessment, *, today: dt.date) -> CounselView:

@@ -124,6 +124,8 @@ FIT_UNREPORTED = "The study did not say if it had limits on {limits}."
 FIT_OUTSIDE = (
     "You are not like the people in this study in some ways, so its numbers may not fit you."
 )
+# The same, when the page has already said (at the top) that the numbers may not apply here.
+FIT_DIFFERS = "Here is where you differ from the people in this study."
 # When the studies do not cover this patient at all (the assessment's scope is "outside").
 SCOPE_OUTSIDE = (
     "The studies in this tool did not include patients like this. So their numbers may not apply"
