@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.analysis.base import analyse
@@ -41,3 +42,9 @@ def test_the_evidence_page_counts_two_studies(tmp_path: Path) -> None:
     page = html.unescape(app.test_client().get("/evidence").get_data(as_text=True))
     assert "<li>Two studies," + REST in page
     assert "Three studies" not in page
+
+
+def test_the_about_page_says_what_is_pooled(client: FlaskClient) -> None:
+    page = html.unescape(client.get("/evidence").get_data(as_text=True))
+    assert "never pooled" not in page
+    assert "their printed counts are also pooled (Mantel-Haenszel, fixed effect)" in page

@@ -108,7 +108,9 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
     ]
     given = counsel.scenario_rows(replace(chosen, mrs=1, perforator_infarct=False))
     rows = {r.label: r.value for r in given}
-    assert rows["Help needed in daily life before treatment"] == "1"
+    assert rows["Help needed in daily life before treatment"] == (
+        "Some symptoms, but does all usual activities (Rankin score 1)"
+    )
     assert rows["Stroke deep in the brain, from a tiny side branch"] == "No"
     assert patient[0].value.startswith("A narrowed artery inside the head")
     assert patient[-1].value == "Not used here"

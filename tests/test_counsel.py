@@ -277,9 +277,10 @@ def test_procedures_read_as_treatments_in_pictures(base: EvidenceBase) -> None:
 def test_outside_the_studied_population_in_plain_words(base: EvidenceBase) -> None:
     page = view(base, SCENARIOS["outside"])
     vissit_fit = next(c for c in page.comparisons if c.study_id == "vissit").fit
-    assert vissit_fit[0] == (
-        "You are not like the people in this study in some ways, so its numbers may not fit you."
-    )
+    # Outside every study: the page's own notice says the numbers may not apply, once; each study
+    # keeps the limits this patient is outside.
+    assert page.outside and page.scope_text.startswith("The studies in this tool did not include")
+    assert vissit_fit[0] == "Here is where you differ from the people in this study."
     assert "The study only included people whose artery was 70 to 99% narrowed. Yours is 100%." in (
         vissit_fit
     )

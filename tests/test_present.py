@@ -339,7 +339,15 @@ def test_heading_and_caption(base: EvidenceBase) -> None:
         " — VISSIT (randomized trial)"
     )
     assert view.anchor == "c-vissit"
-    assert [r.id for r in view.rows] == [o.outcome.id for o in base.by_id["vissit"].outcomes]
+    # Main outcomes (primary safety, primary efficacy) lead; the rest follow in the study's order.
+    assert [r.id for r in view.rows] == [
+        "primary_safety_30d",
+        "primary_stroke_tia_12m",
+        "ich_30d",
+        "mrs_worsening_12m",
+        "eq5d_12m",
+    ]
+    assert {r.id for r in view.rows} == {o.outcome.id for o in base.by_id["vissit"].outcomes}
     assert view.reasons[0].href == "/evidence/vissit#crit-stenosis_percent"
 
 

@@ -137,8 +137,9 @@ def _get(operation_id: str, summary: str, result: Schema, **extra: Any) -> Schem
 
 FHIR_BUNDLE: Schema = {
     "type": "object",
-    "description": "A FHIR R5 Bundle (type collection) of Evidence resources, one per outcome with"
-    " counts of each matched comparison; see docs/ehr.md, FHIR output.",
+    "description": "A FHIR R5 Bundle (type collection) of Evidence resources: per outcome of each"
+    " matched comparison a comparative one and one for each arm's own result; a registered trial"
+    " named for the options is an Evidence with a note and no statistic. See docs/ehr.md, FHIR output.",
     "required": ["resourceType", "type", "entry"],
     "properties": {
         "resourceType": {"const": "Bundle"},

@@ -147,7 +147,8 @@ def no_comparison_warning(
     listed = "; ".join(available) if available else "nothing"
     return Warning(
         "no_direct_comparison",
-        f"No study in this evidence base {what} in this setting ({SETTINGS[setting]})."
+        # The setting's name holds parentheses of its own: a colon, not nested brackets.
+        f"No study in this evidence base {what} in this setting: {SETTINGS[setting]}."
         f" In this setting it compares: {listed}. Numbers are never borrowed from other"
         " comparisons.",
     )

@@ -100,7 +100,7 @@ def read_register(
         cite = table.table("citation") or Table({}, table.at("citation"), problems)
         citation = Citation(
             text=cite.str("text"),
-            note="",
+            note=cite.str("note", required=False),
             doi=cite.str("doi", required=False),
             pmid=cite.str("pmid", required=False),
             registration=cite.str("registration", required=False),

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
@@ -59,6 +59,7 @@ from app.web.counsel_words import (
     DESIGN_SHORT,
     DESIGN_WORDS,
     FIT_APPLIES,
+    FIT_DIFFERS,
     FIT_FEW,
     FIT_NONE_REPORTED,
     FIT_OUTSIDE,
@@ -299,11 +300,9 @@ def scenario_rows(scenario: Scenario) -> tuple[Row, ...]:
 
 
 def source_line(study: Study) -> SourceLine:
+    """The study's citation for patients: no bibliographic caveat (the evidence page gives those)."""
     citation = study.citation
-    if citation.text:
-        text = " ".join(t for t in (citation.text, citation.note) if t)
-    else:
-        text = " ".join(t for t in (NO_CITATION, citation.note) if t)
+    text = citation.text or NO_CITATION
     return SourceLine(study.short_name, DESIGN_SHORT[study.design.value], text)
 
 
@@ -317,6 +316,15 @@ def gap_sentence(options: tuple[str, str]) -> str:
     return PAIR_GAP.format(first=first, second=second)
 
 
+def _said_once(comparison: CounselComparison, outside: bool) -> CounselComparison:
+    """Outside every study, the page's notice says the numbers may not fit: not again per study."""
+    if not outside:
+        return comparison
+    return replace(
+        comparison, fit=tuple(FIT_DIFFERS if s == FIT_OUTSIDE else s for s in comparison.fit)
+    )
+
+
 def counsel_view(assessment: Assessment, *, today: dt.date) -> CounselView:
     """Everything the patient view and the printable summary show for one scenario."""
     scenario = assessment.scenario
@@ -328,7 +336,9 @@ def counsel_view(assessment: Assessment, *, today: dt.date) -> CounselView:
         no_evidence="" if assessment.comparisons else NO_EVIDENCE,
         options=tuple(OPTION_NAMES[o] for o in OPTION_ORDER if o in scenario.options),
         scenario=scenario_rows(scenario),
-        comparisons=tuple(comparison_counsel(c, scenario) for c in assessment.comparisons),
+        comparisons=tuple(
+            _said_once(comparison_counsel(c, scenario), outside) for c in assessment.comparisons
+        ),
         sources=tuple(source_line(c.analysis.study) for c in assessment.comparisons),
         evidence_version=assessment.evidence_version,
         date=date_text(today),

@@ -15,7 +15,7 @@ from app.contract.vocabulary import TREATMENTS
 from app.engine.assess import Assessment
 from app.evidence.model import Study
 from app.web.counsel_outcomes import assumed_counts, timed
-from app.web.formatting import STATUS_WORDS, effect_text, risk_text
+from app.web.formatting import STATUS_WORDS, effect_text, label_time, risk_text
 from app.web.results import display_status
 
 TITLE = "At a glance"
@@ -36,7 +36,7 @@ AUDITED = "audit note"
 @dataclass(frozen=True, slots=True)
 class GlanceOutcome:
     label: str
-    timeframe: str
+    timeframe: str  # '' when the label already says it
     intervention: str  # "Balloon-mounted stent: 24.1% (13.9–37.2) · 14/58"; "" without figures
     comparator: str
     text: str  # said instead of the two risks when there are none
@@ -108,7 +108,7 @@ def glance_outcome(result: OutcomeResult, study: Study, anchor: str) -> GlanceOu
         tags.append(AUDITED)
     return GlanceOutcome(
         label=outcome.label,
-        timeframe=outcome.timeframe,
+        timeframe=label_time(outcome.label, outcome.timeframe),
         intervention=intervention,
         comparator=comparator,
         text=text,

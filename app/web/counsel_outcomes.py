@@ -28,18 +28,20 @@ from fractions import Fraction
 
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
 from app.analysis.kinds import KINDS
-from app.analysis.outcomes import ArmStats
+from app.analysis.outcomes import ASSUMED_COUNTS, ArmStats
 from app.engine.assess import Comparison
 from app.evidence.model import ArmResult, Study
 from app.web.counsel_words import (
     DERIVED_NOTE,
     FINDING_WORDS,
+    KAPLAN_MEIER_NOTE,
     MEDIAN_PATTERN,
     MOMENTS,
     NO_GROUP_NUMBERS,
     NOT_COMPUTED_NOTE,
     OPTION_ORDER,
     OPTION_WORDS,
+    PERCENT_NOTE,
     PERIOD_PATTERN,
     PERIPROCEDURAL,
     THROUGH_PATTERN,
@@ -408,6 +410,15 @@ def finding_words(result: OutcomeResult, study: Study) -> str:
     return FINDING_WORDS[finding.result].format(option=OPTION_WORDS[study.arms[arm].treatment].noun)
 
 
+def _told_why(result: OutcomeResult) -> str:
+    """Why the numbers are told, not pictured: Kaplan-Meier estimates, percentages, assumed counts."""
+    if result.stats.outcome.kind == "kaplan_meier":
+        return KAPLAN_MEIER_NOTE
+    if result.stats.not_computed_reason == ASSUMED_COUNTS:
+        return NOT_COMPUTED_NOTE
+    return PERCENT_NOTE
+
+
 def other_outcome(result: OutcomeResult, comparison: Comparison) -> OtherOutcome:
     """A shown outcome told in sentences (see the module docstring)."""
     study = comparison.analysis.study
@@ -424,7 +435,7 @@ def other_outcome(result: OutcomeResult, comparison: Comparison) -> OtherOutcome
     lines = tuple(f"{name}: {text}" for name, text in numbers)
     notes: list[str] = []
     if lines and not usable:
-        notes.append(NOT_COMPUTED_NOTE)
+        notes.append(_told_why(result))
     elif lines and any(
         a.derived for a in (result.stats.intervention, result.stats.comparator) if a
     ):

@@ -35,9 +35,19 @@ FINDING_WORDS = {
     "more_with_intervention": "The study found that this happened more often with {option}.",
     "more_with_comparator": "The study found that this happened more often with {option}.",
 }
-NOT_COMPUTED_NOTE = (
+# Why an outcome's numbers are told in words, not pictured: what the study printed, said truly.
+NOT_COMPUTED_NOTE = (  # counts worked out over group sizes the study does not give
     "The study gave these as percentages. It did not say how many people they are out of. So they"
     " are shown as the study gave them, with no picture."
+)
+PERCENT_NOTE = (  # percentages only: no count of people who had it
+    "The study gave these as percentages, not as counts of people. So they are shown as the study"
+    " gave them, with no picture."
+)
+KAPLAN_MEIER_NOTE = (  # Kaplan-Meier estimates: everyone counts for as long as they were followed
+    "The study worked these out over time from everyone it followed, for as long as each person was"
+    " followed. They are not simple counts of people. So they are shown as the study gave them,"
+    " with no picture."
 )
 QUOTE_INTRO = "In the study's own words:"
 
@@ -114,6 +124,8 @@ FIT_UNREPORTED = "The study did not say if it had limits on {limits}."
 FIT_OUTSIDE = (
     "You are not like the people in this study in some ways, so its numbers may not fit you."
 )
+# The same, when the page has already said (at the top) that the numbers may not apply here.
+FIT_DIFFERS = "Here is where you differ from the people in this study."
 # When the studies do not cover this patient at all (the assessment's scope is "outside").
 SCOPE_OUTSIDE = (
     "The studies in this tool did not include patients like this. So their numbers may not apply"
@@ -134,6 +146,16 @@ GAPS_TITLE = "Choices with no study"
 NOT_TICKED = (
     "{name} was not one of the options you chose. It is shown because the study compared it."
 )
+# The modified Rankin Scale's grades in plain words, for the patient and print views (a bare digit
+# means nothing to a patient). Clinicians see the score itself.
+RANKIN_WORDS = {
+    0: "No symptoms",
+    1: "Some symptoms, but does all usual activities",
+    2: "Some limits: looks after own affairs, but cannot do everything done before",
+    3: "Needs some help, but walks without help",
+    4: "Needs help to walk and with own body care",
+    5: "Needs care day and night, mostly in bed",
+}
 NOT_USED = "Not used here"  # a scenario field the setting does not use
 # "Has the narrowing caused a stroke?" left unanswered: the problem itself says it has.
 IMPLIED_PATIENT = "Yes (the problem above says so)"

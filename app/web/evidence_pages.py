@@ -471,7 +471,10 @@ COUNT_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eig
 LIMITS = (
     "{studies}, read from their abstracts and the project's verified notes only; anything not"
     " printed there is recorded as not reported.",
-    "One two-arm comparison per study; results are never pooled across studies.",
+    "One two-arm comparison per study. Where two or more randomized studies report an outcome the"
+    " evidence declares comparable (same setting, unit, treatments and time frame), their printed"
+    " counts are also pooled (Mantel-Haenszel, fixed effect) and shown beside each study's own"
+    " result; nothing else is pooled.",
     "Values not printed in a source are derived and marked as such.",
     "Observational studies compare groups that were not assigned at random.",
     "A Kaplan-Meier “±” is read as a standard error where the source does not say what it is.",

@@ -71,6 +71,23 @@ EN_DASH = "\u2013"
 EM_DASH = "\u2014"
 
 
+def said_in_label(label: str, timeframe: str) -> bool:
+    """Say whether a label already names its time frame ('... (median follow-up 32.4 months)').
+
+    The Lancet's decimal mark (a middle dot) and a full stop count as the same.
+    """
+
+    def plain(text: str) -> str:
+        return text.replace("\u00b7", ".").lower()
+
+    return bool(timeframe) and plain(timeframe) in plain(label)
+
+
+def label_time(label: str, timeframe: str) -> str:
+    """The time frame to print after a label: '' when the label already says it."""
+    return "" if said_in_label(label, timeframe) else timeframe
+
+
 # --- anchors and links ------------------------------------------------------------------------------
 
 

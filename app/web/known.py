@@ -17,7 +17,8 @@ class KnownTrialView:
     name: str
     text: str  # for clinicians
     patient_text: str  # plain words, reading grade 8 or below
-    citation: str
+    citation: str  # with what could not be verified (clinicians)
+    patient_citation: str  # without bibliographic caveats: they belong on the evidence pages
     short_citation: str  # the print view's: journal, year, volume and pages, and registration
 
 
@@ -29,7 +30,11 @@ def known_trial_view(trial: KnownTrial) -> KnownTrialView:
     """Say what the trial compares and why its numbers are not shown; never a number from it."""
     intervention = _either(trial.intervention, "short")
     ids = [f"DOI {trial.citation.doi}" if trial.citation.doi else "", trial.citation.registration]
-    citation = " ".join([trial.citation.text, *(i + "." for i in ids if i)])
+    identified = [i + "." for i in ids if i]
+    citation = " ".join(
+        [trial.citation.text, *([trial.citation.note] if trial.citation.note else []), *identified]
+    )
+    patient_citation = " ".join([trial.citation.text, *identified])
     return KnownTrialView(
         name=trial.short_name,
         text=(
@@ -42,6 +47,7 @@ def known_trial_view(trial: KnownTrial) -> KnownTrialView:
             " not shown here."
         ),
         citation=citation,
+        patient_citation=patient_citation,
         short_citation=", ".join(
             s
             for s in (trial.citation.short or trial.citation.text, trial.citation.registration)

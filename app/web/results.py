@@ -19,6 +19,7 @@ from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
 from app.engine.criteria import Reason
 from app.evidence.model import Quote, Study
+from app.web.counsel_words import RANKIN_WORDS
 from app.web.findings import ROWS, Cell
 from app.web.formatting import (
     CRITERION_STATUS_WORDS,
@@ -199,6 +200,8 @@ def field_text(field: Field, value: Any, *, patient: bool = False) -> str:
         return term.patient if patient else term.clinician
     if field.kind == "flag":
         return TRI_STATE[value]
+    if patient and field.name == "mrs":
+        return f"{RANKIN_WORDS[value]} (Rankin score {value})"
     return f"{value}{field.unit}"
 
 
@@ -437,6 +440,11 @@ def outcome_row(result: OutcomeResult, study: Study) -> OutcomeRow:
     )
 
 
+def _not_main(result: OutcomeResult) -> bool:
+    outcome = result.stats.outcome
+    return not outcome.is_main or "subgroup" in outcome.role
+
+
 def study_table(study: Study, outcomes: tuple[OutcomeResult, ...]) -> StudyTable:
     """Build a study's summary-of-findings table and caveats (no patient changes them)."""
     first, second = study.arms[study.intervention], study.arms[study.comparator]
@@ -446,7 +454,8 @@ def study_table(study: Study, outcomes: tuple[OutcomeResult, ...]) -> StudyTable
         f" (comparator), {study.short_name}",
         intervention_label=first.label,
         comparator_label=second.label,
-        rows=tuple(outcome_row(r, study) for r in outcomes),
+        # Main outcomes (primary or safety) lead, as in the glance; each part in the study's order.
+        rows=tuple(outcome_row(r, study) for r in sorted(outcomes, key=_not_main)),
         caveats=tuple(
             Note("caveat", c.text, href=evidence_href(study.id, f"caveat-{c.code}"))
             for c in study.caveats

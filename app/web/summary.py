@@ -18,6 +18,7 @@ from app.web.formatting import (
     DESIGN_LABELS,
     MINUS,
     STATUS_WORDS,
+    label_time,
     lead_difference_text,
     printed_p_text,
     risk_text,
@@ -111,7 +112,7 @@ def _live_outcome(result: OutcomeResult, first: str, second: str) -> LiveOutcome
         difference_text_ = f"{DIFFERENCE_LABEL}: {lead_difference_text(lead)}"
     return LiveOutcome(
         label=outcome.label,
-        timeframe=outcome.timeframe or "time frame not stated",
+        timeframe=label_time(outcome.label, outcome.timeframe or "time frame not stated"),
         comparator=comparator,
         intervention=intervention,
         difference=difference_text_,

@@ -4,7 +4,8 @@
       as the "Show the evidence" button would post it, to POST /summary (never in a URL), and the HTML
       fragment the server answers is swapped into an aria-live region. Every clinical rule and every
       number's formatting stays on the server (app/web/summary.py); this script knows no field.
-   2. On the printable summary, a Print button appears. */
+   2. On the printable summary, a Print button appears.
+   3. A refused submit focuses the error summary (its autofocus does so without script). */
 (function () {
   "use strict";
 
@@ -90,7 +91,13 @@
     });
   }
 
+  function focusErrors() {
+    var summary = document.querySelector(".error-summary");
+    if (summary) summary.focus();
+  }
+
   function start() {
+    try { focusErrors(); } catch (error) { /* autofocus still applies */ }
     try { setupLiveSummary(); } catch (error) { /* the form still works */ }
     try { setupPrint(); } catch (error) { /* the browser's Print command still works */ }
   }
