@@ -4,7 +4,7 @@ The Flask test client never parses HTTP, so it cannot see what the server layer 
 chunk size or a body shorter than its Content-Length. Here the server is started exactly as
 `make run` starts it (tests/server.py) and every request is written byte by byte over a socket:
 
-- the body rules of app/http/body.py and app/api/views.py, one case each (chunked encoding, the
+- the body rules of app/http/body.py and app/http/json_body.py, one case each (chunked encoding, the
   16 KB limit however the body is sent, short bodies, invalid UTF-8, duplicate JSON keys);
 - hypothesis-generated request lines, headers, bodies and chunked encodings with mutations (bad
   sizes, missing CRLFs, extensions, trailers, truncation), checking that each answer is a status

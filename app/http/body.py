@@ -12,7 +12,7 @@ In the order they are checked:
    percent-decoding: 400 naming the field and the byte. Werkzeug's parser would drop every field
    instead, and the scenario's errors would then name fields the clinician did fill in.
 
-The JSON rules that follow (415, 422) are in app/api/views.py.
+The JSON rules that follow (415, 422) are in app/http/json_body.py.
 """
 
 from __future__ import annotations
