@@ -232,3 +232,94 @@ def test_a_running_instance_never_reads_the_evidence_again(tmp_path: Path, edit:
         assert server.process.poll() is None
         assert set(answers) == {version}
     assert "evidence problem" not in log.read_text()
+
+
+# --------------------------------------------------------------------------- the request deadline
+
+
+@pytest.fixture(scope="module")
+def short_deadline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[make_run.Server]:
+    # The deadline is 10 s unless ICAS_REQUEST_DEADLINE says otherwise; 2 s here.
+    log = tmp_path_factory.mktemp("deadline") / "server.log"
+    with make_run.running(log, env={"ICAS_REQUEST_DEADLINE": "2"}) as running:
+        yield running
+        assert "ERROR" not in running.output()
+
+
+def trickle(port: int, head: bytes, piece: bytes, pieces: int = 12) -> bytes:
+    """Send `head`, then `piece` every 0.5 s (6 s in all: past the 2 s deadline); read the answer."""
+    with socket.create_connection((HOST, port), timeout=20) as sock:
+        sock.sendall(head)
+        for _ in range(pieces):
+            time.sleep(0.5)
+            try:
+                sock.sendall(piece)
+            except OSError:
+                break  # closed by the server: its answer is waiting
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
+    return answer
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_body_still_trickling_at_the_deadline_gets_408(
+    short_deadline: make_run.Server, chunked: bool
+) -> None:
+    framing = b"Transfer-Encoding: chunked\r\n" if chunked else b"Content-Length: 1000\r\n"
+    head = (
+        b"POST /api/v1/assess HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        + framing
+        + b"\r\n"
+    )
+    # Every piece arrives well within the 30 s stall limit: only a deadline per request ends it.
+    answer = trickle(short_deadline.port, head, b"1\r\n \r\n" if chunked else b" ")
+    status, headers, body = parse(answer)
+    assert status == 408
+    assert json.loads(body) == {
+        "error": "request_timeout",
+        "message": "The request did not arrive whole within 2 s: it was not read.",
+    }
+    assert headers["connection"] == "close"
+    assert headers["x-evidence-version"] == healthz_version(short_deadline.port)
+
+
+def test_a_form_still_trickling_at_the_deadline_gets_a_408_page(
+    short_deadline: make_run.Server,
+) -> None:
+    head = (
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: 1000\r\n\r\nsetting="
+    )
+    status, headers, body = parse(trickle(short_deadline.port, head, b"x"))
+    assert status == 408
+    assert headers["content-type"].startswith("text/html")
+    assert b"did not arrive whole within 2 s" in body
+
+
+def test_headers_still_trickling_at_the_deadline_get_408(short_deadline: make_run.Server) -> None:
+    head = b"GET /api/v1/evidence HTTP/1.1\r\nHost: localhost\r\n"
+    answer = trickle(short_deadline.port, head, b"X-Slow: 1\r\n")
+    status, headers, body = parse(answer)
+    # The worker answers before any request exists, so with its HTML page (the path is unknown).
+    assert status == 408
+    assert b"The request did not arrive whole in time" in body
+    for name, value in HEADERS.items():
+        assert headers[name.lower()] == value
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon", "nan", "99999"])
+def test_a_bad_request_deadline_stops_the_server_at_start(tmp_path: Path, value: str) -> None:
+    server = make_run.start(
+        tmp_path / "server.log", env={"ICAS_REQUEST_DEADLINE": value}, wait=False
+    )
+    try:
+        code = server.process.wait(timeout=60)
+    finally:
+        server.stop()
+    assert code != 0
+    assert "ICAS_REQUEST_DEADLINE must be a number of seconds" in server.output()
+    assert "Booting worker" not in server.output()
