@@ -314,7 +314,6 @@ REFUSED_TOKENS = {
     "audience as the app sees itself": lambda: token(
         aud="http://localhost/cds-services/icas-evidence"
     ),
-    "audience list": lambda: token(aud=[SERVICE, "https://other.example"]),
     "expired": _expired,
     "no exp": lambda: token(exp=None),
     "no jti": lambda: token(jti=None),
@@ -329,15 +328,33 @@ def test_refused_tokens_get_401(cds: FlaskClient, case: str) -> None:
     response = call(cds, hook_body(order("61635")), REFUSED_TOKENS[case]())
     assert response.status_code == 401, (case, response.get_json())
     assert response.get_json()["error"] == "unauthorized"
-    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
 
 
-def test_a_missing_or_non_bearer_authorization_gets_401(cds: FlaskClient) -> None:
+def test_a_missing_or_non_bearer_authorization_gets_401_without_an_error_code(
+    cds: FlaskClient,
+) -> None:
+    # RFC 6750 section 3.1: "If the request lacks any authentication information ..., the resource
+    # server SHOULD NOT include an error code or other error information."
     body = hook_body(order("61635"))
-    assert call(cds, body).status_code == 401
+    response = call(cds, body)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
     response = call(cds, body, headers={"Authorization": f"Basic {token()}"})
     assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
     assert "bearer JWT is required" in response.get_json()["message"]
+
+
+def test_an_aud_array_naming_the_service_is_accepted(cds: FlaskClient) -> None:
+    # RFC 7519 section 4.1.3: aud is a string or an array of strings; the token is for this service
+    # when the array contains its URL.
+    signed = token(aud=["https://other.example/cds", SERVICE])
+    response = call(cds, hook_body(order("61635")), signed)
+    assert response.status_code == 200, response.get_json()
+    assert len(response.get_json()["cards"]) == 1
+    refused = call(cds, hook_body(order("61635")), token(aud=["https://other.example/cds"]))
+    assert refused.status_code == 401
 
 
 def test_a_replayed_jti_gets_401(cds: FlaskClient) -> None:
@@ -383,8 +400,6 @@ def test_unreachable_keys_refuse_the_token() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"data": "{not json", "content_type": "application/json"}, "not valid JSON"),
-        ({"data": "hook=order-select", "content_type": "text/plain"}, "must be JSON"),
         ({"json": [1, 2]}, "must be a JSON object"),
         ({"json": {**hook_body(order("61635")), "hook": "patient-view"}}, "hook must be one of"),
         ({"json": {"hook": "order-select", "context": {}}}, "hookInstance"),
@@ -416,19 +431,59 @@ def test_malformed_bodies_get_400_json(
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("kwargs", "message"),
     [
-        ({"hook": "order-sign", "hookInstance": "h", "context": {"patientId": "p"}}, "draftOrders"),
-        (hook_body(order("61635"), selections=None), "selections"),
+        (
+            {"data": "{not json", "content_type": "application/json"},
+            "The request body is not valid JSON.",
+        ),
+        (
+            {"data": "hook=order-select", "content_type": "text/plain"},
+            "The request body must be JSON (Content-Type: application/json).",
+        ),
     ],
 )
-def test_missing_required_data_gets_412(
+def test_bodies_that_are_not_json_get_the_apis_415(
+    cds: FlaskClient, kwargs: dict[str, Any], message: str
+) -> None:
+    # One body reader for every route: the same answer as /api/v1/assess gives.
+    response = call(cds, None, token(), **kwargs)
+    assert response.status_code == 415
+    assert response.get_json() == {"error": "unsupported_media_type", "message": message}
+
+
+def test_duplicate_keys_get_the_apis_422(cds: FlaskClient) -> None:
+    data = json.dumps(hook_body(order("61635")))[:-1] + ', "hook": "order-sign"}'
+    response = call(cds, None, token(), data=data, content_type="application/json")
+    assert response.status_code == 422
+    assert response.get_json() == {
+        "error": "validation_failed",
+        "fields": {"hook": ["Given more than once; give each field once."]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"hook": "order-sign", "hookInstance": "h", "context": {"patientId": "p"}},
+            "context.draftOrders is required and was not sent.",
+        ),
+        (
+            hook_body(order("61635"), selections=None),
+            "context.selections is required for order-select.",
+        ),
+    ],
+)
+def test_a_hook_call_missing_its_required_context_gets_400(
     cds: FlaskClient, body: dict[str, Any], message: str
 ) -> None:
+    # CDS Hooks 2.0: draftOrders (order-select and order-sign) and selections (order-select) are
+    # required context; a call without them is a bad request. 412 is for prefetch or FHIR data the
+    # service cannot obtain, which this service never needs.
     response = call(cds, body, token())
-    assert response.status_code == 412
-    assert response.get_json()["error"] == "precondition_failed"
-    assert message in response.get_json()["message"]
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "bad_request", "message": message}
 
 
 def test_an_unsigned_body_is_not_read(cds: FlaskClient) -> None:
@@ -492,7 +547,8 @@ def test_answers_match_the_openapi_document(cds: FlaskClient, cds_app: Flask) ->
         200: call(cds, hook_body(order("61635")), token()),
         400: call(cds, [1], token()),
         401: call(cds, hook_body(order("61635"))),
-        412: call(cds, hook_body(order("61635"), selections=None), token()),
+        415: call(cds, None, token(), data="x", content_type="text/plain"),
+        422: call(cds, None, token(), data='{"a": 1, "a": 2}', content_type="application/json"),
     }
     for status, response in answers.items():
         assert response.status_code == status

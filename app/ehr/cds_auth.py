@@ -3,7 +3,8 @@
 Accepted: ES384 or RS384 only (``none`` and every HS* are refused), ``typ`` JWT, a ``kid`` found in
 the JWKS of an allow-listed issuer (fetched over https, cached for an hour, fetched again at most
 once a minute for an unknown ``kid``), a ``jku`` (if sent) equal to that issuer's configured JWKS
-URL, ``aud`` equal to the URL called as configured (never built from the request), ``iss``,
+URL, ``aud`` equal to the URL called as configured (never built from the request), or an array
+containing it (RFC 7519 section 4.1.3), ``iss``,
 ``iat``, ``exp`` (at most an hour ahead) and a ``jti`` never seen before in this process.
 """
 
@@ -140,8 +141,6 @@ def verify(
         )
     except (jwt.PyJWTError, TypeError, ValueError) as error:
         raise TokenError(f"The token was refused: {type(error).__name__}.") from None
-    if not isinstance(claims["aud"], str):
-        raise TokenError("The token's aud must be this service's URL.")
     expires = float(claims["exp"])
     if expires - current > MAX_LIFETIME:
         raise TokenError("The token is valid for more than an hour; send a short-lived one.")
