@@ -38,6 +38,9 @@ class Stub:
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)
     iframe_src: str = ""
+    discovery_fetches: int = 0
+    # Set to end a hanging answer (behaviour "jwks_hang" or "discovery_hang").
+    release: threading.Event = field(default_factory=threading.Event)
 
     @property
     def iss(self) -> str:
@@ -49,6 +52,9 @@ class Stub:
         self.token_requests.clear()
         self.patient_reads = 0
         self.jwks_fetches = 0
+        self.discovery_fetches = 0
+        self.release.set()  # let any hanging answer end
+        self.release = threading.Event()
 
 
 def _s256(verifier: str) -> str:
@@ -61,6 +67,9 @@ def build(stub: Stub) -> Flask:
 
     @ehr.get("/fhir/.well-known/smart-configuration")
     def configuration() -> Any:
+        stub.discovery_fetches += 1
+        if stub.behaviour.get("discovery_fail"):
+            abort(503)
         document = {
             "authorization_endpoint": f"{stub.origin}/auth",
             "token_endpoint": f"{stub.origin}/token",
@@ -126,6 +135,10 @@ def build(stub: Stub) -> Flask:
     @ehr.get("/jwks.json")
     def jwks() -> Any:
         stub.jwks_fetches += 1
+        if stub.behaviour.get("jwks_fail"):
+            abort(503)
+        if stub.behaviour.get("jwks_hang"):
+            stub.release.wait(60)  # a key server that accepts and never answers
         return jsonify(stub.jwks)
 
     @ehr.get("/ehr")
@@ -149,6 +162,7 @@ def serve(host: str = "127.0.0.1") -> Iterator[Stub]:
     try:
         yield stub
     finally:
+        stub.release.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.ehr import cds_auth
+from app.ehr.cds_auth import KeyCache
 from app.ehr.config import ConfigError
 from tests.ehr_openapi import declared_errors
 from tests.ehr_stub import CLIENT_ID, Stub, serve
@@ -392,6 +395,102 @@ def test_unreachable_keys_refuse_the_token() -> None:
     response = call(app.test_client(), hook_body(order("61635")), token())
     assert response.status_code == 401
     assert "could not be fetched" in response.get_json()["message"]
+
+
+# --------------------------------------------------------------------------- a failing or hanging key server
+
+
+class Clock:
+    """A clock the test moves, for the key cache's hour and minute."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture()
+def keyed(stub: Stub) -> Iterator[tuple[FlaskClient, Clock]]:
+    """A CDS app whose key cache runs on a test clock, its ec-1 key already cached."""
+    app = create_app(
+        {"TESTING": True, "PUBLIC_URL": PUBLIC, "CDS_ISSUERS": {ISSUER: f"{stub.origin}/jwks.json"}}
+    )
+    clock = Clock()
+    app.extensions["ehr_cds"]["keys"] = KeyCache(clock=clock)
+    client = app.test_client()
+    stub.reset()
+    assert call(client, hook_body(order("61635")), token()).status_code == 200
+    assert stub.jwks_fetches == 1
+    yield client, clock
+    stub.reset()
+
+
+UNSIGNED = jwt.encode(
+    {"iss": ISSUER, "aud": SERVICE, "jti": "u"}, None, algorithm="none", headers={"kid": "x"}
+)
+
+
+def test_tokens_that_name_no_allowed_issuer_or_no_signature_never_fetch_keys(
+    keyed: tuple[FlaskClient, Clock], stub: Stub
+) -> None:
+    client, clock = keyed
+    clock.now += 3 * 3600  # the cached keys are stale: any fetch allowed would happen now
+    for _ in range(10):
+        assert call(client, hook_body(), UNSIGNED).status_code == 401
+        assert call(client, hook_body(), token(iss="https://other.example")).status_code == 401
+        assert call(client, hook_body(), token(alg="HS384", key="k" * 48)).status_code == 401
+    assert stub.jwks_fetches == 1
+
+
+def test_a_failing_key_server_is_asked_at_most_once_a_minute(
+    keyed: tuple[FlaskClient, Clock], stub: Stub
+) -> None:
+    client, clock = keyed
+    stub.behaviour["jwks_fail"] = True
+    clock.now += 61  # past the minute: an unknown kid may fetch again
+    for _ in range(30):
+        response = call(client, hook_body(), token(kid="rotated"))
+        assert response.status_code == 401
+    assert stub.jwks_fetches == 2  # one fetch, failed and remembered
+    # A signed call with a cached key is answered without any fetch.
+    assert call(client, hook_body(order("61635")), token()).status_code == 200
+    assert stub.jwks_fetches == 2
+    clock.now += 61  # the failure is forgotten after a minute: one more try
+    for _ in range(5):
+        assert call(client, hook_body(), token(kid="rotated")).status_code == 401
+    assert stub.jwks_fetches == 3
+
+
+def test_a_hanging_key_server_never_holds_up_a_call_with_a_cached_key(
+    keyed: tuple[FlaskClient, Clock], stub: Stub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, clock = keyed
+    # The fetch waits until the stub is released (its timeout raised well past the test).
+    monkeypatch.setattr(cds_auth, "FETCH_TIMEOUT", 60.0)
+    stub.behaviour["jwks_hang"] = True
+    clock.now += 61
+    answers: list[int] = []
+    fetcher = threading.Thread(
+        target=lambda: answers.append(call(client, hook_body(), token(kid="new")).status_code)
+    )
+    fetcher.start()
+    try:
+        for _ in range(200):  # until the stub has the fetch (at most 10 s)
+            if stub.jwks_fetches == 2:
+                break
+            time.sleep(0.05)
+        assert stub.jwks_fetches == 2
+        # While that fetch hangs: a call with the cached key is answered, so it did not wait on it
+        # (the fetcher is still waiting), and another unknown kid starts no second fetch.
+        assert call(client, hook_body(order("61635")), token()).status_code == 200
+        assert call(client, hook_body(), token(kid="other")).status_code == 401
+        assert fetcher.is_alive() and not answers
+        assert stub.jwks_fetches == 2
+    finally:
+        stub.release.set()
+        fetcher.join(timeout=30)
+    assert answers == [401]  # the kid is not among the keys the stub finally sent
 
 
 # --------------------------------------------------------------------------- refusals: the body
