@@ -32,6 +32,7 @@ class Stub:
     behaviour: dict[str, Any] = field(default_factory=dict)
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
+    token_authorizations: list[str] = field(default_factory=list)
     patient_reads: int = 0
     jwks_fetches: int = 0
     jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
@@ -50,6 +51,7 @@ class Stub:
         self.behaviour.clear()
         self.authorize_requests.clear()
         self.token_requests.clear()
+        self.token_authorizations.clear()
         self.patient_reads = 0
         self.jwks_fetches = 0
         self.discovery_fetches = 0
@@ -95,6 +97,7 @@ def build(stub: Stub) -> Flask:
     def token() -> Any:
         form = dict(request.form)
         stub.token_requests.append(form)
+        stub.token_authorizations.append(request.headers.get("Authorization", ""))
         sent = stub.codes.pop(form.get("code", ""), None)
         if (
             sent is None
