@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_security(app)
     register_body(app)
+    register_hosts(app)
     return app
 
 
@@ -92,6 +93,12 @@ def register_body(app: Flask) -> None:
     from app.http import body
 
     body.register(app)
+
+
+def register_hosts(app: Flask) -> None:
+    from app.http import hosts
+
+    hosts.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

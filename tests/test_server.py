@@ -69,13 +69,13 @@ def healthz_version(port: int) -> str:
 SERVER_ERRORS = [
     pytest.param(b"GARBAGE\r\n\r\n", 400, "text/html", id="bad-request-line"),
     pytest.param(
-        b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n",
         414,
         "text/html",
         id="uri-too-long",
     ),
     pytest.param(
-        b"GET /api/v1/evidence HTTP/1.1\r\nHost: x\r\n"
+        b"GET /api/v1/evidence HTTP/1.1\r\nHost: localhost\r\n"
         + b"".join(b"X-Header-%d: y\r\n" % i for i in range(60))
         + b"\r\n",
         431,
@@ -83,19 +83,19 @@ SERVER_ERRORS = [
         id="too-many-headers",
     ),
     pytest.param(
-        b"GET / HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: localhost\r\nExpect: something-else\r\n\r\n",
         417,
         "text/html",
         id="expectation",
     ),
     pytest.param(
-        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: foo\r\n\r\n0\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: foo\r\n\r\n0\r\n\r\n",
         501,
         "text/html",
         id="unknown-transfer-coding",
     ),
     pytest.param(
-        b"POST /api/v1/assess HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"POST /api/v1/assess HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
         b"Content-Length: 2\r\nTransfer-Encoding: gzip\r\n\r\n{}",
         400,
         "text/html",
@@ -132,7 +132,7 @@ def test_a_refused_request_is_logged_without_its_text(server: make_run.Server) -
 )
 def test_every_app_answer_names_the_evidence_version(server: make_run.Server, path: str) -> None:
     code, headers, _ = parse(
-        exchange(server.port, f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        exchange(server.port, f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
     )
     assert code in (200, 404)
     assert headers["x-evidence-version"] == healthz_version(server.port)
@@ -142,7 +142,7 @@ def test_every_app_answer_names_the_evidence_version(server: make_run.Server, pa
 def test_each_answer_closes_its_connection(server: make_run.Server) -> None:
     # One request per connection, as the sync workers served: a second request on the same
     # connection is never read (app/http/worker.py says why).
-    request = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    request = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
     answer = exchange(server.port, request * 2)
     assert answer.count(b"HTTP/1.1 200") == 1
     assert parse(answer)[1]["connection"] == "close"
@@ -152,7 +152,7 @@ def test_a_slow_header_connection_is_dropped_and_blocks_nobody(server: make_run.
     slow = [socket.create_connection((HOST, server.port), timeout=20) for _ in range(8)]
     try:
         for sock in slow:
-            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # headers never finished
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")  # headers never finished
         started = time.monotonic()
         healthz_version(server.port)  # answered while the slow ones wait
         assert time.monotonic() - started < 2.0
@@ -171,7 +171,7 @@ def test_a_body_that_stops_arriving_is_cut_at_the_stall_limit(tmp_path: Path) ->
     with make_run.running(tmp_path / "server.log", env=env) as server:
         with socket.create_connection((HOST, server.port), timeout=20) as sock:
             sock.sendall(
-                b"POST /api/v1/assess HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"POST /api/v1/assess HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                 b'Content-Length: 100\r\n\r\n{"setting": '
             )
             started = time.monotonic()
