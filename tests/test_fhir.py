@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from fhir.resources.evidence import Evidence
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.ehr.fhir import decimal
 from tests.ehr_openapi import declared_errors
 
 ELECTIVE = {
@@ -49,6 +51,7 @@ def test_the_bundle_validates_as_fhir_r5(client: FlaskClient) -> None:
 
 
 def test_one_evidence_per_outcome_with_counts_equal_to_the_api(client: FlaskClient) -> None:
+    # Equal to the API's figures, to the 17 digits after the point an R5 decimal holds.
     assessed = client.post("/api/v1/assess", json=ELECTIVE).get_json()
     bundle = fhir(client, ELECTIVE).get_json()
     expected = [
@@ -67,10 +70,10 @@ def test_one_evidence_per_outcome_with_counts_equal_to_the_api(client: FlaskClie
         assert resource["version"] == assessed["evidence_version"]
         first, second = statistic(resource, "C44256")
         for arm, figures in ((first, outcome["intervention"]), (second, outcome["comparator"])):
-            assert arm["quantity"]["value"] == figures["rate"]
+            assert arm["quantity"]["value"] == decimal(figures["rate"])
             assert arm["numberOfEvents"] == figures["events"]
             assert arm["sampleSize"]["knownDataCount"] == figures["total"]
-            assert ci(arm) == figures["ci"]
+            assert ci(arm) == [decimal(bound) for bound in figures["ci"]]
             assert figures["ci_method"] in arm["attributeEstimate"][0]["description"]
         # The difference and ratio are the API's; where it gives none, neither does the Bundle.
         differences = statistic(resource, "0000424")
@@ -78,8 +81,8 @@ def test_one_evidence_per_outcome_with_counts_equal_to_the_api(client: FlaskClie
             assert differences == []
         else:
             (difference,) = differences
-            assert difference["quantity"]["value"] == outcome["risk_difference"]["value"]
-            assert ci(difference) == outcome["risk_difference"]["ci"]
+            assert difference["quantity"]["value"] == decimal(outcome["risk_difference"]["value"])
+            assert ci(difference) == [decimal(b) for b in outcome["risk_difference"]["ci"]]
             assert "newcombe-hybrid-score" in difference["attributeEstimate"][0]["description"]
         ratios = statistic(resource, "C93152")
         if outcome["risk_ratio"] is None:
@@ -87,8 +90,8 @@ def test_one_evidence_per_outcome_with_counts_equal_to_the_api(client: FlaskClie
             assert resource["note"]
         else:
             (ratio,) = ratios
-            assert ratio["quantity"]["value"] == outcome["risk_ratio"]["value"]
-            assert ci(ratio) == outcome["risk_ratio"]["ci"]
+            assert ratio["quantity"]["value"] == decimal(outcome["risk_ratio"]["value"])
+            assert ci(ratio) == [decimal(bound) for bound in outcome["risk_ratio"]["ci"]]
     # Both kinds of answer occur: VISSIT's haemorrhage outcome (0/53) has no risk ratio.
     ratios_given = [bool(statistic(e["resource"], "C93152")) for e in bundle["entry"]]
     assert True in ratios_given and False in ratios_given
@@ -189,3 +192,31 @@ def test_answers_match_the_openapi_document(client: FlaskClient) -> None:
     )
     invalid = fhir(client, {"setting": "symptomatic_icas", "options": ["medical"]})
     assert declared_errors(app, path, "post", 422, invalid.get_json()) == []
+
+
+# FHIR R5 decimal (datatypes.html#decimal, and the R5 JSON schema's pattern): at most 18 digits before
+# the point and 17 after it, with an optional exponent.
+R5_DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,17})?([eE][+-]?[0-9]{1,9})?")
+
+
+@pytest.mark.parametrize("scenario", [ELECTIVE, ACUTE], ids=["elective", "acute"])
+def test_every_decimal_is_one_r5_allows(client: FlaskClient, scenario: dict[str, Any]) -> None:
+    text = fhir(client, scenario).get_data(as_text=True)
+    decimals: list[str] = []
+    json.loads(text, parse_float=lambda token: decimals.append(token) or float(token))
+    assert len(decimals) >= 8
+    assert [d for d in decimals if not R5_DECIMAL.fullmatch(d)] == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0.0012345678901234567, 0.00123456789012346),
+        (0.24137931034482757, 0.24137931034482757),
+        (2.5603448275862069, 2.5603448275862069),
+        (1.5e-05, 1.5e-05),
+    ],
+)
+def test_decimal_keeps_at_most_17_digits_after_the_point(value: float, expected: float) -> None:
+    assert decimal(value) == expected
+    assert len(repr(decimal(value)).partition(".")[2].partition("e")[0]) <= 17

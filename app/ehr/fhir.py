@@ -4,8 +4,8 @@ One Evidence per outcome of a matched comparison that has counts in both arms: v
 for the population, the exposure (intervention arm), the reference exposure (comparator arm) and
 the measured variable (the outcome); statistics for each arm's proportion and, when both arms'
 counts are stated by the source, the risk difference and risk ratio, each with its 95% CI and
-method. Every number is the engine's (app.engine.assess, as /api/v1/assess serializes it); no
-arithmetic here. Proportions are fractions (UCUM "1"), as in the JSON API. No Patient anywhere.
+method. Every number is the engine's (app.engine.assess, as /api/v1/assess serializes it), with at
+most the 17 digits after the point that an R5 decimal allows (``decimal``); no other arithmetic here. Proportions are fractions (UCUM "1"), as in the JSON API. No Patient anywhere.
 """
 
 from __future__ import annotations
@@ -36,8 +36,18 @@ def _concept(system: str, code: tuple[str, str]) -> JSON:
     return {"coding": [{"system": TERMINOLOGY + system, "code": code[0], "display": code[1]}]}
 
 
+def decimal(value: float) -> float:
+    """The value with at most 17 digits after the point, the most an R5 decimal allows.
+
+    R5's decimal (datatypes.html#decimal) takes at most 18 digits before the point and 17 after;
+    a float's shortest form can have 20 after it (0.0012345678901234567), so those are rounded at
+    the 17th, a change of at most 5e-18.
+    """
+    return round(value, 17)
+
+
 def _fraction(value: float) -> JSON:
-    return {"value": value, "unit": "proportion", "system": UCUM, "code": "1"}
+    return {"value": decimal(value), "unit": "proportion", "system": UCUM, "code": "1"}
 
 
 def _interval(interval: stats.Interval, quantity: Any) -> JSON:
@@ -51,7 +61,7 @@ def _interval(interval: stats.Interval, quantity: Any) -> JSON:
 
 
 def _ratio(value: float) -> JSON:
-    return {"value": value}
+    return {"value": decimal(value)}
 
 
 def counts_stated(result: OutcomeResult) -> bool:
