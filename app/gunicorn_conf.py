@@ -10,11 +10,19 @@ from gevent import monkey
 monkey.patch_all()
 
 import resource  # noqa: E402
+import sys  # noqa: E402
 
+from app.cli import EXIT_CONFIG  # noqa: E402
+from app.http.errors import SettingsError  # noqa: E402
 from app.http.worker import request_deadline  # noqa: E402
 
-# A bad ICAS_REQUEST_DEADLINE stops the server at start (the master reads this file), not a worker.
-request_deadline()
+# A bad ICAS_REQUEST_DEADLINE stops the server at start (the master reads this file), not a worker,
+# with the exit code of any other bad setting (app:serve).
+try:
+    request_deadline()
+except SettingsError as error:
+    print(f"Settings refused: {error}", file=sys.stderr)
+    sys.exit(EXIT_CONFIG)
 
 # Two processes, each serving many connections as greenlets (app/http/worker.py says why): a slow
 # or stalled client costs a greenlet, never a whole worker.

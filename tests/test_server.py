@@ -311,15 +311,30 @@ def test_headers_still_trickling_at_the_deadline_get_408(short_deadline: make_ru
         assert headers[name.lower()] == value
 
 
-@pytest.mark.parametrize("value", ["0", "-3", "soon", "nan", "99999"])
-def test_a_bad_request_deadline_stops_the_server_at_start(tmp_path: Path, value: str) -> None:
-    server = make_run.start(
-        tmp_path / "server.log", env={"ICAS_REQUEST_DEADLINE": value}, wait=False
-    )
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        *(
+            ("ICAS_REQUEST_DEADLINE", value, "ICAS_REQUEST_DEADLINE must be a number of seconds")
+            for value in ("0", "-3", "soon", "nan", "99999")
+        ),
+        ("ICAS_TRUSTED_HOSTS", "https://icas.example.org", "ICAS_TRUSTED_HOSTS: not a host name"),
+        ("ICAS_PUBLIC_URL", "http://icas.example.org", "ICAS_PUBLIC_URL must be an https URL"),
+    ],
+)
+def test_a_bad_setting_stops_the_server_at_start_with_78(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    # EX_CONFIG, as for broken evidence: a service manager should not restart into it.
+    server = make_run.start(tmp_path / "server.log", env={name: value}, wait=False)
     try:
         code = server.process.wait(timeout=60)
     finally:
         server.stop()
-    assert code != 0
-    assert "ICAS_REQUEST_DEADLINE must be a number of seconds" in server.output()
+    assert code == 78, server.output()
+    assert (
+        f"Settings refused: {'EHR settings refused: ' if 'URL' in name else ''}" in server.output()
+    )
+    assert message in server.output()
+    assert "Traceback" not in server.output()
     assert "Booting worker" not in server.output()

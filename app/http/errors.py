@@ -26,6 +26,10 @@ MESSAGES = {
 }
 
 
+class SettingsError(ValueError):
+    """An ICAS_* setting that cannot be used; the message names it. The server exits 78 on it."""
+
+
 class RequestDeadline(Exception):
     """The request's headers and body did not all arrive within the server's deadline.
 

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 
-from app.http.errors import Refused
+from app.http.errors import Refused, SettingsError
 
 ENV_PUBLIC_URL = "ICAS_PUBLIC_URL"
 ENV_TRUSTED_HOSTS = "ICAS_TRUSTED_HOSTS"
@@ -53,13 +53,15 @@ def host_name(host: str) -> str:
 
 
 def trusted_hosts(value: object) -> frozenset[str]:
-    """Parse ICAS_TRUSTED_HOSTS; raise ValueError naming any entry that is not a host name."""
+    """Parse ICAS_TRUSTED_HOSTS; raise SettingsError naming any entry that is not a host name."""
     if value is None or value == "":
         return frozenset()
     words = list(value.replace(",", " ").split() if isinstance(value, str) else value)  # type: ignore[call-overload]
     bad = [w for w in words if not isinstance(w, str) or not HOST_NAME.fullmatch(w.lower())]
     if bad:
-        raise ValueError(f"{ENV_TRUSTED_HOSTS}: not a host name (no scheme, port or path): {bad!r}")
+        raise SettingsError(
+            f"{ENV_TRUSTED_HOSTS}: not a host name (no scheme, port or path): {bad!r}"
+        )
     return frozenset(host_name(word) for word in words)
 
 

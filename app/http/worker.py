@@ -36,7 +36,7 @@ from gunicorn.http.errors import UnsupportedTransferCoding
 from gunicorn.workers.base_async import AsyncWorker
 from gunicorn.workers.ggevent import GeventWorker
 
-from app.http.errors import CODES, RequestDeadline
+from app.http.errors import CODES, RequestDeadline, SettingsError
 from app.http.security import HEADERS
 
 ENV_DEADLINE = "ICAS_REQUEST_DEADLINE"
@@ -85,7 +85,7 @@ def request_deadline(environ: Mapping[str, str] = os.environ) -> float:
     except ValueError:
         seconds = float("nan")
     if not 0 < seconds <= 3600:
-        raise ValueError(f"{ENV_DEADLINE} must be a number of seconds from 0 to 3600: {text!r}")
+        raise SettingsError(f"{ENV_DEADLINE} must be a number of seconds from 0 to 3600: {text!r}")
     return seconds
 
 
