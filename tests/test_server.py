@@ -338,3 +338,25 @@ def test_a_bad_setting_stops_the_server_at_start_with_78(
     assert message in server.output()
     assert "Traceback" not in server.output()
     assert "Booting worker" not in server.output()
+
+
+def test_a_client_that_waits_for_100_continue_gets_it_before_its_body_is_read(
+    server: make_run.Server,
+) -> None:
+    body = json.dumps(
+        {"intervention": {"events": 14, "total": 58}, "comparator": {"events": 5, "total": 53}}
+    )
+    head = (
+        "POST /api/v1/two-by-two HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        f"Expect: 100-continue\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    with socket.create_connection((HOST, server.port), timeout=20) as sock:
+        sock.sendall(head.encode())
+        assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"  # the body is not sent before
+        sock.sendall(body.encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status, _, text = parse(answer)
+    assert status == 200
+    assert json.loads(text)["intervention"]["events"] == 14

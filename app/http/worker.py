@@ -8,9 +8,13 @@ adds:
 
 - one request per connection (Connection: close on every answer), as the sync workers served;
 - a deadline per request, not per read: its headers and body must all have arrived within
-  ICAS_REQUEST_DEADLINE seconds (10 unless set) of the connection being accepted. A body still
-  arriving then gets 408 (app/http/body.py), headers still arriving a 408 from the worker, and the
-  connection is closed: a client trickling a byte now and then cannot hold a connection slot;
+  ICAS_REQUEST_DEADLINE seconds (10 unless set) of the connection being accepted, or it gets 408
+  and the connection is closed: a client trickling a byte now and then cannot hold a connection
+  slot. The first 16 KB of each body (all of it, for every route but CDS Hooks) are read here,
+  before the app is called, so a request still arriving at the deadline is answered here at the
+  cost of a few bytes written, not of a request through the app (thousands of trickling clients
+  reach their deadlines together); the rest of a larger body is read by the app
+  (app/http/body.py), which answers the same 408 past the deadline;
 - a stall limit: any other read or write that waits more than gunicorn's `timeout` seconds (30;
   an answer never read) ends that connection, so no client holds a greenlet forever;
 - transfer codings other than `chunked` (`gzip, chunked`: gunicorn would pass the body on
@@ -36,11 +40,17 @@ from gunicorn.http.errors import UnsupportedTransferCoding
 from gunicorn.workers.base_async import AsyncWorker
 from gunicorn.workers.ggevent import GeventWorker
 
+from app.http.body import LATE
 from app.http.errors import CODES, RequestDeadline, SettingsError
 from app.http.security import HEADERS
 
 ENV_DEADLINE = "ICAS_REQUEST_DEADLINE"
 DEFAULT_DEADLINE = 10.0
+# Bytes of each body read before the app is called: one past the API's and the forms' 16 KB limit
+# (app/__init__.py MAX_CONTENT_LENGTH), so every body those routes accept is read whole here; at
+# most this much is held per connection.
+PREFETCH = 16 * 1024 + 1
+PIECE = 8192
 
 # Gunicorn's own error statuses, in the app's words (the request line or header that caused them
 # is never echoed: it may carry anything).
@@ -127,6 +137,53 @@ class _Deadline:
         return self._read(self._sock.recv_into, *args)
 
 
+class _Prefetched:
+    """A request body whose first bytes the worker has read; the app reads on from here.
+
+    What gunicorn's body reader raised while those bytes were read (a malformed chunk, a client
+    gone) is raised to the app where it would have met it, after the bytes that came before.
+    """
+
+    def __init__(self, body: Any, data: bytes, error: Exception | None, ended: bool) -> None:
+        self._body = body
+        self._data = data
+        self._error = error
+        self._ended = ended
+
+    def _more(self, size: int | None) -> bytes:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        if self._ended:
+            return b""
+        return self._body.read(size)
+
+    def read(self, size: int | None = None) -> bytes:
+        data, self._data = self._data, b""
+        if size is not None and size >= 0 and len(data) >= size:
+            data, self._data = data[:size], data[size:]
+            return data
+        return data + self._more(None if size is None or size < 0 else size - len(data))
+
+
+def _prefetch(body: Any) -> _Prefetched:
+    """Read up to PREFETCH bytes of the body; RequestDeadline is raised, any other error kept."""
+    pieces: list[bytes] = []
+    size = 0
+    try:
+        while size < PREFETCH:
+            piece = body.read(min(PIECE, PREFETCH - size))
+            if not piece:
+                return _Prefetched(body, b"".join(pieces), None, True)
+            pieces.append(piece)
+            size += len(piece)
+    except RequestDeadline:
+        raise
+    except Exception as error:  # for the app to meet, and answer, as it would have
+        return _Prefetched(body, b"".join(pieces), error, True)
+    return _Prefetched(body, b"".join(pieces), None, False)
+
+
 def _unsupported_coding(headers: Any) -> str | None:
     """The first transfer coding other than chunked the request names, if any."""
     for name, value in headers:
@@ -173,10 +230,10 @@ class _Captured:
         return len(data)
 
 
-def error_response(status: int, path: str, version: str) -> bytes:
+def error_response(status: int, path: str, version: str, message: str | None = None) -> bytes:
     """Answer a server-layer error as the app would: JSON under /api/, HTML elsewhere; same headers."""
-    message = MESSAGES.get(status, MESSAGES[400])
-    if path.startswith("/api/"):
+    message = message or MESSAGES.get(status, MESSAGES[400])
+    if path.startswith(("/api/", "/cds-services")):
         body = json.dumps({"error": CODE_NAMES.get(status, "error"), "message": message}) + "\n"
         content_type = "application/json"
     else:
@@ -230,6 +287,17 @@ class Worker(GeventWorker):
             # Answered 501 by handle_error, as gunicorn answers `Transfer-Encoding: foo`.
             raise UnsupportedTransferCoding(coding)
         try:
+            if getattr(req, "_expected_100_continue", False):
+                # Gunicorn would send it when it builds the environ, after this read: send it now.
+                sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+                req._expected_100_continue = False
+            req.body = _prefetch(req.body)
+        except RequestDeadline as late:
+            self.log.debug("Closed a request not arrived within %s s", late.seconds)
+            message = LATE.format(deadline=f"{late.seconds:g}")
+            self._answer(sock, 408, req.path or "", message)
+            raise StopIteration from None
+        try:
             return super().handle_request(listener_name, req, sock, addr)
         except TimeoutError:
             # The client stopped reading its answer (or sending its body): close, quietly; it is
@@ -252,8 +320,8 @@ class Worker(GeventWorker):
             return
         self._answer(client, int(match.group(1)), getattr(req, "path", None) or "")
 
-    def _answer(self, client: Any, status: int, path: str) -> None:
-        answer = error_response(status, path, self.evidence_version())
+    def _answer(self, client: Any, status: int, path: str, message: str | None = None) -> None:
+        answer = error_response(status, path, self.evidence_version(), message)
         try:
             client.settimeout(5.0)
             client.sendall(answer)
