@@ -178,6 +178,17 @@ class Trickle:
         report.put(self.counts)
 
 
+def server_cpu_seconds(master: int) -> float:
+    """User and system CPU seconds of the server's master and its workers so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    total = 0
+    for pid in [master, *map(int, children)]:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def legitimate(port: int, index: int) -> tuple[bool, float, str]:
     method, path, body, content_type, expected = LEGITIMATE[index % len(LEGITIMATE)]
     headers = {"Content-Type": content_type} if body else {}
@@ -229,6 +240,8 @@ def measure(
     opened, open_now = context.Value("i", 0), context.Value("i", 0)
     child = context.Process(target=trickle.run, args=(stop, opened, open_now, report))
     counts: dict[str, int] = {}
+    cpu_start = server_cpu_seconds(server.process.pid)
+    cpu_seconds = 0.0
     results: list[tuple[bool, float, str]] = []
     open_at_request: list[int] = []
     begin = time.monotonic()
@@ -248,6 +261,7 @@ def measure(
             open_at_request.append(open_now.value)
             results.append(legitimate(server.port, index))
     finally:
+        cpu_seconds = server_cpu_seconds(server.process.pid) - cpu_start
         stop.set()
         counts = report.get(timeout=30) if child.is_alive() or not report.empty() else {}
         child.join(timeout=30)
@@ -282,6 +296,7 @@ def measure(
         "latencies_ms": [round(value, 1) for value in latencies],
         "seconds": round(time.monotonic() - begin, 1),
         "attack": dict(sorted(counts.items())),
+        "server_cpu_seconds": round(cpu_seconds, 1),
         "workers_booted": booted,
         "worker_timeouts": log.count("WORKER TIMEOUT"),
         "error_log_lines": sum(1 for line in log.splitlines() if "[ERROR]" in line),
