@@ -20,8 +20,9 @@ adds:
 - transfer codings other than `chunked` (`gzip, chunked`: gunicorn would pass the body on
   undecoded) refused with 501, as RFC 9112 section 6.1 asks of a coding the server does not know;
 - the same security headers as the app's own answers, and X-Evidence-Version, on the errors
-  gunicorn writes itself before the app sees a request (400, 414, 431, 501, ...), with a JSON body
-  under /api/ and a small HTML page elsewhere, as the app's error handlers answer;
+  gunicorn writes itself before the app sees a request (400, 408, 414, 431, 501, ...), with a JSON
+  body under /api/ and /cds-services and a small HTML page elsewhere, as the app's error handlers
+  answer;
 - gunicorn's "Invalid request" warnings without the request text they would quote.
 """
 
