@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,7 @@ from fhir.resources.evidence import Evidence
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.ehr.fhir import decimal
 from tests.ehr_openapi import declared_errors
 
 ELECTIVE = {
@@ -88,11 +90,13 @@ def arm_evidence(bundle: dict[str, Any], comparative: dict[str, Any], role: str)
 
 def assert_same(statistic: dict[str, Any] | None, figure: dict[str, Any], key: str) -> None:
     assert statistic is not None
-    assert statistic["quantity"]["value"] == figure[key]
+    # Equal to the API's figures, to the 17 digits after the point an R5 decimal holds.
+    assert statistic["quantity"]["value"] == decimal(figure[key])
     (interval,) = [
         a for a in statistic["attributeEstimate"] if a["type"]["coding"][0]["code"] == "C53324"
     ]
-    assert [interval["range"]["low"]["value"], interval["range"]["high"]["value"]] == figure["ci"]
+    low, high = interval["range"]["low"]["value"], interval["range"]["high"]["value"]
+    assert [low, high] == [decimal(bound) for bound in figure["ci"]]
 
 
 def test_vissit_primary_safety_in_detail(client: FlaskClient) -> None:
@@ -136,7 +140,7 @@ def test_vissit_primary_safety_in_detail(client: FlaskClient) -> None:
     assessed = client.post("/api/v1/assess", json=ELECTIVE).get_json()
     vissit = next(c for c in assessed["comparisons"] if c["study"]["id"] == "vissit")
     safety = next(o for o in vissit["outcomes"] if o["id"] == "primary_safety_30d")
-    assert p["quantity"]["value"] == safety["p_value"]["value"]
+    assert p["quantity"]["value"] == decimal(safety["p_value"]["value"])
     assert "doi:10.1001/jama.2015.1693" in resource["citeAsMarkdown"]
     assert resource["url"] == "http://localhost/fhir/Evidence/vissit-primary-safety-30d"
     page = resource["relatedArtifact"][0]["document"]["url"]
@@ -331,3 +335,31 @@ def test_answers_match_the_openapi_document(client: FlaskClient) -> None:
     )
     invalid = fhir(client, {"setting": "symptomatic_icas", "options": ["medical"]})
     assert declared_errors(app, path, "post", 422, invalid.get_json()) == []
+
+
+# FHIR R5 decimal (datatypes.html#decimal, and the R5 JSON schema's pattern): at most 18 digits before
+# the point and 17 after it, with an optional exponent.
+R5_DECIMAL = re.compile(r"-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,17})?([eE][+-]?[0-9]{1,9})?")
+
+
+@pytest.mark.parametrize("scenario", [ELECTIVE, ACUTE], ids=["elective", "acute"])
+def test_every_decimal_is_one_r5_allows(client: FlaskClient, scenario: dict[str, Any]) -> None:
+    text = fhir(client, scenario).get_data(as_text=True)
+    decimals: list[str] = []
+    json.loads(text, parse_float=lambda token: decimals.append(token) or float(token))
+    assert len(decimals) >= 8
+    assert [d for d in decimals if not R5_DECIMAL.fullmatch(d)] == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0.0012345678901234567, 0.00123456789012346),
+        (0.24137931034482757, 0.24137931034482757),
+        (2.5603448275862069, 2.5603448275862069),
+        (1.5e-05, 1.5e-05),
+    ],
+)
+def test_decimal_keeps_at_most_17_digits_after_the_point(value: float, expected: float) -> None:
+    assert decimal(value) == expected
+    assert len(repr(decimal(value)).partition(".")[2].partition("e")[0]) <= 17

@@ -171,8 +171,9 @@ CDS_ERROR = _json(
                     "bad_request",
                     "unauthorized",
                     "not_found",
-                    "precondition_failed",
+                    "request_timeout",
                     "payload_too_large",
+                    "unsupported_media_type",
                 ]
             },
             "message": STRING,
@@ -246,8 +247,10 @@ CDS_PATHS: dict[str, Schema] = {
         responses={
             "400": CDS_ERROR,
             "401": CDS_ERROR,
-            "412": CDS_ERROR,
+            "408": CDS_ERROR,
             "413": CDS_ERROR,
+            "415": CDS_ERROR,
+            "422": _error("ValidationFailed"),
         },
     ),
 }

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.contract.vocabulary import OPTIONS
+from app.http.errors import SettingsError
 
 PREFIX = "ICAS_"
 CPT = "http://www.ama-assn.org/go/cpt"
@@ -27,7 +28,7 @@ DEFAULT_PROCEDURES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-class ConfigError(ValueError):
+class ConfigError(SettingsError):
     """EHR settings that cannot be used; the message lists every problem."""
 
 

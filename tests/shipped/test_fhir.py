@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from fhir.resources.bundle import Bundle
+
+from app.ehr.fhir import decimal
 from flask.testing import FlaskClient
 
 from tests.test_fhir import (
@@ -51,10 +53,10 @@ def test_every_outcome_leads_with_the_apis_figures(client: FlaskClient, setting:
                 ]
                 (statistic,) = arm["statistic"]
                 if counts is not None:
-                    assert statistic["quantity"]["value"] == counts["rate"]
+                    assert statistic["quantity"]["value"] == decimal(counts["rate"])
                     assert statistic["numberOfEvents"] == counts["events"]
                     assert statistic["sampleSize"]["knownDataCount"] == counts["total"]
-                    assert ci(statistic) == counts["ci"]
+                    assert ci(statistic) == [decimal(bound) for bound in counts["ci"]]
                 else:
                     assert statistic["quantity"]["value"] == pytest.approx(float(rate) / 100)
             # The page's leading ratio leads the Bundle; the leading difference is the first one.
