@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from fhir.resources.bundle import Bundle
-
-from app.ehr.fhir import decimal
 from flask.testing import FlaskClient
 
+from app.ehr.fhir import decimal
 from tests.test_fhir import (
     DIFFERENCE,
     EVERY_SETTING,
