@@ -9,7 +9,8 @@ import copy
 from typing import Any
 
 from app.api import pool
-from app.api.schemas import SCHEMAS, STRING, Schema, ref
+from app.api.jsonschema import STRING, Schema, ref
+from app.api.schemas import SCHEMAS
 
 API_VERSION = "1.0.0"
 

@@ -53,7 +53,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify
 from flask.blueprints import BlueprintSetupState
 
 from app.api.encode import (
@@ -103,7 +103,8 @@ def _prepare(state: BlueprintSetupState) -> None:
 
 
 def _prepared() -> Prepared:
-    return current_app.extensions[EXTENSION]
+    prepared: Prepared = current_app.extensions[EXTENSION]
+    return prepared
 
 
 def _json_response(body: bytes) -> Response:
@@ -128,10 +129,11 @@ def _invalid(error: ScenarioError | TwoByTwoError | PoolError) -> tuple[Response
 
 @bp.post("/api/v1/assess")
 def assess_scenario() -> Response:
-    app = current_app._get_current_object()  # one proxy lookup for the uses below
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
     assessment = assess(parse_scenario(read_json()), app.extensions["engine_tables"])
     body = dumps(assessment_json(assessment, app.extensions[EXTENSION].parts))
-    return app.response_class(body, mimetype="application/json")
+    response: Response = app.response_class(body, mimetype="application/json")
+    return response
 
 
 @bp.post("/api/v1/two-by-two")

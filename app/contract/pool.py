@@ -192,4 +192,5 @@ def parse_pool(data: Any) -> PoolRequest:
             errors.setdefault("confidence", []).append(error)
     if errors or studies is None or confidence is None:
         raise PoolError(errors)
-    return PoolRequest(studies, measure, model, adjustment, confidence)
+    # _choice has checked both against their literals above.
+    return PoolRequest(studies, measure, model, adjustment, confidence)  # type: ignore[arg-type]

@@ -156,11 +156,13 @@ def install(app: Any) -> EhrConfig:
     """Load the settings into the app once (each EHR blueprint calls this when registered)."""
     if EXTENSION not in app.extensions:
         app.extensions[EXTENSION] = load(app.config)
-    return app.extensions[EXTENSION]
+    found: EhrConfig = app.extensions[EXTENSION]
+    return found
 
 
 def settings() -> EhrConfig:
     """Return the running app's EHR settings (request handlers only)."""
     from flask import current_app
 
-    return current_app.extensions[EXTENSION]
+    found: EhrConfig = current_app.extensions[EXTENSION]
+    return found

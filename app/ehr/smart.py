@@ -38,6 +38,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask.blueprints import BlueprintSetupState
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app.ehr import config
 from app.web.forms import ScenarioForm
@@ -215,7 +216,7 @@ def _redirect_uri() -> str:
 
 
 @bp.get("/launch")
-def launch() -> Response:
+def launch() -> WerkzeugResponse:
     settings = config.settings()
     # The aud parameter must be the iss the EHR sent, exactly (a trailing slash kept).
     iss = request.args.get("iss", "")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult, Signal, Warning
+from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
 from app.analysis.base import StudyAnalysis
+from app.analysis.caveats import Notice, Signal
 from app.analysis.families import Group
 from app.analysis.matching import TREATMENT_WORDS
 from app.contract import vocabulary
@@ -26,7 +27,7 @@ class Comparison:
     analysis: StudyAnalysis
     match: Match
     applicability: Applicability
-    warnings: tuple[Warning, ...]
+    warnings: tuple[Notice, ...]
 
     @property
     def outcomes(self) -> tuple[OutcomeResult, ...]:
@@ -37,7 +38,7 @@ class Comparison:
 class Assessment:
     scenario: Scenario
     comparisons: tuple[Comparison, ...]
-    warnings: tuple[Warning, ...]
+    warnings: tuple[Notice, ...]
     available: tuple[str, ...]
     evidence_version: str
     # Each pair of chosen options no study compares, more invasive first.
@@ -51,17 +52,17 @@ class Assessment:
 
 def _comparison_warnings(
     analysis: StudyAnalysis, match: Match, fit: Applicability, scenario: Scenario
-) -> tuple[Warning, ...]:
+) -> tuple[Notice, ...]:
     parts = analysis.appraisal
-    warnings: list[Warning] = []
+    warnings: list[Notice] = []
     if fit.status == "outside":
         unmet = " ".join(r.text for r in fit.reasons if r.status == "not_met")
         warnings.append(
-            Warning("outside_population", f"This patient is outside the study population: {unmet}")
+            Notice("outside_population", f"This patient is outside the study population: {unmet}")
         )
     elif fit.status == "unknown" and not any(r.status == "unknown" for r in fit.reasons):
         warnings.append(
-            Warning(
+            Notice(
                 "population_unchecked",
                 f"{analysis.study.short_name} reports {fit.checked} of the {fit.total} population"
                 " criteria this tool checks, too few to say whether it applies to this patient.",
@@ -69,7 +70,7 @@ def _comparison_warnings(
         )
     elif fit.status == "unknown":
         warnings.append(
-            Warning(
+            Notice(
                 "population_unchecked",
                 f"Only {fit.checked} of {fit.total} population criteria could be checked (the rest"
                 " are not reported by the study or not known for this patient), too few to say"
@@ -78,7 +79,7 @@ def _comparison_warnings(
         )
     elif any(r.status == "unknown" for r in fit.reasons):
         warnings.append(
-            Warning(
+            Notice(
                 "population_partly_unknown",
                 "Some criteria could not be checked because the scenario leaves them unknown.",
             )
@@ -137,10 +138,10 @@ __all__ = [
     "TREATMENT_WORDS",
     "Assessment",
     "Comparison",
+    "Notice",
     "OutcomeResult",
     "PairGap",
     "Scope",
     "Signal",
-    "Warning",
     "assess",
 ]

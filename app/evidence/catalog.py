@@ -26,7 +26,7 @@ REGISTER_DESIGNS = (*DESIGNS, "pooled_individual_patient_data")
 
 
 def _version(root: Table) -> None:
-    version = root.int("schema_version")
+    version = root.whole("schema_version")
     if version is not None and version != SCHEMA_VERSION:
         root.error("schema_version", f"must be {SCHEMA_VERSION}, got {version}")
 
@@ -38,11 +38,11 @@ def read_families(data: Mapping[str, Any], problems: Problems) -> Mapping[str, F
     families: dict[str, Family] = {}
     for table in root.tables("families", required=True):
         family = Family(
-            id=table.str("id"),
-            label=table.str("label"),
-            definition=table.str("definition"),
-            timeframe=table.str("timeframe"),
-            comparable=table.str("comparable"),
+            id=table.text("id"),
+            label=table.text("label"),
+            definition=table.text("definition"),
+            timeframe=table.text("timeframe"),
+            comparable=table.text("comparable"),
         )
         table.done()
         if family.id in families:
@@ -91,7 +91,7 @@ def read_register(
     trials: list[KnownTrial] = []
     seen: set[str] = set()
     for table in root.tables("trials", required=True):
-        trial_id = table.str("id")
+        trial_id = table.text("id")
         if trial_id and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", trial_id):
             table.error("id", "use lower-case letters, digits and hyphens")
         if trial_id in seen:
@@ -99,13 +99,13 @@ def read_register(
         seen.add(trial_id)
         cite = table.table("citation") or Table({}, table.at("citation"), problems)
         citation = Citation(
-            text=cite.str("text"),
-            note=cite.str("note", required=False),
-            doi=cite.str("doi", required=False),
-            pmid=cite.str("pmid", required=False),
-            registration=cite.str("registration", required=False),
+            text=cite.text("text"),
+            note=cite.text("note", required=False),
+            doi=cite.text("doi", required=False),
+            pmid=cite.text("pmid", required=False),
+            registration=cite.text("registration", required=False),
             quote=read_quote(cite, texts),
-            short=cite.str("short", required=False),
+            short=cite.text("short", required=False),
         )
         cite.done()
         why = table.table("why") or Table({}, table.at("why"), problems)
@@ -114,15 +114,15 @@ def read_register(
         trials.append(
             KnownTrial(
                 id=trial_id,
-                short_name=table.str("short_name"),
-                title=table.str("title"),
+                short_name=table.text("short_name"),
+                title=table.text("title"),
                 setting=table.choice("setting", SETTINGS),
                 design=table.choice("design", REGISTER_DESIGNS),
                 intervention=_codes(table, "intervention"),
                 comparator=_codes(table, "comparator"),
-                comparator_label=table.str("comparator_label"),
+                comparator_label=table.text("comparator_label"),
                 citation=citation,
-                reason=table.str("reason"),
+                reason=table.text("reason"),
                 reason_quote=reason_quote,
                 sources=MappingProxyType(sources),
             )

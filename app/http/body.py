@@ -42,7 +42,8 @@ MALFORMED_CHUNKS = (
 
 def _read(stream: Any, size: int) -> bytes:
     try:
-        return stream.read(size)
+        data: bytes = stream.read(size)
+        return data
     except RequestDeadline as late:
         raise Refused(408, LATE.format(deadline=f"{late.seconds:g}")) from None
     except (OSError, ClientDisconnected):

@@ -108,7 +108,7 @@ DUPLICATE = "Given more than once; give each field once."
 
 def read_json() -> Any:
     """Return the parsed JSON body, or raise BodyError (or 413, 400) as the module docstring lists."""
-    req = request._get_current_object()  # one proxy lookup, not one per attribute
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
     raw = read_body(req)
     # The common case first: Werkzeug's is_json parses the header to find the same answer.
     if req.environ.get("CONTENT_TYPE") != "application/json" and not req.is_json:

@@ -141,7 +141,7 @@ def _points(group: Group, measure: str) -> list[tuple[str, float, float, float, 
 
 def _scale(values: Sequence[float], null: float, log: bool) -> tuple[Scale, float, float]:
     """Map a value to an x position, covering every interval and the line of no difference."""
-    t = math.log if log else (lambda v: v)
+    t: Callable[[float], float] = math.log if log else (lambda v: v)
     low, high = min(*map(t, values), t(null)), max(*map(t, values), t(null))
     pad = (high - low) * 0.05 or 1.0
     low, high = low - pad, high + pad

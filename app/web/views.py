@@ -43,7 +43,8 @@ def _prepare(state: BlueprintSetupState) -> None:
     """
     app = state.app
     base = app.extensions["evidence_base"]
-    render_table = app.jinja_env.get_template("calculator/table.html").module.study_table
+    table_macros: Any = app.jinja_env.get_template("calculator/table.html").module
+    render_table = table_macros.study_table
     app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
@@ -52,7 +53,8 @@ def _prepare(state: BlueprintSetupState) -> None:
 
 
 def _prepared() -> dict[str, Any]:
-    return current_app.extensions[EXTENSION]
+    prepared: dict[str, Any] = current_app.extensions[EXTENSION]
+    return prepared
 
 
 @bp.app_context_processor
@@ -108,11 +110,11 @@ def _calculate() -> tuple[str, int]:
             known_trials=known.known_trial_views(assessment),
         )
         return page, 200
-    view = results.results(assessment, form.ignored_inputs(), _prepared()["tables"])
+    shown = results.results(assessment, form.ignored_inputs(), _prepared()["tables"])
     page = render_template(
         "calculator/index.html",
         form=form,
-        results=view,
+        results=shown,
         glance=counsel_glance.glance(assessment),
         errors=(),
         nav="calculator",
