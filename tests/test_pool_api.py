@@ -141,7 +141,9 @@ def test_the_answer_has_exactly_the_issues_fields(client: FlaskClient) -> None:
         "p_value",
         "heterogeneity",
         "studies",
+        "warnings",
     ]
+    assert answer["warnings"] == []
     assert list(answer["heterogeneity"]) == ["q", "df", "p_value", "i2", "tau2"]
     assert all(list(s) == ["label", "estimate", "ci", "weight"] for s in answer["studies"])
     assert sum(s["weight"] for s in answer["studies"]) == pytest.approx(100.0)
@@ -254,7 +256,10 @@ MEASURE_CHOICES = "risk_ratio, risk_difference, odds_ratio"
                 "alpha": [
                     "Unknown field; fields are: studies, measure, model, adjustment, confidence."
                 ],
-                "adjustment": ["Must be null or one of: hartung-knapp; got the text 'knha'."],
+                "adjustment": [
+                    "Must be null or one of: hartung-knapp, hartung-knapp-truncated; got the"
+                    " text 'knha'."
+                ],
                 "confidence": ["Must be a number greater than 0.5 and at most 0.999; got 1."],
             },
         ),
