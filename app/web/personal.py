@@ -8,6 +8,7 @@ the clinician, patient and print pages.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from app.analysis.base import EvidenceBase
@@ -150,6 +151,11 @@ def _row(risk: PersonalRisk) -> RiskRow:
     )
 
 
+def _plain(treatment: str) -> str:
+    """A treatment's patient words without the clinician's name in brackets: 'medicines only'."""
+    return re.sub(r"\s*\(.*?\)", "", TREATMENTS[treatment].patient).lower()
+
+
 def _in_100(value: float) -> int:
     return max(0, min(100, round(value)))
 
@@ -162,19 +168,20 @@ def _patient(f: FamilyRisks, anchor: str) -> tuple[str, tuple[str, ...], tuple[P
     first, second = f.effect.treatments
     words = TREATMENTS
     b = risk.baseline.percent
-    title = f"{f.effect.family.label}, for someone with your estimated risk"
-    lines = [f"This looks at {f.effect.family.timeframe} after treatment."]
+    plain = f.effect.members[0].outcome.plain_label
+    title = f"{plain[0].upper()}{plain[1:]}, for someone with your risk"
+    lines = [f"Time looked at: {f.effect.family.timeframe}."]
     if risk.with_intervention is None:
-        lines.append(risk.note or "These studies give no figure we can use here.")
+        lines.append("The studies give no figure we can use at your risk.")
         return title, tuple(lines), ()
     w = risk.with_intervention
     lines.append(
-        f"With {words[second].patient.lower()}: about {b:.0f} in 100 people like you would have"
-        f" it (your doctor's estimate, {b:g}%)."
+        f"With {_plain(second)}, about {b:.0f} in 100 people like you would have it."
+        f" This is your doctor's guess ({b:g}%)."
     )
     lines.append(
-        f"With {words[first].patient.lower()}: about {w.value:.0f} in 100 (likely between"
-        f" {w.lower:.0f} and {w.upper:.0f} in 100; figure {w.value:.1f}%)."
+        f"With {_plain(first)}, about {w.value:.0f} in 100 would have it. It could be as low as"
+        f" {w.lower:.0f} or as high as {w.upper:.0f} in 100 (figure {w.value:.1f}%)."
     )
     lines.append(
         "This assumes the effect seen in the studies holds at your risk."

@@ -7,9 +7,11 @@ it is the relative effect, and a 10% baseline gives 25.1% (14.6% to 43.2%) with 
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
+import textstat
 from flask import Flask
 
 from app.analysis import pooling
@@ -93,7 +95,7 @@ def test_the_three_pages_show_the_same_figures(app: Flask) -> None:
     assert expected in clinician
     for view in ("patient", "print"):
         page = client.post("/", data={**form, "view": view}).get_data(as_text=True)
-        assert "figure 25.1%" in page and "between 15 and 43 in 100" in page, view
+        assert "figure 25.1%" in page and "as low as 15 or as high as 43 in 100" in page, view
         assert "about 10 in 100 people like you" in page, view
         assert page.count('class="icon-array"') >= 2
 
@@ -130,3 +132,21 @@ def test_every_forest_row_says_whether_the_patient_fits(app: Flask) -> None:
     assert "Heterogeneity of the risk difference: I² 74%" in table
     assert "Heterogeneity of the risk ratio: I² 0%" in table
     assert "Pooled risk difference (DerSimonian-Laird random effects" in table
+
+
+def test_the_patient_words_for_the_estimated_risk_read_at_grade_8(app: Flask) -> None:
+    page = app.test_client().post(
+        "/", data={**FORM, "baseline_risks.stroke_death_30d": "10", "view": "patient"}
+    )
+    html_text = page.get_data(as_text=True)
+    start = html_text.index('<section class="personal"')
+    section = re.sub(r"<svg.*?</svg>", " ", html_text[start:], flags=re.S)
+    section = section[: section.index('<section class="timeline"')]
+    blocks = [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", " ", b)).split())
+        for b in re.findall(r"<(?:p|li|h3)\b[^>]*>(.*?)</(?:p|li|h3)>", section, re.S)
+    ]
+    assert len(blocks) >= 5
+    for block in blocks:
+        assert textstat.flesch_kincaid_grade(block) <= 8.0, block
+    assert textstat.flesch_kincaid_grade(" ".join(blocks)) <= 8.0
