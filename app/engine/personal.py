@@ -148,7 +148,11 @@ def _nnt(effect: FamilyEffect, difference: Range) -> PersonalNNT | None:
 
 def _assumption(ratio: Ratio, baseline: Baseline) -> str:
     words = RATIO_WORDS[ratio.measure]
-    whose = "your estimated risk" if baseline.source == "entered" else f"{baseline.study}'s risk"
+    whose = (
+        "your estimated risk"
+        if baseline.source == "entered"
+        else f"the risk of {baseline.study}'s comparator arm"
+    )
     return (
         f"Assumes the {words} seen in {' and '.join(ratio.studies)} applies at {whose}; the"
         " baseline is treated as known (as GRADE tables do), so the interval shows only the"

@@ -70,6 +70,7 @@ class FamilyPanel:
     ratio: str
     why: str
     rows: tuple[RiskRow, ...]
+    has_ratio: bool
     # Patient and print views: for an entered baseline only, less invasive option first.
     patient_title: str
     patient_lines: tuple[str, ...]
@@ -109,7 +110,7 @@ def form_families(base: EvidenceBase) -> tuple[FormFamily, ...]:
 
 def ratio_text(ratio: Ratio | None) -> str:
     if ratio is None:
-        return "No relative effect the rule may use."
+        return "none the rule may use"
     name = "Pooled " + RATIO_WORDS[ratio.measure] if ratio.source == "pooled" else ratio.how
     name = name[0].upper() + name[1:]
     text = f"{name} {ratio.value:.2f} (95% CI {ratio.lower:.2f} to {ratio.upper:.2f})"
@@ -223,6 +224,7 @@ def panel(f: FamilyRisks) -> FamilyPanel:
         ratio=ratio_text(f.ratio),
         why=f.why,
         rows=tuple(_row(r) for r in f.risks),
+        has_ratio=f.ratio is not None,
         patient_title=title,
         patient_lines=lines,
         patient_options=options,
