@@ -92,6 +92,21 @@ def test_the_random_example_gives_metafors_hartung_knapp_values(client: FlaskCli
     assert "t distribution, 2 df" in answer["method"]
 
 
+def test_the_truncated_example_gives_metafors_adhoc_values(client: FlaskClient) -> None:
+    # R: res <- rma(ai = tpos, n1i = tpos + tneg, ci = cpos, n2i = cpos + cneg,
+    #               data = dat.bcg[1:3, ], measure = "RR", method = "DL", test = "adhoc")
+    #    print(c(exp(c(res$beta, res$ci.lb, res$ci.ub)), res$pval), digits = 11)
+    # Q/(k-1) = 0.47 here: the truncation sets the scale factor to 1, so the interval is wider
+    # than the untruncated one (0.107 to 0.651) and than DerSimonian-Laird's.
+    status, answer = post(client, EXAMPLES["random_hartung_knapp_truncated"]["value"])
+    assert status == 200
+    assert answer["estimate"] == approx(0.264415341399)
+    assert answer["ci"] == [approx(0.070605040235), approx(0.990233452654)]
+    assert answer["p_value"] == approx(0.049318395013)
+    assert 'rma(method="DL", test="adhoc")' in answer["method"]
+    assert answer["warnings"] == []
+
+
 def test_the_fixed_example_gives_metafors_mantel_haenszel_values(client: FlaskClient) -> None:
     status, answer = post(client, EXAMPLES["fixed_zero_cell"]["value"])
     assert status == 200

@@ -238,6 +238,19 @@ EXAMPLES: dict[str, Schema] = {
             "confidence": 0.95,
         },
     },
+    "random_hartung_knapp_truncated": {
+        "summary": "The same three trials with the truncated (modified) Hartung-Knapp interval",
+        "value": {
+            "studies": [
+                _study("Aronson 1948", (4, 11), (123, 139)),
+                _study("Ferguson & Simes 1949", (6, 29), (306, 303)),
+                _study("Rosenthal et al 1960", (3, 11), (231, 220)),
+            ],
+            "measure": "risk_ratio",
+            "model": "random",
+            "adjustment": "hartung-knapp-truncated",
+        },
+    },
     "fixed_zero_cell": {
         "summary": "Mantel-Haenszel risk difference, one study without events in an arm",
         "value": {

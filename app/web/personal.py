@@ -71,6 +71,7 @@ class FamilyPanel:
     why: str
     rows: tuple[RiskRow, ...]
     has_ratio: bool
+    assumption: str  # what every figure of the panel assumes, in one sentence
     # Patient and print views: for an entered baseline only, less invasive option first.
     patient_title: str
     patient_lines: tuple[str, ...]
@@ -211,6 +212,20 @@ def _patient(f: FamilyRisks, anchor: str) -> tuple[str, tuple[str, ...], tuple[P
     return title, tuple(lines), options
 
 
+def _assumption(f: FamilyRisks) -> str:
+    """One sentence for the panel: its one row's, or the same said of every baseline shown."""
+    if f.ratio is None or not f.risks:
+        return ""
+    if len(f.risks) == 1:
+        return f.risks[0].assumption
+    words = RATIO_WORDS[f.ratio.measure]
+    return (
+        f"Each row assumes the {words} seen in {' and '.join(f.ratio.studies)} applies at its"
+        " baseline, treated as known (as GRADE tables do), so the intervals show only the"
+        f" uncertainty of the {words}."
+    )
+
+
 def panel(f: FamilyRisks) -> FamilyPanel:
     first, second = f.effect.treatments
     anchor = f"personal-{f.effect.family.id}-{first}-{second}".replace("_", "-")
@@ -225,6 +240,7 @@ def panel(f: FamilyRisks) -> FamilyPanel:
         why=f.why,
         rows=tuple(_row(r) for r in f.risks),
         has_ratio=f.ratio is not None,
+        assumption=_assumption(f),
         patient_title=title,
         patient_lines=lines,
         patient_options=options,
