@@ -32,6 +32,7 @@ def test_the_dataclass_and_the_declaration_name_the_same_fields_in_order() -> No
         "mrs",
         "perforator_infarct",
         "prestent_angioplasty",
+        "baseline_risks",
     )
 
 
@@ -103,7 +104,11 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
         ("Baseline modified Rankin score (0-5)", "Not known"),
         ("Qualifying stroke a perforator (brainstem or basal ganglia) infarct", "Not known"),
         ("Angioplasty planned before a self-expanding stent", "Not used in this setting"),
+        ("Baseline risks (your own estimate, optional)", "None entered"),
     ]
+    entered = replace(chosen, baseline_risks=(("stroke_death_30d", 12.5),))
+    rows = results.scenario_rows(entered, ignored_fields(chosen.setting, chosen.options))
+    assert rows[-1].value == "stroke_death_30d: 12.5%"
     patient = counsel.scenario_rows(chosen)
     # Fields listed for patients only when given (the Rankin score, perforator infarct) are left out.
     assert [r.label for r in patient] == [

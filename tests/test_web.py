@@ -68,10 +68,13 @@ def test_form_shows_every_field_with_a_label(client: FlaskClient) -> None:
         assert f'name="{name}"' in page
     ids = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', page)
     # One control per choice of a radio or checkbox field, three (yes, no, not known) per yes/no
-    # question, one per number and per select: 2 + 4 + 3 x 3 + 4 + 1 today.
+    # question, one per number and per select (2 + 4 + 3 x 3 + 4 + 1 today), and one baseline
+    # input per outcome family.
     per_field = {"radio": lambda f: len(f.choices) or 3, "checkbox": lambda f: len(f.choices)}
+    families = len(client.application.extensions["web"]["families"])
+    per_field["risks"] = lambda f: families
     expected = sum(per_field.get(f.widget, lambda f: 1)(f) for f in FIELDS)
-    assert len(ids) == expected >= 2 + 4 + 3 + 3 + 3 + 4 + 1
+    assert len(ids) == expected >= 2 + 4 + 3 + 3 + 3 + 4 + 1 + families
     for control_id in ids:
         assert f'<label class="label" for="{control_id}">' in page or (
             f'<label for="{control_id}">' in page

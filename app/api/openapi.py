@@ -6,6 +6,7 @@ The component schemas are in app/api/schemas.py; the pool endpoint's are in app/
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 from app.api import pool
@@ -257,8 +258,11 @@ CDS_PATHS: dict[str, Schema] = {
 }
 
 
-def build_document(evidence_version: str) -> Schema:
-    """Return the OpenAPI 3.1.0 document; the evidence version goes in info.x-evidence-version."""
+def build_document(evidence_version: str, families: Sequence[str] = ()) -> Schema:
+    """Return the OpenAPI 3.1.0 document; the evidence version goes in info.x-evidence-version.
+
+    `families` are the evidence's outcome family ids: the keys `baseline_risks` accepts.
+    """
     document = {
         "openapi": "3.1.0",
         "info": {
@@ -333,4 +337,8 @@ def build_document(evidence_version: str) -> Schema:
         "components": {"schemas": {**SCHEMAS, **pool.SCHEMAS}, "responses": RESPONSES},
     }
     # A private copy: callers may change it without touching the module's schemas.
-    return copy.deepcopy(document)
+    built: Schema = copy.deepcopy(document)
+    if families:
+        risks = built["components"]["schemas"]["Scenario"]["properties"]["baseline_risks"]
+        risks["propertyNames"] = {"enum": sorted(families)}
+    return built

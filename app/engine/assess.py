@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
 from app.analysis.base import StudyAnalysis
@@ -11,6 +11,7 @@ from app.analysis.families import Group
 from app.analysis.matching import TREATMENT_WORDS
 from app.contract import vocabulary
 from app.contract.scenario import Scenario
+from app.engine import personal
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
 from app.engine.plans import Match, PairGap
 from app.engine.scope import IN_SCOPE, Scope, scope
@@ -28,6 +29,8 @@ class Comparison:
     match: Match
     applicability: Applicability
     warnings: tuple[Notice, ...]
+    # This patient's absolute risks for each family the study belongs to (app/engine/personal.py).
+    personal: tuple[personal.FamilyRisks, ...] = ()
 
     @property
     def outcomes(self) -> tuple[OutcomeResult, ...]:
@@ -48,6 +51,8 @@ class Assessment:
     known_trials: tuple[KnownTrial, ...] = ()
     # Outcome families that two or more of these studies share (forest plot, pooled estimate).
     side_by_side: tuple[Group, ...] = ()
+    # This patient's absolute risks, one entry per family and pair (app/engine/personal.py).
+    personal: tuple[personal.FamilyRisks, ...] = ()
 
 
 def _comparison_warnings(
@@ -99,6 +104,7 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
     """Find the comparisons relevant to the scenario and how well the patient fits each."""
     # What the setting and options draw from the evidence was tabulated at start-up.
     base = tables.base
+    personal.check_families(scenario, base.evidence.families)
     plan = tables.plans[scenario.setting, scenario.options]
     comparisons = []
     for index, match in plan.candidates:
@@ -118,10 +124,26 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
             DESIGN_ORDER[c.analysis.study.design.value],
         )
     )
+    fits = {c.analysis.study.id: c.applicability.status for c in comparisons}
+    risks = personal.family_risks(base.relative, scenario, fits)
+    comparisons = [
+        replace(c, personal=tuple(f for f in risks if c.analysis.study.id in f.effect.study_ids))
+        for c in comparisons
+    ]
+    warnings = plan.warnings
+    unused = personal.unused_baselines(scenario, risks)
+    if unused:
+        warnings += (
+            Notice(
+                "baseline_not_used",
+                f"Baseline risks entered for {', '.join(unused)} are not used: no comparison"
+                " shown here belongs to that outcome family.",
+            ),
+        )
     return Assessment(
         scenario=scenario,
         comparisons=tuple(comparisons),
-        warnings=plan.warnings,
+        warnings=warnings,
         available=base.available.get(scenario.setting, ()),
         evidence_version=base.version,
         pairs_without_evidence=plan.gaps,
@@ -130,6 +152,7 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
         ),
         known_trials=plan.known_trials,
         side_by_side=plan.side_by_side,
+        personal=risks,
     )
 
 

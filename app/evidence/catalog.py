@@ -52,10 +52,15 @@ def read_families(data: Mapping[str, Any], problems: Problems) -> Mapping[str, F
     return MappingProxyType(families)
 
 
+# A hazard ratio is not a risk ratio: an adjusted effect joins a family only with one of these.
+FAMILY_RATIOS = frozenset({"risk_ratio", "odds_ratio"})
+
+
 def check_members(
     studies: tuple[Study, ...], families: Mapping[str, Family], problems: list[str]
 ) -> None:
-    """Every outcome's family exists, and a member is a binary outcome with the family's time frame."""
+    """Every outcome's family exists; a member is binary (or prints an adjusted risk or odds ratio)
+    and has the family's time frame."""
     for study in studies:
         for index, outcome in enumerate(study.outcomes):
             if not outcome.family:
@@ -66,9 +71,11 @@ def check_members(
                 known = ", ".join(families) or "none"
                 problems.append(f"{at}: unknown family {outcome.family!r}; families are: {known}")
                 continue
-            if outcome.kind != "binary":
+            ratios = {e.type for e in outcome.effects} & FAMILY_RATIOS
+            if outcome.kind != "binary" and not (outcome.kind == "adjusted_effect" and ratios):
                 problems.append(
-                    f"{at}: only a binary outcome can join a family, not {outcome.kind}"
+                    f"{at}: only a binary outcome, or an adjusted effect printing a risk or odds"
+                    f" ratio, can join a family, not {outcome.kind}"
                 )
             if outcome.timeframe != family.timeframe:
                 problems.append(

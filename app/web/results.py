@@ -192,6 +192,8 @@ class ResultsView:
 
 def field_text(field: Field, value: Any, *, patient: bool = False) -> str:
     """One scenario value in words: a label for a code, a unit after a number, 'Not known' for None."""
+    if field.kind == "risks":
+        return "; ".join(f"{key}: {v:g}%" for key, v in value) if value else "None entered"
     if value is None:
         return NOT_KNOWN
     if field.kind == "options":

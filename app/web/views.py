@@ -22,10 +22,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
 from flask.blueprints import BlueprintSetupState
 
+from app.contract.scenario import ScenarioError
 from app.engine.assess import assess
 from app.http.context import engine_tables, evidence_base
 from app.http.security import BACK_BUTTON_CACHE
 from app.web import counsel, counsel_glance, evidence_pages, forest, formatting, known, results
+from app.web import personal as personal_risks
 from app.web import summary as live
 from app.web.forms import ScenarioForm
 
@@ -49,6 +51,7 @@ def _prepare(state: BlueprintSetupState) -> None:
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
         "tables": {} if app.debug else results.prepare_tables(base, render_table),
+        "families": personal_risks.form_families(base),
     }
 
 
@@ -70,7 +73,12 @@ def evidence_version() -> dict[str, Any]:
 @bp.get("/")
 def index() -> str:
     return render_template(
-        "calculator/index.html", form=ScenarioForm(), results=None, errors=(), nav="calculator"
+        "calculator/index.html",
+        form=ScenarioForm(),
+        results=None,
+        errors=(),
+        nav="calculator",
+        baseline_families=_prepared()["families"],
     )
 
 
@@ -88,17 +96,24 @@ def _calculate() -> tuple[str, int]:
     # this browser's own cache, for Back; see app/http/security.py).
     form = ScenarioForm(request.form)
     scenario = form.scenario()
-    if scenario is None:
+    assessment = None
+    if scenario is not None:
+        try:
+            assessment = assess(scenario, engine_tables())
+        except ScenarioError as error:  # a baseline for a family the evidence does not declare
+            form.apply_errors(error)
+    if assessment is None:
         page = render_template(
             "calculator/index.html",
             form=form,
             results=None,
             errors=form.error_summary(),
             nav="calculator",
+            baseline_families=_prepared()["families"],
         )
         return page, 422
-    assessment = assess(scenario, engine_tables())
     view = request.form.get("view", "clinician")
+    mine = personal_risks.personal_view(assessment)
     if view in ("patient", "print"):
         template = "counsel/patient.html" if view == "patient" else "counsel/print.html"
         page = render_template(
@@ -108,6 +123,7 @@ def _calculate() -> tuple[str, int]:
             view=view,
             nav="calculator",
             known_trials=known.known_trial_views(assessment),
+            personal=mine,
         )
         return page, 200
     shown = results.results(assessment, form.ignored_inputs(), _prepared()["tables"])
@@ -120,6 +136,8 @@ def _calculate() -> tuple[str, int]:
         nav="calculator",
         known_trials=known.known_trial_views(assessment),
         forests=forest.forest_views(assessment),
+        personal=mine,
+        baseline_families=_prepared()["families"],
     )
     return page, 200
 
@@ -132,7 +150,12 @@ def summary() -> tuple[str, int]:
     scenario = form.scenario()
     if scenario is None:
         return render_template("calculator/_summary.html", summary=live.form_messages(form)), 422
-    view = live.live_summary(assess(scenario, engine_tables()))
+    try:
+        assessment = assess(scenario, engine_tables())
+    except ScenarioError as error:
+        form.apply_errors(error)
+        return render_template("calculator/_summary.html", summary=live.form_messages(form)), 422
+    view = live.live_summary(assessment)
     return render_template("calculator/_summary.html", summary=view), 200
 
 
