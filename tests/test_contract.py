@@ -21,7 +21,7 @@ from tests.test_evidence import problems_for
 def test_the_dataclass_and_the_declaration_name_the_same_fields_in_order() -> None:
     assert tuple(f.name for f in fields(Scenario)) == FIELD_NAMES
     # The published fields keep their order; a new field comes after them.
-    assert FIELD_NAMES[:10] == (
+    assert FIELD_NAMES[:11] == (
         "setting",
         "options",
         "stenosis_percent",
@@ -89,7 +89,7 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
     clinician = results.scenario_rows(chosen, ignored_fields(chosen.setting, chosen.options))
     # Every field has a row; a field added to the contract later adds its own after these.
     assert len(clinician) == len(FIELD_NAMES)
-    assert [(r.label, r.value) for r in clinician][:10] == [
+    assert [(r.label, r.value) for r in clinician][:11] == [
         ("Clinical setting", "Symptomatic intracranial stenosis (elective decision)"),
         (
             "Treatment options being weighed",

@@ -82,8 +82,17 @@ def test_with_a_public_url_redirects_and_links_use_it_whatever_the_host(
     status, _, body = parse(answer)
     assert status == 200
     assert EVIL.encode() not in answer
-    links = [e["resource"]["url"] for e in json.loads(body)["entry"]]
-    assert links and all(url.startswith("https://icas.example.org/evidence/") for url in links)
+    resources = [e["resource"] for e in json.loads(body)["entry"]]
+    links = [r["url"] for r in resources] + [
+        a["document"]["url"]
+        for r in resources
+        for a in r.get("relatedArtifact", [])
+        if "url" in a.get("document", {})
+    ]
+    # Every link the app builds (canonical URLs and evidence pages) is under the public URL.
+    ours = [url for url in links if "icas.example.org" in url or "evil" in url]
+    assert ours and all(url.startswith("https://icas.example.org/") for url in ours)
+    assert any(url.startswith("https://icas.example.org/evidence/") for url in ours)
 
 
 def test_trusted_hosts_replace_the_default() -> None:
