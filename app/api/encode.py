@@ -135,6 +135,7 @@ def audit_json(item: AuditItem, study: Study) -> JSON:
         "published": item.published,
         "recomputed": item.recomputed,
         "agrees": item.agrees,
+        "status": item.status,
         "note": item.note,
         "quote": quote_json(item.quote, study),
     }

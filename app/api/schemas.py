@@ -275,10 +275,14 @@ AUDIT_ITEM = closed(
         "published": STRING,
         "recomputed": STRING,
         "agrees": NULLABLE_BOOLEAN,
+        "status": choice(("agrees", "not_reproduced", "method_differs", "not_recomputable")),
         "note": STRING,
         "quote": ref("Quote"),
     },
-    "A published figure, its recomputation and whether they agree (null: cannot be judged).",
+    "A published figure, its recomputation and whether they agree (null: cannot be judged by"
+    " the source's own method). `status` says which: `method_differs` is a figure the source"
+    " estimated another way (a log-rank or Cox P, a product-limit percent), listed but never"
+    " counted as not reproduced.",
 )
 
 # What both headline effects say: where the figure comes from, the figure, and how it was got.

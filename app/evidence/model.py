@@ -193,6 +193,8 @@ class ArmResult:
     derived: Mapping[str, str] = field(default_factory=dict)
     discrepancy: str = ""
     subset: str = ""
+    # How the printed percent was estimated: "product_limit" (Kaplan-Meier) is not events/total.
+    percent_method: str = "proportion"
 
     @property
     def has_counts(self) -> bool:

@@ -12,7 +12,7 @@ from app.contract.scenario import ELIGIBILITY, OPTIONS, SETTINGS
 from app.engine.criteria import limit_sentence
 from app.evidence.model import ArmResult, Criterion, Outcome, Study
 from app.web.formatting import (
-    AGREES_WORDS,
+    AUDIT_STATUS_WORDS,
     DERIVED_WORDS,
     DESIGN_LABELS,
     DISCLAIMER,
@@ -171,8 +171,10 @@ def audit_row(item: AuditItem, study: Study) -> AuditRow:
         figure=item.figure,
         published=item.published,
         recomputed=item.recomputed,
-        agrees={True: "yes", False: "no", None: "none"}[item.agrees],
-        agrees_text=AGREES_WORDS[item.agrees],
+        agrees={True: "yes", False: "no", None: "none"}[item.agrees]
+        if not item.method_differs
+        else "method",
+        agrees_text=AUDIT_STATUS_WORDS[item.status],
         note=item.note,
         quote=quote_view(item.quote, study),
     )

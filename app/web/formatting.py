@@ -32,7 +32,12 @@ SOURCE_KIND_WORDS = {
 }
 STATUS_WORDS = vocabulary.clinician(vocabulary.STATUSES)
 CRITERION_STATUS_WORDS = vocabulary.clinician(vocabulary.CRITERION_STATUSES)
-AGREES_WORDS = {True: "yes", False: "NO", None: "not recomputable"}
+AUDIT_STATUS_WORDS = {
+    "agrees": "yes",
+    "not_reproduced": "NO",
+    "method_differs": "method differs",
+    "not_recomputable": "not recomputable",
+}
 KIND_WORDS = {
     "binary": "events per group",
     "kaplan_meier": "Kaplan-Meier estimate",

@@ -354,6 +354,7 @@ def row_notes(result: OutcomeResult, study: Study) -> tuple[Note, ...]:
     """Everything a clinician should read beside an outcome's numbers."""
     entry, outcome = result.stats, result.stats.outcome
     notes = _derived_notes(entry, study)
+    # A figure another method explains is in the full audit (evidence page), not beside the row.
     notes += [audit_note(i, study.id, outcome.id) for i in entry.audit if i.agrees is False]
     for arm_id in (study.intervention, study.comparator):
         arm_result = outcome.arms.get(arm_id)
