@@ -212,7 +212,7 @@ def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
             "effects": [effect_json(e, study) for e in outcome.effects],
         },
         "audit": [audit_json(item, study) for item in entry.audit],
-        "not_computed_reason": entry.not_computed_reason,
+        "not_computed_reason": entry.not_computed_reason or entry.nnt_reason,
     }
 
 
