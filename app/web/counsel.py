@@ -11,7 +11,8 @@ Rules the text follows
       balloon stent, self-expanding stent, stent of unstated type), whichever arm the study calls the
       intervention; no option is called better, worse, safer or preferred, and nothing is relative.
     - Both framings: "About 24 of 100 people who had ... had <plain label> within 30 days." and
-      "About 76 of 100 did not." A rate that rounds to 0 (or 100) reads "fewer than 1 in 100" (or
+      "About 76 of 100 did not." No events read "None of 53 ...; the true risk could be up to about 7 in 100" (the exact
+      CI's upper bound). Another rate that rounds to 0 (or 100) reads "fewer than 1 in 100" (or
       "more than 99 of 100"). Whole people per 100 are rounded half up from the exact rate.
     - Uncertainty from the exact 95% CI, rounded the same way: "The true number could be as low as 14
       or as high as 37."

@@ -59,6 +59,11 @@ def per_hundred(fraction: float | Fraction) -> int:
     return math.floor(Fraction(fraction) * 100 + Fraction(1, 2))
 
 
+def zero_bound(arm: ArmStats) -> int:
+    """With no events, the exact 95% CI's upper bound per 100: 0 of 53 -> 7 (6.7%)."""
+    return max(1, per_hundred(arm.rate.upper))
+
+
 def timeframe_words(timeframe: str) -> tuple[str, str]:
     """A study's time frame as a phrase to end a sentence, and a note when its length is unstated.
 
@@ -290,8 +295,18 @@ def option_result(
         had = f"{_share(n, positive=True)} {subject} had {event}{when}."
         did_not = f"{_share(n, positive=False)} did not."
         counts = f"In the study, {arm.events} of {arm.total} people in this group had it."
+    range_ = _range_sentence(arm.rate.lower, arm.rate.upper)
+    if arm.events == 0:
+        # None had it: say so, and how high the true risk could be (the exact CI's upper bound),
+        # never "fewer than 1 in 100", which the interval does not support.
+        had = f"None of the {arm.total} {subject} {'were followed by' if unit == 'procedures' else 'had'}"
+        had += f" {label if unit == 'procedures' else event}{when}."
+        did_not = ""
+        range_ = f"The true risk could be up to about {zero_bound(arm)} in 100."
     if 0 < n < 100:  # the picture's exact count: "24 of 100 people ... had ...; 76 did not."
         alt = f"{had.removeprefix('About ').removesuffix('.')}; {did_not.removeprefix('About ')}"
+    elif not did_not:
+        alt = f"{had.removesuffix('.')}; {range_[:1].lower()}{range_[1:]}"
     else:
         alt = f"{had.removesuffix('.')}; {did_not[:1].lower()}{did_not[1:]}"
     verb = "were" if unit == "procedures" else "had it"
@@ -312,7 +327,7 @@ def option_result(
         high_100=per_hundred(arm.rate.upper),
         had=had,
         did_not=did_not,
-        range=_range_sentence(arm.rate.lower, arm.rate.upper),
+        range=range_,
         counts=counts,
         few=few,
         icons=icon_array(n, label=alt, uid=uid),
@@ -390,6 +405,11 @@ def _option_numbers(result: OutcomeResult, arm_id: str, *, unit: str, usable: bo
     counts = {a.arm: a for a in (entry.intervention, entry.comparator) if a is not None}
     if usable and arm_id in counts:
         arm = counts[arm_id]
+        if arm.events == 0:
+            return (
+                f"none of {arm.total} {noun} {verb}; the true risk could be up to about"
+                f" {zero_bound(arm)} in 100."
+            )
         n = per_hundred(Fraction(arm.events, arm.total))
         return f"{_share_words(n)} {noun} {verb}. In the study, {arm.events} of {arm.total}."
     printed = _printed_figure(entry.outcome.arms.get(arm_id))
