@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.analysis.audit import AuditItem
 from app.analysis.caveats import Signal, Warning
+from app.analysis.certainty import Judged, judge_outcome
 from app.analysis.headline import RATIO_WORDS, disagreement, headline
 from app.analysis.kinds import KINDS
 from app.analysis.outcomes import OutcomeStats
@@ -22,6 +23,8 @@ class OutcomeResult:
 
     stats: OutcomeStats
     signals: tuple[Signal, ...]
+    # GRADE's four patient-independent domains (app/analysis/certainty.py); indirectness per request.
+    judged: Judged | None = None
 
     @property
     def not_computed_reason(self) -> str | None:
@@ -206,7 +209,9 @@ def appraise(
 ) -> Appraisal:
     """Appraise one analysed study; called once per study at start-up."""
     return Appraisal(
-        outcomes=tuple(OutcomeResult(o, outcome_signals(o, study)) for o in outcomes),
+        outcomes=tuple(
+            OutcomeResult(o, outcome_signals(o, study), judge_outcome(o, study)) for o in outcomes
+        ),
         design_warnings=design_warnings(study),
         data_warnings=data_warnings(study, outcomes, audit),
         stent_type_warning=Warning(

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult, Signal, Warning
 from app.analysis.base import StudyAnalysis
+from app.analysis.certainty import Certainty, Domain
 from app.analysis.families import Group
 from app.analysis.matching import TREATMENT_WORDS
 from app.contract import vocabulary
 from app.contract.scenario import Scenario
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
+from app.engine.indirectness import family_certainty, indirectness
 from app.engine.plans import Match, PairGap
 from app.engine.scope import IN_SCOPE, Scope, scope
 from app.engine.tables import Tables
@@ -27,6 +29,9 @@ class Comparison:
     match: Match
     applicability: Applicability
     warnings: tuple[Warning, ...]
+    # This patient's indirectness and each outcome's certainty, in the outcomes' order.
+    indirectness: Domain | None = None
+    certainty: tuple[Certainty | None, ...] = ()
 
     @property
     def outcomes(self) -> tuple[OutcomeResult, ...]:
@@ -47,6 +52,8 @@ class Assessment:
     known_trials: tuple[KnownTrial, ...] = ()
     # Outcome families that two or more of these studies share (forest plot, pooled estimate).
     side_by_side: tuple[Group, ...] = ()
+    # Each side-by-side family's certainty for this patient, in the same order.
+    family_certainty: tuple[Certainty, ...] = ()
 
 
 def _comparison_warnings(
@@ -103,12 +110,18 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
     for index, match in plan.candidates:
         analysis = base.studies[index]
         fit = applicability(analysis.study, scenario, tables.reasons[index])
+        direct = indirectness(fit, match, analysis.study.short_name)
         comparisons.append(
             Comparison(
                 analysis=analysis,
                 match=match,
                 applicability=fit,
                 warnings=_comparison_warnings(analysis, match, fit, scenario),
+                indirectness=direct,
+                certainty=tuple(
+                    None if r.judged is None else r.judged.with_indirectness(direct)
+                    for r in analysis.appraisal.outcomes
+                ),
             )
         )
     comparisons.sort(
@@ -129,6 +142,13 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
         ),
         known_trials=plan.known_trials,
         side_by_side=plan.side_by_side,
+        family_certainty=family_certainty(
+            plan.side_by_side,
+            {
+                c.analysis.study.id: (c.applicability, c.match, c.analysis.study.short_name)
+                for c in comparisons
+            },
+        ),
     )
 
 
