@@ -56,6 +56,8 @@ class Certainty:
 
     start: str  # high or low
     domains: tuple[Domain, ...]
+    # The informative statement (app/analysis/statements.py), in GRADE's wording for the rating.
+    statement: str = ""
 
     @property
     def rating(self) -> str:

@@ -25,6 +25,7 @@ from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
 from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
+from app.api.certainty import certainty_json, family_json, nth, with_certainty
 from app.engine.assess import Assessment, Comparison
 from app.engine.criteria import Reason
 from app.evidence.model import OPTIONS, ArmResult, Effect, KnownTrial, Printed, Quote, Study
@@ -310,7 +311,8 @@ class StudyParts:
 
     summary: orjson.Fragment
     caveats: orjson.Fragment
-    outcomes_json: orjson.Fragment
+    # Each outcome object encoded alone: its patient-dependent certainty is spliced in per request.
+    outcomes_json: tuple[bytes, ...]
     # (arm id, matched option or None) -> the arm as shown for that option.
     arms: Mapping[tuple[str, str | None], orjson.Fragment]
 
@@ -322,7 +324,7 @@ def study_parts(analysis: StudyAnalysis) -> StudyParts:
     return StudyParts(
         summary=fragment(study_summary_json(study)),
         caveats=fragment(coded_json(study.caveats)),
-        outcomes_json=fragment([_outcome_result_json(r, study) for r in outcomes]),
+        outcomes_json=tuple(encoded(_outcome_result_json(r, study)) for r in outcomes),
         arms=MappingProxyType(
             {
                 (arm, option): fragment(arm_json(study, arm, option))
@@ -364,15 +366,19 @@ def comparison_json(comparison: Comparison, parts: StudyParts | None = None) -> 
     """Serialize one comparison, taking the study's pre-encoded pieces from `parts` when they fit."""
     study = comparison.analysis.study
     match = comparison.match
+    c = comparison.certainty
     return {
         "study": study_summary_json(study) if parts is None else parts.summary,
         "intervention": _arm(study, study.intervention, match.intervention_option, parts),
         "comparator": _arm(study, study.comparator, match.comparator_option, parts),
         "applicability": _applicability_json(comparison, study),
         "caveats": coded_json(study.caveats) if parts is None else parts.caveats,
-        "outcomes": [_outcome_result_json(o, study) for o in comparison.outcomes]
+        "outcomes": [
+            {**_outcome_result_json(o, study), "certainty": certainty_json(nth(c, i))}
+            for i, o in enumerate(comparison.outcomes)
+        ]
         if parts is None
-        else parts.outcomes_json,
+        else with_certainty(parts.outcomes_json, c),
         "warnings": coded_json(comparison.warnings),
     }
 
@@ -418,6 +424,10 @@ def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | No
         ],
         "scope": {"status": assessment.scope.status, "reasons": list(assessment.scope.reasons)},
         "known_trials": [known_trial_json(t) for t in assessment.known_trials],
+        "outcome_families": [
+            family_json(g, nth(assessment.family_certainty, i))
+            for i, g in enumerate(assessment.side_by_side)
+        ],
         "available_comparisons": list(assessment.available),
         "evidence_version": assessment.evidence_version,
     }
@@ -442,6 +452,12 @@ def require_finite(value: Any, where: str = "$") -> None:
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             require_finite(item, f"{where}[{index}]")
+
+
+def encoded(value: Any) -> bytes:
+    """Encode built JSON once, checked for NaN and infinity, as bytes to splice into later answers."""
+    require_finite(value)
+    return orjson.dumps(value, option=_STRICT)
 
 
 def fragment(value: Any) -> orjson.Fragment:

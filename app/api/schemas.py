@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import get_args
 
 from app.analysis import matching, stats
+from app.api import certainty
 from app.api.jsonschema import (
     BOOLEAN,
     COUNT,
@@ -353,7 +354,8 @@ OUTCOME_PROPERTIES: dict[str, Schema] = {
         **NULLABLE_STRING,
         "description": "Why risk_difference, risk_ratio, odds_ratio and nnt are null although both"
         " groups have counts (counts back-calculated from percentages over unstated group sizes),"
-        " or why nnt alone is null (no time frame). Null when nothing is withheld.",
+        " or why nnt alone is null (no time frame, a median follow-up, or no clear difference:"
+        " the leading difference's 95% CI includes 0). Null when nothing is withheld.",
     },
 }
 
@@ -411,6 +413,7 @@ ASSESSMENT = closed(
             " setting).",
         ),
         "known_trials": array(KNOWN_TRIAL),
+        "outcome_families": array(ref("OutcomeFamily")),
         "available_comparisons": array(STRING),
         "evidence_version": STRING,
     },
@@ -568,8 +571,13 @@ SCHEMAS: dict[str, Schema] = {
     "Effect": EFFECT,
     "AuditItem": AUDIT_ITEM,
     "AssessedOutcome": closed(
-        {**OUTCOME_PROPERTIES, "signals": array(ref("Coded"))},
-        "An outcome's figures, statistics and audit, with what bears on trusting them.",
+        {
+            **OUTCOME_PROPERTIES,
+            "signals": array(ref("Coded")),
+            "certainty": nullable(ref("Certainty")),
+        },
+        "An outcome's figures, statistics and audit, with what bears on trusting them and its"
+        " GRADE certainty for this patient (null only for an outcome the engine did not rate).",
     ),
     "StudyOutcome": closed(OUTCOME_PROPERTIES, "An outcome's figures, statistics and audit."),
     "Study": STUDY,
@@ -579,4 +587,5 @@ SCHEMAS: dict[str, Schema] = {
     "Health": HEALTH,
     "Error": ERROR,
     "ValidationError": VALIDATION_ERROR,
+    **certainty.SCHEMAS,
 }

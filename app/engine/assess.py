@@ -12,7 +12,7 @@ from app.analysis.matching import TREATMENT_WORDS
 from app.contract import vocabulary
 from app.contract.scenario import Scenario
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
-from app.engine.indirectness import family_certainty, indirectness
+from app.engine.indirectness import family_certainty, indirectness, outcome_certainty
 from app.engine.plans import Match, PairGap
 from app.engine.scope import IN_SCOPE, Scope, scope
 from app.engine.tables import Tables
@@ -119,7 +119,7 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
                 warnings=_comparison_warnings(analysis, match, fit, scenario),
                 indirectness=direct,
                 certainty=tuple(
-                    None if r.judged is None else r.judged.with_indirectness(direct)
+                    outcome_certainty(r, analysis.study, direct)
                     for r in analysis.appraisal.outcomes
                 ),
             )

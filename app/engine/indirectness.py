@@ -12,12 +12,16 @@ with the four domains judged at start-up (app/analysis/certainty.py).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
+from app.analysis.appraisal import OutcomeResult
 from app.analysis.certainty import Certainty, Domain, judge_family
 from app.analysis.families import Group
+from app.analysis.statements import family_statement, outcome_statement
 from app.contract.scenario import FIELD
 from app.engine.applicability import Applicability
 from app.engine.plans import Match
+from app.evidence.model import Study
 
 VERDICT = {0: "not rated down", 1: "rated down one level", 2: "rated down two levels"}
 
@@ -86,4 +90,16 @@ def family_certainty(
 ) -> tuple[Certainty, ...]:
     """Each side-by-side family's certainty for this patient, in the groups' order."""
     members = {study: _why(*fit) for study, fit in fits.items()}
-    return tuple(judge_family(g).with_indirectness(family_indirectness(g, members)) for g in groups)
+    found = []
+    for group in groups:
+        rated = judge_family(group).with_indirectness(family_indirectness(group, members))
+        found.append(replace(rated, statement=family_statement(rated.rating, group)))
+    return tuple(found)
+
+
+def outcome_certainty(result: OutcomeResult, study: Study, indirect: Domain) -> Certainty | None:
+    """One outcome's certainty for this patient, with its informative statement."""
+    if result.judged is None:
+        return None
+    rated = result.judged.with_indirectness(indirect)
+    return replace(rated, statement=outcome_statement(rated.rating, result.stats, study))
