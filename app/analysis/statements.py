@@ -28,10 +28,10 @@ NO_DIFFERENCE = {
 }
 # What each rating means, for patients and the printout (GRADE's plain explanations, shortened).
 PATIENT_WORDS = {
-    "high": "We are very sure of this result.",
-    "moderate": "We are fairly sure of this result, but it could change with more research.",
-    "low": "We are not very sure of this result: the true answer could be quite different.",
-    "very_low": "We are very unsure of this result: the true answer is likely to be quite different.",
+    "high": "Research is not likely to change it.",
+    "moderate": "It could change with more research.",
+    "low": "The true answer could be quite different.",
+    "very_low": "The true answer is likely to be quite different.",
 }
 PATIENT_RATING = {
     "high": "very sure",

@@ -19,6 +19,7 @@ from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
 from app.engine.criteria import Reason
 from app.evidence.model import Quote, Study
+from app.web.certainty_view import CertaintyBlock, comparison_block
 from app.web.findings import ROWS, Cell
 from app.web.formatting import (
     CRITERION_STATUS_WORDS,
@@ -150,6 +151,8 @@ class ComparisonView:
     table: StudyTable
     # The table already rendered (app/web/views.py prepares one per study), or None to render it.
     table_html: str | None = None
+    # Each outcome's GRADE certainty for this patient (app/web/certainty_view.py).
+    certainty: CertaintyBlock | None = None
 
     @property
     def anchor(self) -> str:
@@ -500,6 +503,7 @@ def comparison_view(
         warnings=comparison.warnings,
         table=study_table(study, comparison.outcomes) if ready is None else ready.table,
         table_html=None if ready is None else ready.html,
+        certainty=comparison_block(comparison, f"c-{study.id}"),
     )
 
 
