@@ -16,6 +16,7 @@ from typing import Any
 from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult
 from app.analysis.outcomes import ArmStats
+from app.ehr.fhir_certainty import certainty_element, design_notes
 from app.engine.assess import Assessment, Comparison
 from app.web.formatting import DESIGN_LABELS, METHOD_WORDS, SETTING_SHORT
 
@@ -159,8 +160,12 @@ def evidence_resource(
         "studyDesign": [{"text": design}],
         "statistic": statistics,
     }
+    notes += design_notes(study)
     if notes:
         resource["note"] = [{"text": text} for text in notes]
+    certainty = comparison.certainty_of(result)
+    if certainty is not None:
+        resource["certainty"] = [certainty_element(certainty)]
     return resource
 
 

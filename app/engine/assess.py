@@ -37,6 +37,13 @@ class Comparison:
     def outcomes(self) -> tuple[OutcomeResult, ...]:
         return self.analysis.appraisal.outcomes
 
+    def certainty_of(self, result: OutcomeResult) -> Certainty | None:
+        """This outcome's certainty for the patient (None when it was not rated)."""
+        for candidate, certainty in zip(self.outcomes, self.certainty, strict=False):
+            if candidate is result:
+                return certainty
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Assessment:

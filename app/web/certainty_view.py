@@ -113,3 +113,15 @@ def patient_words(comparison: Comparison, result: OutcomeResult) -> str:
                 f"How sure are we? {PATIENT_RATING[rating].capitalize()}. {PATIENT_WORDS[rating]}"
             )
     return ""
+
+
+def shared_words(comparison: Comparison, results: list[OutcomeResult]) -> str:
+    """One sentence for every shown outcome when they share a rating ('' when they differ)."""
+    ratings = {c.rating for r in results if (c := comparison.certainty_of(r)) is not None}
+    if len(ratings) != 1 or len(results) < 2:
+        return ""
+    (rating,) = ratings
+    return (
+        f"How sure are we of these results? {PATIENT_RATING[rating].capitalize()}."
+        f" {PATIENT_WORDS[rating]}"
+    )

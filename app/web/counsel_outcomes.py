@@ -31,6 +31,7 @@ from app.analysis.kinds import KINDS
 from app.analysis.outcomes import ArmStats
 from app.engine.assess import Comparison
 from app.evidence.model import ArmResult, Study
+from app.web.certainty_view import patient_words
 from app.web.counsel_words import (
     DERIVED_NOTE,
     FINDING_WORDS,
@@ -221,6 +222,7 @@ class KeyOutcome:
     legend_no: str
     notes: tuple[str, ...]
     options: tuple[OptionResult, ...]
+    sure: str = ""  # the certainty of the evidence in words (app/web/certainty_view.py)
 
     @property
     def time_line(self) -> str:
@@ -243,11 +245,19 @@ class OtherOutcome:
     # The print view's table: how many rows this outcome's finding cell spans. Outcomes in a row
     # without numbers that have the same finding and quote share one cell (0: the row above holds it).
     finding_rows: int = 1
+    sure: str = ""  # the certainty of the evidence in words (app/web/certainty_view.py)
+
+    @property
+    def sure_short(self) -> str:
+        """The print table's form: 'How sure are we? Not very sure.'"""
+        return ". ".join(self.sure.split(". ")[:1]) + "." if self.sure else ""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
         """The prose a patient reads (the verbatim quote is the study's, not ours)."""
-        return tuple(t for t in (self.time_line, *self.lines, self.finding, *self.notes) if t)
+        return tuple(
+            t for t in (self.time_line, self.sure, *self.lines, self.finding, *self.notes) if t
+        )
 
 
 # --- building ---------------------------------------------------------------------------------------
@@ -376,6 +386,7 @@ def key_outcome(result: OutcomeResult, comparison: Comparison) -> KeyOutcome:
         legend_no=legend_no,
         notes=notes,
         options=tuple(options),
+        sure=patient_words(comparison, result),
     )
 
 
@@ -466,6 +477,7 @@ def other_outcome(result: OutcomeResult, comparison: Comparison) -> OtherOutcome
         quote=quote.text if quote else "",
         quote_source=quote_view(quote, study).source_title if quote else "",
         notes=tuple(notes),
+        sure=patient_words(comparison, result),
     )
 
 
