@@ -262,6 +262,8 @@ def outcome_stats(entry: OutcomeStats, study: Study) -> tuple[StatView, ...]:
             )
     if entry.nnt is not None:
         views.append(StatView("NNT", nnt_text(entry.nnt), METHOD_WORDS[entry.nnt.method]))
+    elif entry.nnt_reason is not None:
+        views.append(StatView("NNT", entry.nnt_reason, "—"))
     if entry.p_value is not None:
         views.append(
             StatView("P value", p_value_text(entry.p_value), METHOD_WORDS[entry.p_value.method])
