@@ -25,6 +25,8 @@ from app.api.jsonschema import (
     pair,
     ref,
 )
+from app.evidence.bias import BIAS_DOMAINS, JUDGEMENTS
+from app.evidence.model import BiasJudgement
 
 JSON = dict[str, Any]
 _STRICT = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
@@ -42,6 +44,15 @@ def certainty_json(certainty: Certainty | None) -> JSON | None:
             d.name: {"levels_down": d.levels, "assessable": d.assessable, "reason": d.reason}
             for d in certainty.domains
         },
+    }
+
+
+def bias_json(judgement: BiasJudgement) -> JSON:
+    """One recorded risk-of-bias judgement (its quote is added by the caller)."""
+    return {
+        "domain": judgement.domain,
+        "judgement": judgement.judgement,
+        "reason": judgement.reason,
     }
 
 
@@ -138,7 +149,18 @@ OUTCOME_FAMILY = closed(
     " the pooled risk ratio where allowed and its certainty for this patient.",
 )
 
+BIAS_JUDGEMENT = closed(
+    {
+        "domain": choice(BIAS_DOMAINS),
+        "judgement": choice(JUDGEMENTS),
+        "reason": STRING,
+        "quote": ref("Quote"),
+    },
+    "A risk-of-bias judgement recorded in the study's evidence file, with its reason and quote.",
+)
+
 SCHEMAS: dict[str, Schema] = {
+    "BiasJudgement": BIAS_JUDGEMENT,
     "Certainty": CERTAINTY,
     "CertaintyDomain": DOMAIN,
     "OutcomeFamily": OUTCOME_FAMILY,

@@ -25,7 +25,7 @@ from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
 from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
-from app.api.certainty import certainty_json, family_json, nth, with_certainty
+from app.api.certainty import bias_json, certainty_json, family_json, nth, with_certainty
 from app.engine.assess import Assessment, Comparison
 from app.engine.criteria import Reason
 from app.evidence.model import OPTIONS, ArmResult, Effect, KnownTrial, Printed, Quote, Study
@@ -280,6 +280,9 @@ def study_json(analysis: StudyAnalysis) -> JSON:
             for c in study.caveats
         ],
         "outcomes": [outcome_json(o, study) for o in analysis.outcomes],
+        "risk_of_bias": [
+            {**bias_json(j), "quote": quote_json(j.quote, study)} for j in study.risk_of_bias
+        ],
         "audit": [audit_json(item, study) for item in analysis.audit],
         "disagreements": len(analysis.disagreements),
     }

@@ -483,6 +483,7 @@ STUDY = closed(
         "facts": array(closed({"label": STRING, "value": STRING, "quote": ref("Quote")})),
         "caveats": array(closed({"code": STRING, "text": STRING, "quote": ref("Quote")})),
         "outcomes": array(ref("StudyOutcome")),
+        "risk_of_bias": array(ref("BiasJudgement")),
         "audit": array(ref("AuditItem")),
         "disagreements": COUNT,
     },

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
+from app.analysis.certainty import DOMAIN_WORDS, JUDGEMENT_WORDS
 from app.analysis.outcomes import OutcomeStats
 from app.contract.scenario import ELIGIBILITY, OPTIONS, SETTINGS
 from app.engine.criteria import limit_sentence
@@ -157,6 +158,8 @@ class StudyView:
     outcomes: tuple[OutcomeDetail, ...]
     study_audit: tuple[AuditRow, ...]
     disagreements: int
+    # Risk-of-bias judgements (GRADE), each with its reason and quote; none recorded is said.
+    risk_of_bias: tuple[Item, ...] = ()
 
 
 def criterion_text(criterion: Criterion) -> str:
@@ -383,6 +386,15 @@ def study_view(analysis: StudyAnalysis) -> StudyView:
         caveats=tuple(
             Item(f"caveat-{c.code}", c.code.replace("_", " "), c.text, quote_view(c.quote, study))
             for c in study.caveats
+        ),
+        risk_of_bias=tuple(
+            Item(
+                f"bias-{j.domain}",
+                f"{DOMAIN_WORDS[j.domain].capitalize()}: {JUDGEMENT_WORDS[j.judgement]}",
+                j.reason,
+                quote_view(j.quote, study),
+            )
+            for j in study.risk_of_bias
         ),
         scenario_notes=tuple(
             Item(

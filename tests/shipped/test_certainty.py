@@ -187,3 +187,17 @@ def test_fhir_evidence_carries_certainty_and_design_notes(client: FlaskClient) -
     retro = next(r for i, r in resources.items() if i.startswith("angioplasty-vs-stent-retro"))
     assert any(n["text"].startswith("Observational design") for n in retro["note"])
     assert retro["certainty"][0]["rating"]["coding"][0]["code"] == "very-low"
+
+
+def test_risk_of_bias_judgements_are_shown_with_their_quotes(client: FlaskClient) -> None:
+    study = client.get("/api/v1/evidence/vissit").get_json()
+    assert [(j["domain"], j["judgement"]) for j in study["risk_of_bias"]] == [
+        ("stopped_early", "some_concerns"),
+        ("blinding", "some_concerns"),
+        ("attrition", "some_concerns"),
+    ]
+    assert study["risk_of_bias"][1]["quote"]["text"] == "open label"
+    page = html.unescape(client.get("/evidence/cassiss").get_data(as_text=True))
+    block = page[page.index('id="risk-of-bias"') : page.index("<h2>Sources</h2>")]
+    assert "<dt>Outcome assessment: low risk</dt><dd>Outcome assessors were blinded" in block
+    assert "outcome assessor–blinded trial conducted at 8 centers in China." in block
