@@ -304,10 +304,13 @@ def test_assess_never_fails_on_any_json_body(app: Flask, body: Any) -> None:
             "pairs_without_evidence",
             "scope",
             "known_trials",
+            "outcome_families",
             "available_comparisons",
             "evidence_version",
         ]
         assert answer["scenario"]["setting"] in SETTINGS
+        for comparison in answer["comparisons"]:
+            assert all(o["certainty"]["rating"] for o in comparison["outcomes"])
         assert answer["comparisons"] or answer["warnings"]
         _finite_numbers(answer)
 

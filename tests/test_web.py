@@ -118,9 +118,12 @@ def test_vissit_scenario_shows_vissits_numbers(client: FlaskClient) -> None:
     ) in page
 
 
-def test_results_show_the_one_sided_interval_audit_note(client: FlaskClient) -> None:
+def test_one_sided_interval_is_a_method_difference_in_the_full_audit(client: FlaskClient) -> None:
     page = text(post(client))
-    assert "Published 0–5.5%; recomputed 0.0–6.7% — The printed limits match the one-sided" in page
+    # Another method (the one-sided bound) reproduces it: not beside the row, but in the audit.
+    assert "Published 0–5.5%; recomputed 0.0–6.7%" not in page
+    audit = text(client.get("/evidence/vissit"))
+    assert "0–5.5% 0.0–6.7% method differs The printed limits match the one-sided" in audit
     assert "RR not estimable: The risk ratio cannot be estimated because the comparator arm" in page
 
 

@@ -25,6 +25,7 @@ from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
 from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
+from app.api.certainty import bias_json, certainty_json, family_json, nth, with_certainty
 from app.api.personal import personal_risks_json
 from app.engine.assess import Assessment, Comparison
 from app.engine.criteria import Reason
@@ -136,6 +137,7 @@ def audit_json(item: AuditItem, study: Study) -> JSON:
         "published": item.published,
         "recomputed": item.recomputed,
         "agrees": item.agrees,
+        "status": item.status,
         "note": item.note,
         "quote": quote_json(item.quote, study),
     }
@@ -212,7 +214,7 @@ def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
             "effects": [effect_json(e, study) for e in outcome.effects],
         },
         "audit": [audit_json(item, study) for item in entry.audit],
-        "not_computed_reason": entry.not_computed_reason,
+        "not_computed_reason": entry.not_computed_reason or entry.nnt_reason,
     }
 
 
@@ -279,6 +281,9 @@ def study_json(analysis: StudyAnalysis) -> JSON:
             for c in study.caveats
         ],
         "outcomes": [outcome_json(o, study) for o in analysis.outcomes],
+        "risk_of_bias": [
+            {**bias_json(j), "quote": quote_json(j.quote, study)} for j in study.risk_of_bias
+        ],
         "audit": [audit_json(item, study) for item in analysis.audit],
         "disagreements": len(analysis.disagreements),
     }
@@ -310,7 +315,8 @@ class StudyParts:
 
     summary: orjson.Fragment
     caveats: orjson.Fragment
-    outcomes_json: orjson.Fragment
+    # Each outcome object encoded alone: its patient-dependent certainty is spliced in per request.
+    outcomes_json: tuple[bytes, ...]
     # (arm id, matched option or None) -> the arm as shown for that option.
     arms: Mapping[tuple[str, str | None], orjson.Fragment]
 
@@ -322,7 +328,7 @@ def study_parts(analysis: StudyAnalysis) -> StudyParts:
     return StudyParts(
         summary=fragment(study_summary_json(study)),
         caveats=fragment(coded_json(study.caveats)),
-        outcomes_json=fragment([_outcome_result_json(r, study) for r in outcomes]),
+        outcomes_json=tuple(encoded(_outcome_result_json(r, study)) for r in outcomes),
         arms=MappingProxyType(
             {
                 (arm, option): fragment(arm_json(study, arm, option))
@@ -364,15 +370,19 @@ def comparison_json(comparison: Comparison, parts: StudyParts | None = None) -> 
     """Serialize one comparison, taking the study's pre-encoded pieces from `parts` when they fit."""
     study = comparison.analysis.study
     match = comparison.match
+    c = comparison.certainty
     return {
         "study": study_summary_json(study) if parts is None else parts.summary,
         "intervention": _arm(study, study.intervention, match.intervention_option, parts),
         "comparator": _arm(study, study.comparator, match.comparator_option, parts),
         "applicability": _applicability_json(comparison, study),
         "caveats": coded_json(study.caveats) if parts is None else parts.caveats,
-        "outcomes": [_outcome_result_json(o, study) for o in comparison.outcomes]
+        "outcomes": [
+            {**_outcome_result_json(o, study), "certainty": certainty_json(nth(c, i))}
+            for i, o in enumerate(comparison.outcomes)
+        ]
         if parts is None
-        else parts.outcomes_json,
+        else with_certainty(parts.outcomes_json, c),
         "warnings": coded_json(comparison.warnings),
         "personal_risks": personal_risks_json(comparison.personal),
     }
@@ -419,6 +429,10 @@ def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | No
         ],
         "scope": {"status": assessment.scope.status, "reasons": list(assessment.scope.reasons)},
         "known_trials": [known_trial_json(t) for t in assessment.known_trials],
+        "outcome_families": [
+            family_json(g, nth(assessment.family_certainty, i))
+            for i, g in enumerate(assessment.side_by_side)
+        ],
         "available_comparisons": list(assessment.available),
         "evidence_version": assessment.evidence_version,
     }
@@ -443,6 +457,12 @@ def require_finite(value: Any, where: str = "$") -> None:
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             require_finite(item, f"{where}[{index}]")
+
+
+def encoded(value: Any) -> bytes:
+    """Encode built JSON once, checked for NaN and infinity, as bytes to splice into later answers."""
+    require_finite(value)
+    return orjson.dumps(value, option=_STRICT)
 
 
 def fragment(value: Any) -> orjson.Fragment:

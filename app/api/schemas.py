@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import get_args
 
 from app.analysis import matching, stats
+from app.api import certainty
 from app.api.jsonschema import (
     BOOLEAN,
     COUNT,
@@ -288,10 +289,14 @@ AUDIT_ITEM = closed(
         "published": STRING,
         "recomputed": STRING,
         "agrees": NULLABLE_BOOLEAN,
+        "status": choice(("agrees", "not_reproduced", "method_differs", "not_recomputable")),
         "note": STRING,
         "quote": ref("Quote"),
     },
-    "A published figure, its recomputation and whether they agree (null: cannot be judged).",
+    "A published figure, its recomputation and whether they agree (null: cannot be judged by"
+    " the source's own method). `status` says which: `method_differs` is a figure the source"
+    " estimated another way (a log-rank or Cox P, a product-limit percent), listed but never"
+    " counted as not reproduced.",
 )
 
 # What both headline effects say: where the figure comes from, the figure, and how it was got.
@@ -362,7 +367,8 @@ OUTCOME_PROPERTIES: dict[str, Schema] = {
         **NULLABLE_STRING,
         "description": "Why risk_difference, risk_ratio, odds_ratio and nnt are null although both"
         " groups have counts (counts back-calculated from percentages over unstated group sizes),"
-        " or why nnt alone is null (no time frame). Null when nothing is withheld.",
+        " or why nnt alone is null (no time frame, a median follow-up, or no clear difference:"
+        " the leading difference's 95% CI includes 0). Null when nothing is withheld.",
     },
 }
 
@@ -420,6 +426,7 @@ ASSESSMENT = closed(
             " setting).",
         ),
         "known_trials": array(KNOWN_TRIAL),
+        "outcome_families": array(ref("OutcomeFamily")),
         "available_comparisons": array(STRING),
         "evidence_version": STRING,
     },
@@ -490,6 +497,7 @@ STUDY = closed(
         "facts": array(closed({"label": STRING, "value": STRING, "quote": ref("Quote")})),
         "caveats": array(closed({"code": STRING, "text": STRING, "quote": ref("Quote")})),
         "outcomes": array(ref("StudyOutcome")),
+        "risk_of_bias": array(ref("BiasJudgement")),
         "audit": array(ref("AuditItem")),
         "disagreements": COUNT,
     },
@@ -579,8 +587,13 @@ SCHEMAS: dict[str, Schema] = {
     "Effect": EFFECT,
     "AuditItem": AUDIT_ITEM,
     "AssessedOutcome": closed(
-        {**OUTCOME_PROPERTIES, "signals": array(ref("Coded"))},
-        "An outcome's figures, statistics and audit, with what bears on trusting them.",
+        {
+            **OUTCOME_PROPERTIES,
+            "signals": array(ref("Coded")),
+            "certainty": nullable(ref("Certainty")),
+        },
+        "An outcome's figures, statistics and audit, with what bears on trusting them and its"
+        " GRADE certainty for this patient (null only for an outcome the engine did not rate).",
     ),
     "StudyOutcome": closed(OUTCOME_PROPERTIES, "An outcome's figures, statistics and audit."),
     "Study": STUDY,
@@ -590,4 +603,5 @@ SCHEMAS: dict[str, Schema] = {
     "Health": HEALTH,
     "Error": ERROR,
     "ValidationError": VALIDATION_ERROR,
+    **certainty.SCHEMAS,
 }

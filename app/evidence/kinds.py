@@ -13,6 +13,10 @@ from app.evidence.reader import Table, Texts, check_percent, read_quote
 ArmReader = Callable[[Table, str, Texts, int | None], ArmResult]
 
 
+# How a printed percent was estimated; a product-limit (Kaplan-Meier) percent is not events/total.
+PERCENT_METHODS = ("proportion", "product_limit")
+
+
 def read_counts(table: Table, arm: str, sources: Texts, arm_size: int | None) -> ArmResult:
     """Read events, total, percent and CI for one arm (or the pooled figures), checking each."""
     result = ArmResult(
@@ -25,6 +29,8 @@ def read_counts(table: Table, arm: str, sources: Texts, arm_size: int | None) ->
         discrepancy=table.text("discrepancy", required=False),
         subset=table.text("subset", required=False),
         quote=read_quote(table, sources),
+        percent_method=table.choice("percent_method", PERCENT_METHODS, required=False)
+        or "proportion",
     )
     if result.subset and (result.total is None or arm_size is None or result.total >= arm_size):
         table.error("subset", "explains a total below the arm size, but the total is not below it")

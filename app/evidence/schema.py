@@ -11,6 +11,7 @@ from typing import Any
 
 from app.contract.scenario import ELIGIBILITY, FIELD
 from app.contract.vocabulary import INVASIVENESS_RANK
+from app.evidence.bias import read_risk_of_bias
 from app.evidence.kinds import READING, UNKNOWN, kinds_with, read_counts
 from app.evidence.model import (
     CRITERIA,
@@ -360,6 +361,8 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
         caveats.append(Caveat(table.text("code"), table.text("text"), read_quote(table, texts)))
         table.done()
 
+    risk_of_bias = read_risk_of_bias(root, texts)
+
     notes = []
     for table in root.tables("scenario_notes"):
         notes.append(
@@ -398,4 +401,5 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
         caveats=tuple(caveats),
         scenario_notes=tuple(notes),
         outcomes=tuple(outcomes),
+        risk_of_bias=risk_of_bias,
     )

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
+from app.analysis.certainty import DOMAIN_WORDS, JUDGEMENT_WORDS
 from app.analysis.outcomes import OutcomeStats
 from app.contract.scenario import ELIGIBILITY, OPTIONS, SETTINGS
 from app.engine.criteria import limit_sentence
 from app.evidence.model import ArmResult, Criterion, Outcome, Study
 from app.web.formatting import (
-    AGREES_WORDS,
+    AUDIT_STATUS_WORDS,
     DERIVED_WORDS,
     DESIGN_LABELS,
     DISCLAIMER,
@@ -157,6 +158,8 @@ class StudyView:
     outcomes: tuple[OutcomeDetail, ...]
     study_audit: tuple[AuditRow, ...]
     disagreements: int
+    # Risk-of-bias judgements (GRADE), each with its reason and quote; none recorded is said.
+    risk_of_bias: tuple[Item, ...] = ()
 
 
 def criterion_text(criterion: Criterion) -> str:
@@ -171,8 +174,10 @@ def audit_row(item: AuditItem, study: Study) -> AuditRow:
         figure=item.figure,
         published=item.published,
         recomputed=item.recomputed,
-        agrees={True: "yes", False: "no", None: "none"}[item.agrees],
-        agrees_text=AGREES_WORDS[item.agrees],
+        agrees={True: "yes", False: "no", None: "none"}[item.agrees]
+        if not item.method_differs
+        else "method",
+        agrees_text=AUDIT_STATUS_WORDS[item.status],
         note=item.note,
         quote=quote_view(item.quote, study),
     )
@@ -260,6 +265,8 @@ def outcome_stats(entry: OutcomeStats, study: Study) -> tuple[StatView, ...]:
             )
     if entry.nnt is not None:
         views.append(StatView("NNT", nnt_text(entry.nnt), METHOD_WORDS[entry.nnt.method]))
+    elif entry.nnt_reason is not None:
+        views.append(StatView("NNT", entry.nnt_reason, "—"))
     if entry.p_value is not None:
         views.append(
             StatView("P value", p_value_text(entry.p_value), METHOD_WORDS[entry.p_value.method])
@@ -379,6 +386,15 @@ def study_view(analysis: StudyAnalysis) -> StudyView:
         caveats=tuple(
             Item(f"caveat-{c.code}", c.code.replace("_", " "), c.text, quote_view(c.quote, study))
             for c in study.caveats
+        ),
+        risk_of_bias=tuple(
+            Item(
+                f"bias-{j.domain}",
+                f"{DOMAIN_WORDS[j.domain].capitalize()}: {JUDGEMENT_WORDS[j.judgement]}",
+                j.reason,
+                quote_view(j.quote, study),
+            )
+            for j in study.risk_of_bias
         ),
         scenario_notes=tuple(
             Item(
