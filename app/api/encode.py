@@ -27,7 +27,15 @@ from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
 from app.engine.assess import Assessment, Comparison
 from app.engine.criteria import Reason
-from app.evidence.model import OPTIONS, ArmResult, Effect, KnownTrial, Printed, Quote, Study
+from app.evidence.model import (
+    OPTIONS,
+    ArmResult,
+    Effect,
+    KnownTrial,
+    Printed,
+    Quote,
+    Study,
+)
 
 JSON = dict[str, Any]
 
@@ -351,7 +359,12 @@ def reason_json(reason: Reason, study: Study, quote: Any = None) -> JSON:
 def _applicability_json(comparison: Comparison, study: Study) -> JSON:
     reasons = [reason_json(r, study) for r in comparison.applicability.reasons]
     fit = comparison.applicability
-    return {"status": fit.status, "checked": fit.checked, "total": fit.total, "reasons": reasons}
+    return {
+        "status": fit.status,
+        "checked": fit.checked,
+        "total": fit.total,
+        "reasons": reasons,
+    }
 
 
 def _arm(study: Study, arm: str, option: str | None, parts: StudyParts | None) -> Any:
@@ -398,6 +411,13 @@ def known_trial_json(trial: KnownTrial) -> JSON:
     }
 
 
+def centre_json(comparison: Any) -> JSON:
+    """The centre's own result beside its trial arms (built in app/api/centre.py)."""
+    from app.api.centre import centre_json as build  # that module builds on this one
+
+    return build(comparison)
+
+
 def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | None = None) -> JSON:
     """Serialize an assessment to the public JSON shape (see docs/api.md).
 
@@ -415,9 +435,13 @@ def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | No
             {"options": list(gap.options), "text": gap.text}
             for gap in assessment.pairs_without_evidence
         ],
-        "scope": {"status": assessment.scope.status, "reasons": list(assessment.scope.reasons)},
+        "scope": {
+            "status": assessment.scope.status,
+            "reasons": list(assessment.scope.reasons),
+        },
         "known_trials": [known_trial_json(t) for t in assessment.known_trials],
         "available_comparisons": list(assessment.available),
+        "centre_comparisons": [centre_json(c) for c in assessment.centre],
         "evidence_version": assessment.evidence_version,
     }
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import get_args
 
 from app.analysis import matching, stats
+from app.api import centre
 from app.api.jsonschema import (
     BOOLEAN,
     COUNT,
@@ -32,6 +33,7 @@ from app.api.jsonschema import (
     ref,
     with_method,
 )
+from app.contract import centre as contract_centre
 from app.contract import scenario, twobytwo
 from app.contract.scenario import Field
 from app.engine import applicability, criteria, scope
@@ -48,6 +50,13 @@ def _values(field: Field) -> str:
 def field_schema(field: Field) -> Schema:
     """One scenario field's JSON Schema, with its description, from the contract's declaration."""
     unknown = "null or absent: not known."
+    if field.kind == "entries":
+        return {
+            "type": ["array", "null"],
+            "items": centre.ENTRY,
+            "maxItems": contract_centre.MAX_ENTRIES,
+            "description": f"{field.api} null or absent: none given.",
+        }
     if field.kind == "options":
         return array(
             choice(field.choices),
@@ -69,7 +78,10 @@ def field_schema(field: Field) -> Schema:
     lead = f"{field.api}; " if field.api else ""
     if field.required:
         return {**choice(field.choices), "description": f"{lead}{_values(field)}."}
-    return {**choice(field.choices, null=True), "description": f"{lead}{_values(field)}; {unknown}"}
+    return {
+        **choice(field.choices, null=True),
+        "description": f"{lead}{_values(field)}; {unknown}",
+    }
 
 
 REQUIRED_IN: dict[str, list[str]] = {}
@@ -209,7 +221,11 @@ INTERVAL = closed(
     {
         "value": NUMBER,
         "ci": pair(NUMBER),
-        "confidence": {"type": "number", "exclusiveMinimum": 0.5, "exclusiveMaximum": 1},
+        "confidence": {
+            "type": "number",
+            "exclusiveMinimum": 0.5,
+            "exclusiveMaximum": 1,
+        },
         "method": choice(get_args(stats.Method)),
     },
     "A point estimate with its two-sided confidence interval.",
@@ -224,7 +240,10 @@ NNT = closed(
         },
         "kind": {"type": ["string", "null"], "enum": ["NNTB", "NNTH", None]},
         "ci": {
-            "anyOf": [pair({"type": ["number", "null"], "minimum": 1}), {"type": "null"}],
+            "anyOf": [
+                pair({"type": ["number", "null"], "minimum": 1}),
+                {"type": "null"},
+            ],
             "description": "When spans_infinity, [NNTB limit, NNTH limit], each null where the"
             " difference's limit is exactly 0.",
         },
@@ -368,7 +387,10 @@ KNOWN_TRIAL = closed(
         "comparator": array(choice(evidence.TREATMENTS)),
         "comparator_label": STRING,
         "citation": closed(
-            {"text": STRING, **dict.fromkeys(("doi", "pmid", "registration"), NULLABLE_STRING)},
+            {
+                "text": STRING,
+                **dict.fromkeys(("doi", "pmid", "registration"), NULLABLE_STRING),
+            },
             "The trial's citation; identifiers only where verified.",
         ),
         "reason": STRING,
@@ -387,6 +409,7 @@ ASSESSMENT = closed(
             "The validated scenario; null marks a value not given.",
         ),
         "comparisons": array(ref("Comparison")),
+        "centre_comparisons": array(ref("CentreComparison")),
         "warnings": array(ref("Coded")),
         "pairs_without_evidence": array(
             closed(
@@ -552,6 +575,7 @@ SCHEMAS: dict[str, Schema] = {
     "TwoByTwoRequest": TWO_BY_TWO_REQUEST,
     "Assessment": ASSESSMENT,
     "Comparison": COMPARISON,
+    "CentreComparison": centre.CENTRE_COMPARISON,
     "StudySummary": closed(SUMMARY_PROPERTIES, "Identifies a study and its design."),
     "ArmInfo": ARM_INFO,
     "Quote": QUOTE,

@@ -69,6 +69,7 @@ from app.api.openapi import build_document
 from app.api.pool import PoolError, parse_pool, pool_json
 from app.api.twobytwo import TwoByTwoError, parse_two_by_two, two_by_two_json
 from app.contract.scenario import ScenarioError, parse_scenario
+from app.engine import centre
 from app.engine.assess import assess
 from app.http.body import read_body
 from app.http.context import evidence_base
@@ -213,7 +214,11 @@ def read_json() -> Any:
         # Parsed again only to name every duplicated key; a later error in the body wins.
         names = _duplicate_paths(_decode(_MARKING_DECODER, text))
         raise BodyError(
-            422, {"error": "validation_failed", "fields": {name: [DUPLICATE] for name in names}}
+            422,
+            {
+                "error": "validation_failed",
+                "fields": {name: [DUPLICATE] for name in names},
+            },
         ) from None
 
 
@@ -226,7 +231,10 @@ def _decode(decoder: json.JSONDecoder, text: str) -> Any:
     except RecursionError:
         raise BodyError(
             422,
-            {"error": "validation_failed", "fields": {"body": ["Nested too deeply to be read."]}},
+            {
+                "error": "validation_failed",
+                "fields": {"body": ["Nested too deeply to be read."]},
+            },
         ) from None
     except ValueError:  # JSONDecodeError
         raise BodyError(415, {"error": CODES[415], "message": NOT_JSON}) from None
@@ -247,7 +255,9 @@ def _invalid(error: ScenarioError | TwoByTwoError | PoolError) -> tuple[Response
 @bp.post("/api/v1/assess")
 def assess_scenario() -> Response:
     app = current_app._get_current_object()  # one proxy lookup for the uses below
-    assessment = assess(parse_scenario(read_json()), app.extensions["engine_tables"])
+    tables = app.extensions["engine_tables"]
+    scenario = parse_scenario(read_json(), families=centre.families(tables.centre))
+    assessment = assess(scenario, tables)
     body = dumps(assessment_json(assessment, app.extensions[EXTENSION].parts))
     return app.response_class(body, mimetype="application/json")
 

@@ -67,7 +67,12 @@ def _http_error(error: HTTPException) -> Response:
     response.status_code = status
     if status == 413:
         response.set_data(
-            json.dumps({"error": CODES[413], "message": "The request body is larger than 512 KB."})
+            json.dumps(
+                {
+                    "error": CODES[413],
+                    "message": "The request body is larger than 512 KB.",
+                }
+            )
         )
     return response
 

@@ -94,8 +94,14 @@ def _statistics(result: OutcomeResult, comparison: Comparison) -> tuple[list[JSO
     entry = result.stats
     if entry.intervention is None or entry.comparator is None:
         return [], []  # bundle() passes only outcomes with counts
-    first, second = study.arms[study.intervention].label, study.arms[study.comparator].label
-    found = [_arm_statistic(entry.intervention, first), _arm_statistic(entry.comparator, second)]
+    first, second = (
+        study.arms[study.intervention].label,
+        study.arms[study.comparator].label,
+    )
+    found = [
+        _arm_statistic(entry.intervention, first),
+        _arm_statistic(entry.comparator, second),
+    ]
     notes: list[str] = []
     if not counts_stated(result):
         notes.append(getattr(result, "not_computed_reason", None) or NO_RELATIVE)
@@ -103,7 +109,12 @@ def _statistics(result: OutcomeResult, comparison: Comparison) -> tuple[list[JSO
     versus = f"{first} vs {second}"
     if isinstance(entry.risk_difference, stats.Interval):
         found.append(
-            _effect(f"Risk difference, {versus}", RISK_DIFFERENCE, entry.risk_difference, _fraction)
+            _effect(
+                f"Risk difference, {versus}",
+                RISK_DIFFERENCE,
+                entry.risk_difference,
+                _fraction,
+            )
         )
     if isinstance(entry.risk_ratio, stats.Interval):
         found.append(_effect(f"Risk ratio, {versus}", RISK_RATIO, entry.risk_ratio, _ratio))

@@ -11,6 +11,7 @@ from app.analysis.matching import TREATMENT_WORDS
 from app.contract import vocabulary
 from app.contract.scenario import Scenario
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
+from app.engine.centre import CentreComparison, centre_comparisons
 from app.engine.plans import Match, PairGap
 from app.engine.scope import IN_SCOPE, Scope, scope
 from app.engine.tables import Tables
@@ -47,6 +48,8 @@ class Assessment:
     known_trials: tuple[KnownTrial, ...] = ()
     # Outcome families that two or more of these studies share (forest plot, pooled estimate).
     side_by_side: tuple[Group, ...] = ()
+    # The centre's own results beside the trial arms of the same option and family (engine/centre.py).
+    centre: tuple[CentreComparison, ...] = ()
 
 
 def _comparison_warnings(
@@ -57,7 +60,10 @@ def _comparison_warnings(
     if fit.status == "outside":
         unmet = " ".join(r.text for r in fit.reasons if r.status == "not_met")
         warnings.append(
-            Warning("outside_population", f"This patient is outside the study population: {unmet}")
+            Warning(
+                "outside_population",
+                f"This patient is outside the study population: {unmet}",
+            )
         )
     elif fit.status == "unknown" and not any(r.status == "unknown" for r in fit.reasons):
         warnings.append(
@@ -125,10 +131,12 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
         evidence_version=base.version,
         pairs_without_evidence=plan.gaps,
         scope=scope(
-            scenario, ((c.analysis.study.short_name, c.applicability) for c in comparisons)
+            scenario,
+            ((c.analysis.study.short_name, c.applicability) for c in comparisons),
         ),
         known_trials=plan.known_trials,
         side_by_side=plan.side_by_side,
+        centre=centre_comparisons(scenario, tables.centre),
     )
 
 

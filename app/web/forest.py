@@ -18,10 +18,19 @@ from app.analysis import pooling, stats
 from app.analysis.families import Group, Member
 from app.contract import vocabulary
 from app.engine.assess import Assessment
-from app.web.formatting import difference_text, evidence_href, outcome_anchor, ratio_text
+from app.web.formatting import (
+    difference_text,
+    evidence_href,
+    outcome_anchor,
+    ratio_text,
+)
 
 ROW = 26  # px per row
-LEFT, PLOT, RIGHT = 74, 200, 10  # px: row labels, plot width and right margin of one panel
+LEFT, PLOT, RIGHT = (
+    74,
+    200,
+    10,
+)  # px: row labels, plot width and right margin of one panel
 TOP, AXIS = 22, 30  # px: title band above the rows, axis band below
 Scale = Callable[[float], float]
 
@@ -131,7 +140,13 @@ def _points(group: Group, measure: str) -> list[tuple[str, float, float, float, 
         interval = m.risk_difference if measure == "rd" else m.risk_ratio
         if isinstance(interval, stats.Interval):
             found.append(
-                (m.study.short_name, interval.value, interval.lower, interval.upper, False)
+                (
+                    m.study.short_name,
+                    interval.value,
+                    interval.lower,
+                    interval.upper,
+                    False,
+                )
             )
     pooled = group.risk_difference if measure == "rd" else group.risk_ratio
     if pooled is not None:

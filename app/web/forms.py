@@ -169,7 +169,9 @@ def _form_field(field: Field) -> Any:
         return RadioField(field.label, choices=_choices(TRI_STATE_LABELS), validate_choice=False)
     if field.widget == "select":
         return SelectField(
-            field.label, choices=_choices({"": NOT_KNOWN, **labels}), validate_choice=False
+            field.label,
+            choices=_choices({"": NOT_KNOWN, **labels}),
+            validate_choice=False,
         )
     return RadioField(field.label, choices=_choices(labels), validate_choice=False)
 
@@ -211,7 +213,12 @@ class ScenarioForm(Form):
         choices: tuple[Choice, ...] = ()
         if hasattr(field, "iter_choices"):
             choices = tuple(
-                Choice(f"{name}-{index}" if grouped else "", str(value), str(label), bool(checked))
+                Choice(
+                    f"{name}-{index}" if grouped else "",
+                    str(value),
+                    str(label),
+                    bool(checked),
+                )
                 for index, (value, label, checked, _attrs) in enumerate(field.iter_choices())
             )
         return Control(

@@ -28,7 +28,10 @@ def _either(codes: tuple[str, ...], words: str) -> str:
 def known_trial_view(trial: KnownTrial) -> KnownTrialView:
     """Say what the trial compares and why its numbers are not shown; never a number from it."""
     intervention = _either(trial.intervention, "short")
-    ids = [f"DOI {trial.citation.doi}" if trial.citation.doi else "", trial.citation.registration]
+    ids = [
+        f"DOI {trial.citation.doi}" if trial.citation.doi else "",
+        trial.citation.registration,
+    ]
     citation = " ".join([trial.citation.text, *(i + "." for i in ids if i)])
     return KnownTrialView(
         name=trial.short_name,
@@ -44,7 +47,10 @@ def known_trial_view(trial: KnownTrial) -> KnownTrialView:
         citation=citation,
         short_citation=", ".join(
             s
-            for s in (trial.citation.short or trial.citation.text, trial.citation.registration)
+            for s in (
+                trial.citation.short or trial.citation.text,
+                trial.citation.registration,
+            )
             if s
         ),
     )

@@ -19,13 +19,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+)
 from flask.blueprints import BlueprintSetupState
 
 from app.engine.assess import assess
 from app.http.context import engine_tables, evidence_base
 from app.http.security import BACK_BUTTON_CACHE
-from app.web import counsel, counsel_glance, evidence_pages, forest, formatting, known, results
+from app.web import (
+    counsel,
+    counsel_glance,
+    evidence_pages,
+    forest,
+    formatting,
+    known,
+    results,
+)
 from app.web import summary as live
 from app.web.forms import ScenarioForm
 
@@ -68,7 +84,11 @@ def evidence_version() -> dict[str, Any]:
 @bp.get("/")
 def index() -> str:
     return render_template(
-        "calculator/index.html", form=ScenarioForm(), results=None, errors=(), nav="calculator"
+        "calculator/index.html",
+        form=ScenarioForm(),
+        results=None,
+        errors=(),
+        nav="calculator",
     )
 
 
