@@ -25,7 +25,6 @@ from wtforms.widgets import CheckboxInput, TextInput
 
 from app.contract.scenario import (
     FIELD,
-    FIELD_NAMES,
     FIELDS,
     REQUIRED,
     Field,
@@ -36,6 +35,9 @@ from app.contract.scenario import (
 )
 from app.contract.scenario import parse_scenario as parse_contract
 from app.contract.vocabulary import NOT_KNOWN, SETTINGS, TRI_STATE
+from app.engine import centre as centre_engine
+from app.http.context import engine_tables
+from app.web import centre
 from app.web.results import IgnoredInput
 
 TRI_STATE_VALUES = {"yes": True, "no": False, "unknown": None}
@@ -62,6 +64,10 @@ INEXACT = {
     "age": (("months", "month", "mo"), "years"),
 }
 GROUPS = tuple(f.name for f in FIELDS if f.widget in ("radio", "checkbox"))
+# The list field (centre_results) has rows of its own (app/web/centre.py), not one form field.
+FORM_FIELDS = tuple(f for f in FIELDS if f.kind != "entries")
+FORM_NAMES = tuple(f.name for f in FORM_FIELDS)
+CENTRE_LABEL = FIELD["centre_results"].label
 
 
 class WholeNumberField(IntegerField):
@@ -182,12 +188,16 @@ class ScenarioForm(Form):
     missing: tuple[str, ...] = ()
     unreadable: tuple[str, ...] = ()
 
+    def __init__(self, formdata: Any = None, **kwargs: Any) -> None:
+        super().__init__(formdata, **kwargs)
+        self.centre_rows = centre.centre_rows(engine_tables().centre, formdata)
+
     # --- helpers the templates call (prepared values, no logic in templates) ---------------------
 
     def sections(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """The form's columns: each title with its fields, in the contract's order."""
         columns: dict[str, list[str]] = {}
-        for field in FIELDS:
+        for field in FORM_FIELDS:
             columns.setdefault(field.section, []).append(field.name)
         return tuple((title, tuple(names)) for title, names in columns.items())
 
@@ -248,21 +258,38 @@ class ScenarioForm(Form):
         """
         return tuple(
             (name, value)
-            for name in FIELD_NAMES
+            for name in FORM_NAMES
             for value in (self[name].raw_data or ())
             if isinstance(value, str) and value.strip()
-        )
+        ) + centre.carried(self.centre_rows)
 
     @property
     def has_errors(self) -> bool:
-        return any(self[name].errors for name in FIELD_NAMES)
+        fields = any(self[name].errors for name in FORM_NAMES)
+        return fields or any(row.errors for row in self.centre_rows)
 
     def error_summary(self) -> tuple[FieldError, ...]:
-        return tuple(
+        fields = tuple(
             FieldError(name, FIELD[name].label, message, f"#{self.input_id(name)}")
-            for name in FIELD_NAMES
+            for name in FORM_NAMES
             for message in self[name].errors
         )
+        return fields + tuple(
+            FieldError(
+                f"centre_results-{row.index}-{key}",
+                f"{CENTRE_LABEL}, {row.title}, {centre.COUNT_LABELS[key].lower()}",
+                message,
+                f"#{row.input_id(key)}",
+            )
+            for row in self.centre_rows
+            for key, messages in row.errors.items()
+            for message in messages
+        )
+
+    @property
+    def centre_open(self) -> bool:
+        """Open the collapsed centre section when something was entered in it."""
+        return any(row.given or row.errors for row in self.centre_rows)
 
     # --- turning the form into the scenario contract ---------------------------------------------
 
@@ -306,7 +333,7 @@ class ScenarioForm(Form):
         self.validate()
         ignored = self.ignored()
         data: dict[str, Any] = {}
-        for name in FIELD_NAMES:
+        for name in FORM_NAMES:
             if name in ignored:
                 self[name].errors = []  # not used in this setting: reported, never validated
                 continue
@@ -319,15 +346,20 @@ class ScenarioForm(Form):
         )
         self.unreadable = tuple(
             name
-            for name in FIELD_NAMES
+            for name in FORM_NAMES
             if FIELD[name].kind == "whole" and self[name].errors and self[name].process_errors
         )
+        entries, behind = centre.contract_entries(self.centre_rows, data.get("setting"))
+        if entries:
+            data["centre_results"] = entries
         try:
-            scenario = parse_contract(data)
+            tables = engine_tables()
+            scenario = parse_contract(data, families=centre_engine.families(tables.centre))
         except ScenarioError as error:
+            centre.attach_errors(error.fields, behind)
             for name, messages in error.fields.items():
                 # A field whose text could not be read already says so; do not add "Required".
-                if name in FIELD_NAMES and not self[name].errors:
+                if name in FORM_NAMES and not self[name].errors:
                     self[name].errors = [
                         FIELD[name].required_message if m == REQUIRED else m for m in messages
                     ]
@@ -335,6 +367,6 @@ class ScenarioForm(Form):
         return None if self.has_errors else scenario
 
 
-for _field in FIELDS:
+for _field in FORM_FIELDS:
     # FormMeta notices fields set on the class, so these bind like fields written in its body.
     setattr(ScenarioForm, _field.name, _form_field(_field))

@@ -34,6 +34,7 @@ from app.engine.assess import assess
 from app.http.context import engine_tables, evidence_base
 from app.http.security import BACK_BUTTON_CACHE
 from app.web import (
+    centre,
     counsel,
     counsel_glance,
     evidence_pages,
@@ -123,6 +124,7 @@ def _calculate() -> tuple[str, int]:
             template,
             page=counsel.counsel_view(assessment, today=dt.date.today()),
             carried=form.carried(),
+            centre=centre.centre_views(assessment.centre),
             view=view,
             nav="calculator",
             known_trials=known.known_trial_views(assessment),
@@ -138,6 +140,7 @@ def _calculate() -> tuple[str, int]:
         nav="calculator",
         known_trials=known.known_trial_views(assessment),
         forests=forest.forest_views(assessment),
+        centre=centre.centre_views(assessment.centre),
     )
     return page, 200
 
