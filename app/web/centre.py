@@ -193,6 +193,8 @@ def _patient(c: CentreComparison) -> tuple[str, ...]:
             where += " Our rate is higher than that."
         else:
             where += " With these numbers, we cannot tell if our rate is different."
+        if arm.arm.secondary:
+            where += " These numbers come from a summary of the study, not its own report."
         lines.append(where)
     if c.few:
         lines.append(
