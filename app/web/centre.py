@@ -166,6 +166,7 @@ class CentreView:
     arms: tuple[ArmRow, ...]
     patient: tuple[str, ...]  # plain sentences
     print_line: str  # "Our centre: 2 of 60 procedures (3.3%)"
+    figures: str  # the printout's one paragraph: each arm's difference and P, the CI, few or not
     funnel: FunnelView | None
 
 
@@ -203,6 +204,31 @@ def _patient(c: CentreComparison) -> tuple[str, ...]:
     return tuple(lines)
 
 
+PRINT_VERDICT = {
+    "lower": "ours is lower",
+    "higher": "ours is higher",
+    "unclear": "we cannot tell if ours differs",
+}
+
+
+def _print_text(c: CentreComparison, arms: tuple[ArmRow, ...]) -> str:
+    """The printout's short paragraph: the same figures and words as the patient page."""
+    parts = [
+        f"The true rate here could be from {_pct(c.rate.lower)} to {_pct(c.rate.upper)} (95% CI)."
+    ]
+    for compared, row in zip(c.arms, arms, strict=True):
+        source = "; from a summary of the study" if row.note else ""
+        parts.append(
+            f"{row.study}: {row.counts} ({_pct(compared.arm.rate.value)}{source});"
+            f" {PRINT_VERDICT[compared.verdict]}: {row.difference}, {row.p_value}."
+        )
+    if c.few:
+        parts.append(
+            f"{c.entry.total} procedures is a small number, so our true rate is not known well."
+        )
+    return " ".join(parts)
+
+
 def centre_views(comparisons: tuple[CentreComparison, ...]) -> tuple[CentreView, ...]:
     """Each centre result beside its trial arms, for the clinician, patient and print pages."""
     views = []
@@ -234,6 +260,7 @@ def centre_views(comparisons: tuple[CentreComparison, ...]) -> tuple[CentreView,
                 patient=_patient(c),
                 print_line=f"Our centre: {c.entry.events} of {c.entry.total} procedures"
                 f" ({_pct(c.rate.value)})",
+                figures=_print_text(c, arms),
                 funnel=funnel_view(c, f"centre-{index}"),
             )
         )
