@@ -31,7 +31,7 @@ FAST = settings(database=None, deadline=None, max_examples=60)
 
 FIELD_LIST = (
     "setting, options, stenosis_percent, symptomatic, days_since_event, artery, age, mrs,"
-    " perforator_infarct, prestent_angioplasty"
+    " perforator_infarct, prestent_angioplasty, centre_results"
 )
 VISSIT_SAFETY = {
     "intervention": {"events": 14, "total": 58},

@@ -31,6 +31,7 @@ def test_the_dataclass_and_the_declaration_name_the_same_fields_in_order() -> No
         "mrs",
         "perforator_infarct",
         "prestent_angioplasty",
+        "centre_results",
     )
 
 
@@ -53,6 +54,9 @@ def test_prestent_angioplasty_is_used_only_in_lvo_with_a_self_expanding_stent() 
 def test_the_form_takes_labels_hints_and_choices_from_the_declaration() -> None:
     form = ScenarioForm()
     for field in FIELDS:
+        if field.kind == "entries":  # rows of its own, headed by the field's label and hint
+            assert form.centre_field is field
+            continue
         assert form[field.name].label.text == field.label
         assert form.hint(field.name) == field.hint
     assert [c.value for c in form.control("artery").choices] == ["", *vocabulary.ARTERIES]

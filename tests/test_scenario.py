@@ -41,6 +41,9 @@ def test_full_scenario_round_trips_to_json() -> None:
         "mrs": 0,
         "perforator_infarct": False,
         "prestent_angioplasty": False,
+        "centre_results": [
+            {"option": "medical", "family": "stroke_30d", "events": 0, "total": 1},
+        ],
     }
     assert parse_scenario(data).to_json() == data
 
@@ -122,7 +125,8 @@ def test_unknown_field_is_rejected() -> None:
     assert errors({**VALID, "stenosis": 80}) == {
         "stenosis": [
             "Unknown field; fields are: setting, options, stenosis_percent, symptomatic,"
-            " days_since_event, artery, age, mrs, perforator_infarct, prestent_angioplasty."
+            " days_since_event, artery, age, mrs, perforator_infarct, prestent_angioplasty,"
+            " centre_results."
         ]
     }
 

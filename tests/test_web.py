@@ -66,7 +66,10 @@ def test_form_shows_every_field_with_a_label(client: FlaskClient) -> None:
     for name in VISSIT_FORM.keys() | {"prestent_angioplasty"}:
         assert f'name="{name}"' in page
     ids = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', page)
-    assert len(ids) == 2 + 4 + 3 + 3 + 3 + 4 + 1  # radios, checkboxes, tri-states, numbers, select
+    # radios, checkboxes, tri-states, numbers, select; then two counts per centre-results row
+    scenario_ids = [i for i in ids if not i.startswith("centre-")]
+    assert len(scenario_ids) == 2 + 4 + 3 + 3 + 3 + 4 + 1
+    assert len(ids) - len(scenario_ids) == 2 * page.count('<fieldset class="centre-row')
     for control_id in ids:
         assert f'<label class="label" for="{control_id}">' in page or (
             f'<label for="{control_id}">' in page

@@ -23,9 +23,11 @@ from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
+from app.analysis.funnel import Limits
 from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
 from app.engine.assess import Assessment, Comparison
+from app.engine.centre import ArmComparison, CentreComparison
 from app.engine.criteria import Reason
 from app.evidence.model import (
     OPTIONS,
@@ -411,11 +413,79 @@ def known_trial_json(trial: KnownTrial) -> JSON:
     }
 
 
-def centre_json(comparison: Any) -> JSON:
-    """The centre's own result beside its trial arms (built in app/api/centre.py)."""
-    from app.api.centre import centre_json as build  # that module builds on this one
+# --------------------------------------------------------------------------- the centre's results
+# Each trial arm's difference and p_value are built by the same serializers as POST
+# /api/v1/two-by-two's risk_difference and p_value (centre as intervention, the arm as comparator).
 
-    return build(comparison)
+
+def _limits_json(limits: Limits) -> JSON:
+    return {
+        "n": limits.n,
+        "lower_998": number(limits.lower_998),
+        "lower_95": number(limits.lower_95),
+        "upper_95": number(limits.upper_95),
+        "upper_998": number(limits.upper_998),
+    }
+
+
+def _arm_json(c: ArmComparison) -> JSON:
+    arm = c.arm
+    return {
+        "study_id": arm.study.id,
+        "study": arm.study.short_name,
+        "outcome_id": arm.outcome.id,
+        "arm": arm.arm_label,
+        "design": arm.study.design.value,
+        "events": arm.events,
+        "total": arm.total,
+        "rate": interval_json(arm.rate),
+        "secondary": arm.secondary,
+        "derived": arm.derived,
+        "difference": interval_json(c.difference),
+        "p_value": p_json(c.p_value),
+        "verdict": c.verdict,
+    }
+
+
+def centre_json(c: CentreComparison) -> JSON:
+    """One centre result beside its trial arms, with the funnel plot's benchmark and limits."""
+    family, benchmark = c.reference.family, c.benchmark
+    return {
+        "option": c.entry.option,
+        "family": family.id,
+        "family_label": family.label,
+        "definition": family.definition,
+        "timeframe": family.timeframe,
+        "events": c.entry.events,
+        "total": c.entry.total,
+        "rate": interval_json(c.rate),
+        "few_procedures": c.few,
+        "text": c.text,
+        "trial_arms": [_arm_json(a) for a in c.arms],
+        "benchmark": None
+        if benchmark is None
+        else {
+            "events": benchmark.events,
+            "total": benchmark.total,
+            "rate": number(benchmark.rate),
+            "studies": list(benchmark.studies),
+        },
+        "funnel": {
+            "limits": [_limits_json(lim) for lim in c.funnel],
+            "points": [
+                {
+                    "label": label,
+                    "events": events,
+                    "total": total,
+                    "rate": number(events / total),
+                    "limits": _limits_json(lim),
+                    "within_95": lim.within(events / total, wide=False),
+                    "within_998": lim.within(events / total, wide=True),
+                }
+                for label, events, total, lim in c.points
+            ],
+        },
+    }
 
 
 def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | None = None) -> JSON:

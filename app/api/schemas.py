@@ -33,7 +33,6 @@ from app.api.jsonschema import (
     ref,
     with_method,
 )
-from app.contract import centre as contract_centre
 from app.contract import scenario, twobytwo
 from app.contract.scenario import Field
 from app.engine import applicability, criteria, scope
@@ -51,12 +50,7 @@ def field_schema(field: Field) -> Schema:
     """One scenario field's JSON Schema, with its description, from the contract's declaration."""
     unknown = "null or absent: not known."
     if field.kind == "entries":
-        return {
-            "type": ["array", "null"],
-            "items": centre.ENTRY,
-            "maxItems": contract_centre.MAX_ENTRIES,
-            "description": f"{field.api} null or absent: none given.",
-        }
+        return {**centre.ENTRIES, "description": f"{field.api} null or absent: none given."}
     if field.kind == "options":
         return array(
             choice(field.choices),

@@ -300,8 +300,9 @@ FIELDS: tuple[Field, ...] = (
         "entries",
         "Your centre's results",
         "",
-        "Optional. For each procedure chosen: how many procedures your centre did and how many of"
-        " those patients had the outcome, counted as the outcome's definition says.",
+        "For each procedure being weighed: how many your centre did and how many of those patients"
+        " had the outcome, counted as its definition says. Shown beside the trials' arms; never"
+        " stored.",
         "The centre's own results, each compared with the trial arms of the same option and outcome"
         " family: a list of {option, family, events, total}; option among options, family one with"
         " an arm of that option in the setting (see centre_comparisons), whole numbers with"

@@ -187,10 +187,19 @@ class ScenarioForm(Form):
 
     missing: tuple[str, ...] = ()
     unreadable: tuple[str, ...] = ()
+    centre_field = FIELD["centre_results"]  # its label and hint head the form's centre section
 
     def __init__(self, formdata: Any = None, **kwargs: Any) -> None:
         super().__init__(formdata, **kwargs)
-        self.centre_rows = centre.centre_rows(engine_tables().centre, formdata)
+        self._formdata = formdata
+        self._centre_rows: list[centre.CentreRow] | None = None
+
+    @property
+    def centre_rows(self) -> list[centre.CentreRow]:
+        """The centre-results rows the evidence offers, with what was typed (read when first asked)."""
+        if self._centre_rows is None:
+            self._centre_rows = centre.centre_rows(engine_tables().centre, self._formdata)
+        return self._centre_rows
 
     # --- helpers the templates call (prepared values, no logic in templates) ---------------------
 

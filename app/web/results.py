@@ -192,9 +192,6 @@ def field_text(field: Field, value: Any, *, patient: bool = False) -> str:
     """One scenario value in words: a label for a code, a unit after a number, 'Not known' for None."""
     if value is None:
         return NOT_KNOWN
-    if field.kind == "entries":  # the centre's results, shown in full in their own section
-        given = [f"{e.events} of {e.total} ({e.option}, {e.family})" for e in value]
-        return "; ".join(given) or "None given"
     if field.kind == "options":
         return "; ".join(field.choices[code].clinician for code in value)
     if field.kind == "choice":
@@ -217,6 +214,7 @@ def scenario_rows(scenario: Scenario, ignored: Mapping[str, str]) -> tuple[Row, 
             else field_text(field, getattr(scenario, field.name)),
         )
         for field in FIELDS
+        if field.kind != "entries"  # the centre's results have their own section
     )
 
 
