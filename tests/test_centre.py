@@ -324,3 +324,29 @@ def test_the_centre_figures_never_reach_the_logs(
     logged = "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records)
     for value in ("4567", "8912", "9999"):
         assert value not in logged
+
+
+def test_the_fhir_route_checks_the_family_too(client: FlaskClient) -> None:
+    entry = {"option": "self_expanding_stent", "family": "no_such_family", "events": 2, "total": 60}
+    body = {**SCENARIO, "options": ["medical", "self_expanding_stent"], "centre_results": [entry]}
+    response = client.post("/api/v1/assess/fhir", json=body)
+    assert response.status_code == 422
+    assert list(response.get_json()["fields"]) == ["centre_results[0].family"]
+
+
+def test_counts_entered_for_another_setting_are_listed_as_not_used(client: FlaskClient) -> None:
+    index = centre_row(client)
+    data = {
+        "setting": "lvo_icas",
+        "options": ["medical", "self_expanding_stent"],
+        f"centre-{index}-events": "2",
+        f"centre-{index}-total": "60",
+    }
+    response = client.post("/", data=data)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert "Your centre's results, Self-expanding stent: Stroke or death within 30 days" in page
+    assert (
+        "(entered: 2 of 60) was not used: its outcome comes from studies in symptomatic ICAS."
+        in page
+    )

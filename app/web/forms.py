@@ -317,10 +317,21 @@ class ScenarioForm(Form):
 
     def ignored_inputs(self) -> tuple[IgnoredInput, ...]:
         """The entered values the chosen setting does not use, each with its reason."""
-        return tuple(
+        fields = tuple(
             IgnoredInput(name, FIELD[name].label, entered, reason)
             for name, reason in self.ignored().items()
             if (entered := self._entered(name))
+        )
+        setting = self["setting"].data
+        return fields + tuple(
+            IgnoredInput(
+                f"centre-{row.index}",
+                f"{CENTRE_LABEL}, {row.title}",
+                f"{row.raw['events'] or '?'} of {row.raw['total'] or '?'}",
+                f"its outcome comes from studies in {SETTINGS[row.setting].short}.",
+            )
+            for row in self.centre_rows
+            if row.given and setting in SETTINGS and row.setting != setting
         )
 
     def _contract_value(self, name: str) -> Any:
