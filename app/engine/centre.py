@@ -23,6 +23,7 @@ from typing import Literal
 
 from app.analysis import funnel, significance, stats
 from app.analysis.centre import Benchmark, Reference, TrialArm
+from app.analysis.funnel import Limits
 from app.contract import vocabulary
 from app.contract.centre import CentreResult, Families
 from app.contract.scenario import Scenario
@@ -51,7 +52,7 @@ class CentreComparison:
     arms: tuple[ArmComparison, ...]
     few: bool  # the centre's CI is at least as wide as the benchmark rate: too few to be precise
     text: str  # the comparison in one clinician's sentence (or two)
-    funnel: tuple[funnel.Limits, ...]  # limits at each plotted number of procedures
+    funnel: tuple[Limits, ...]  # limits at each plotted number of procedures
     points: tuple[
         tuple[str, int, int, funnel.Limits], ...
     ]  # (label, events, total, limits at total)
@@ -150,8 +151,8 @@ def compare(entry: CentreResult, reference: Reference) -> CentreComparison:
         )
     benchmark = reference.benchmark
     few = _few(rate, benchmark)
-    points: list[tuple[str, int, int, funnel.Limits]] = []
-    plotted: tuple[funnel.Limits, ...] = ()
+    points: list[tuple[str, int, int, Limits]] = []
+    plotted: tuple[Limits, ...] = ()
     if benchmark is not None:
         p0 = benchmark.rate
         points = [
