@@ -53,9 +53,7 @@ class CentreComparison:
     few: bool  # the centre's CI is at least as wide as the benchmark rate: too few to be precise
     text: str  # the comparison in one clinician's sentence (or two)
     funnel: tuple[Limits, ...]  # limits at each plotted number of procedures
-    points: tuple[
-        tuple[str, int, int, funnel.Limits], ...
-    ]  # (label, events, total, limits at total)
+    points: tuple[tuple[str, int, int, Limits], ...]  # (label, events, total, limits at total)
 
     @property
     def benchmark(self) -> Benchmark | None:
