@@ -101,7 +101,10 @@ def outcome_signals(entry: OutcomeStats, study: Study) -> tuple[Signal, ...]:
         ]
         if derived:
             signals.append(
-                Signal("derived_counts", "Counts not printed in the source: " + " ".join(derived))
+                Signal(
+                    "derived_counts",
+                    "Counts not printed in the source: " + " ".join(derived),
+                )
             )
     signals += significance_signals(entry)
     signals += KINDS[outcome.kind].signals(outcome, study)

@@ -131,7 +131,10 @@ def ci_item(label: str, result: ArmResult) -> AuditItem | None:
 
 
 def _counts(outcome: Outcome, study: Study) -> dict[str, int] | None:
-    first, second = outcome.arms.get(study.intervention), outcome.arms.get(study.comparator)
+    first, second = (
+        outcome.arms.get(study.intervention),
+        outcome.arms.get(study.comparator),
+    )
     if first is None or second is None or not (first.has_counts and second.has_counts):
         return None
     return {
@@ -334,7 +337,10 @@ def printed_only_item(label: str, result: ArmResult | Fact) -> AuditItem | None:
 
 
 def _rounding(printed: Printed) -> tuple[float, float]:
-    return (max(printed.value - printed.half_unit, 1e-12), printed.value + printed.half_unit)
+    return (
+        max(printed.value - printed.half_unit, 1e-12),
+        printed.value + printed.half_unit,
+    )
 
 
 def _p_from_ci_item(effect: Effect, name: str) -> AuditItem:
@@ -439,7 +445,10 @@ def audit_outcome(outcome: Outcome, study: Study) -> tuple[AuditItem, ...]:
         items += [percent_item(label, result), ci_item(label, result)]
         items.append(printed_only_item(label, result))
     if outcome.overall is not None:
-        items += [percent_item("All groups together", outcome.overall), pooled_item(outcome)]
+        items += [
+            percent_item("All groups together", outcome.overall),
+            pooled_item(outcome),
+        ]
     items.append(p_item(outcome, study))
     for effect in outcome.effects:
         items += effect_items(effect, outcome, study)

@@ -14,6 +14,7 @@ from app.contract import vocabulary
 from app.contract.scenario import Scenario
 from app.engine import personal
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
+from app.engine.centre import CentreComparison, centre_comparisons
 from app.engine.indirectness import family_certainty, indirectness, outcome_certainty
 from app.engine.plans import Match, PairGap
 from app.engine.scope import IN_SCOPE, Scope, scope
@@ -67,6 +68,8 @@ class Assessment:
     personal: tuple[personal.FamilyRisks, ...] = ()
     # Each side-by-side family's certainty for this patient, in the same order.
     family_certainty: tuple[Certainty, ...] = ()
+    # The centre's own results beside the trial arms of the same option and family (engine/centre.py).
+    centre: tuple[CentreComparison, ...] = ()
 
 
 def _comparison_warnings(
@@ -168,7 +171,8 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
         evidence_version=base.version,
         pairs_without_evidence=plan.gaps,
         scope=scope(
-            scenario, ((c.analysis.study.short_name, c.applicability) for c in comparisons)
+            scenario,
+            ((c.analysis.study.short_name, c.applicability) for c in comparisons),
         ),
         known_trials=plan.known_trials,
         side_by_side=plan.side_by_side,
@@ -180,6 +184,7 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
                 for c in comparisons
             },
         ),
+        centre=centre_comparisons(scenario, tables.centre),
     )
 
 

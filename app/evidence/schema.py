@@ -46,7 +46,14 @@ from app.evidence.model import (
     Study,
     Test,
 )
-from app.evidence.reader import Problems, Table, Texts, check_percent, normalise, read_quote
+from app.evidence.reader import (
+    Problems,
+    Table,
+    Texts,
+    check_percent,
+    normalise,
+    read_quote,
+)
 
 
 def _effect(table: Table, sources: Texts) -> Effect | None:
@@ -67,7 +74,8 @@ def _effect(table: Table, sources: Texts) -> Effect | None:
     if signed:
         if not lower.value <= effect.estimate.value <= upper.value:
             table.error(
-                "estimate", f"{effect.estimate.text} lies outside its CI {lower.text}-{upper.text}"
+                "estimate",
+                f"{effect.estimate.text} lies outside its CI {lower.text}-{upper.text}",
             )
         elif not -100 <= lower.value <= upper.value <= 100:
             # Percentage points: two risks differ by at most 100.
@@ -76,7 +84,8 @@ def _effect(table: Table, sources: Texts) -> Effect | None:
         table.error("ci", "a ratio's lower limit must be above 0")
     elif not lower.value <= effect.estimate.value <= upper.value:
         table.error(
-            "estimate", f"{effect.estimate.text} lies outside its CI {lower.text}-{upper.text}"
+            "estimate",
+            f"{effect.estimate.text} lies outside its CI {lower.text}-{upper.text}",
         )
     return effect
 
@@ -349,7 +358,8 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
         )
         if fact.percent is not None:
             check_percent(
-                table, ArmResult("fact", fact.quote, fact.events, fact.total, fact.percent)
+                table,
+                ArmResult("fact", fact.quote, fact.events, fact.total, fact.percent),
             )
         if fact.events is not None and fact.total is not None and fact.events > fact.total:
             table.error("events", f"{fact.events} events exceed the total of {fact.total}")

@@ -30,7 +30,13 @@ from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
-from app.contract.scenario import ELIGIBILITY, FIELDS, Eligibility, Scenario, ignored_fields
+from app.contract.scenario import (
+    ELIGIBILITY,
+    FIELDS,
+    Eligibility,
+    Scenario,
+    ignored_fields,
+)
 from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
 from app.engine.criteria import quantity

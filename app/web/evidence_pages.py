@@ -269,7 +269,11 @@ def outcome_stats(entry: OutcomeStats, study: Study) -> tuple[StatView, ...]:
         views.append(StatView("NNT", entry.nnt_reason, "—"))
     if entry.p_value is not None:
         views.append(
-            StatView("P value", p_value_text(entry.p_value), METHOD_WORDS[entry.p_value.method])
+            StatView(
+                "P value",
+                p_value_text(entry.p_value),
+                METHOD_WORDS[entry.p_value.method],
+            )
         )
     if entry.survival_difference is not None:
         views.append(
@@ -320,7 +324,11 @@ def identifiers(study: Study) -> tuple[Row, ...]:
     c = study.citation
     found = [
         Row(label, value)
-        for label, value in (("DOI", c.doi), ("PMID", c.pmid), ("Registration", c.registration))
+        for label, value in (
+            ("DOI", c.doi),
+            ("PMID", c.pmid),
+            ("Registration", c.registration),
+        )
         if value
     ]
     return tuple(found) if found else (Row("Identifiers", "none given in the source"),)
@@ -330,7 +338,10 @@ def study_view(analysis: StudyAnalysis) -> StudyView:
     """Everything the evidence pages show about one study."""
     study = analysis.study
     arms = []
-    for arm_id, role in ((study.intervention, "intervention"), (study.comparator, "comparator")):
+    for arm_id, role in (
+        (study.intervention, "intervention"),
+        (study.comparator, "comparator"),
+    ):
         arm = study.arms[arm_id]
         arms.append(
             ArmView(
@@ -384,7 +395,12 @@ def study_view(analysis: StudyAnalysis) -> StudyView:
             for n, f in enumerate(study.facts, start=1)
         ),
         caveats=tuple(
-            Item(f"caveat-{c.code}", c.code.replace("_", " "), c.text, quote_view(c.quote, study))
+            Item(
+                f"caveat-{c.code}",
+                c.code.replace("_", " "),
+                c.text,
+                quote_view(c.quote, study),
+            )
             for c in study.caveats
         ),
         risk_of_bias=tuple(
@@ -483,7 +499,19 @@ METHODS = (
     ),
 )
 # The first limit counts the studies loaded, so adding a study file needs no change here.
-COUNT_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+COUNT_WORDS = (
+    "No",
+    "One",
+    "Two",
+    "Three",
+    "Four",
+    "Five",
+    "Six",
+    "Seven",
+    "Eight",
+    "Nine",
+    "Ten",
+)
 LIMITS = (
     "{studies}, read from their abstracts and the project's verified notes only; anything not"
     " printed there is recorded as not reported.",

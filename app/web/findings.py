@@ -210,7 +210,8 @@ def adjusted_effect_cells(entry: OutcomeStats, study: Study) -> Cells:
     """The published adjusted effects in the relative cell; nothing per group."""
     outcome = entry.outcome
     effect_href = evidence_href(
-        study.id, outcome_anchor(outcome.id, "effect-1" if len(outcome.effects) == 1 else "")
+        study.id,
+        outcome_anchor(outcome.id, "effect-1" if len(outcome.effects) == 1 else ""),
     )
     not_given = Cell("not given (adjusted effect only)", muted=True)
     return Cells(

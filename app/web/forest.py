@@ -25,7 +25,11 @@ from app.web.certainty_view import CertaintyBlock, family_block
 from app.web.formatting import difference_text, evidence_href, outcome_anchor, ratio_text
 
 ROW = 26  # px per row
-LEFT, PLOT, RIGHT = 74, 200, 10  # px: row labels, plot width and right margin of one panel
+LEFT, PLOT, RIGHT = (
+    74,
+    200,
+    10,
+)  # px: row labels, plot width and right margin of one panel
 TOP, AXIS = 22, 30  # px: title band above the rows, axis band below
 Scale = Callable[[float], float]
 

@@ -223,6 +223,7 @@ def scenario_rows(scenario: Scenario, ignored: Mapping[str, str]) -> tuple[Row, 
             else field_text(field, getattr(scenario, field.name)),
         )
         for field in FIELDS
+        if field.kind != "entries"  # the centre's results have their own section
     )
 
 
