@@ -125,7 +125,8 @@ def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
             intervention,
             comparator,
             difference=_not_estimable("group sizes not given"),
-            relative=_not_estimable("group sizes not given"),
+            # A printed ratio needs no counts: it leads here too (BASIS's hazard ratio).
+            relative=relative_cell(entry, study) or _not_estimable("group sizes not given"),
             nnt=Cell("not calculated: group sizes not given", muted=True),
             participants=Cell(participants_text(None, unit, design), muted=True),
         )
@@ -175,7 +176,7 @@ def assumed_counts_cells(entry: OutcomeStats, study: Study) -> Cells:
         intervention,
         comparator,
         difference=withheld,
-        relative=withheld,
+        relative=relative_cell(entry, study) or withheld,
         nnt=withheld,
         participants=Cell(participants_text(None, unit, design), muted=True),
     )
