@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,9 +141,14 @@ def test_summary_of_findings_notes_are_full_width_rows(client: FlaskClient) -> N
     rows = re.findall(r'<tr class="notes-row">\s*<td colspan="8" headers="([^"]+)"', table.group(0))
     assert rows and all(f'id="{row}"' in table.group(0) for row in rows)
     assert table.group(0).count('<tbody class="outcome-group">') == 5
-    # Every data cell names its column for the stacked phone layout.
+    # Every data cell names its column for the stacked phone layout: app.css labels each by its class.
+    css = Path("static/css/app.css").read_text(encoding="utf-8")
     for cell in re.findall(r"<td\b[^>]*>", table.group(0)):
-        assert "data-label=" in cell, cell
+        if "headers=" in cell:
+            assert '.sof .notes-row td::before { content: "Notes";' in css
+            continue
+        (column,) = re.findall(r'class="(?:num )?([a-z-]+)"', cell)
+        assert re.search(rf"\.sof td\.{column}::before \{{ content: \"[^\"]+\"; \}}", css), cell
 
 
 def test_results_offer_the_patient_and_print_views_in_the_same_form(client: FlaskClient) -> None:

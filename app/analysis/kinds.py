@@ -77,7 +77,11 @@ def adjusted_signals(outcome: Outcome, study: Study) -> tuple[Signal, ...]:
 
 def narrative_signals(outcome: Outcome, study: Study) -> tuple[Signal, ...]:
     """Say that the source gives no numbers."""
-    return (Signal("no_numbers", "The source gives no numbers for this outcome."),)
+    return (
+        Signal(
+            "no_numbers", "No figures for both groups: the source's statement is given instead."
+        ),
+    )
 
 
 KINDS: Mapping[str, KindAnalysis] = MappingProxyType(

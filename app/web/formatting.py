@@ -57,9 +57,20 @@ METHOD_WORDS = {
     "altman-1998": "Altman (BMJ 1998), shown rounded up to whole numbers",
     "km-difference-normal": "normal approximation from the printed standard errors",
 }
-# Signals already shown in their own form in a row: the design in the participants column, derived
-# values as "derived" notes, and disagreeing audit items one by one.
-SIGNALS_SHOWN_ELSEWHERE = frozenset({"design", "derived_counts", "published_figure_not_reproduced"})
+# Signals already shown in their own form in a row: the design (and so "not randomized") in the
+# participants column and the study's warnings, derived values as "derived" notes, disagreeing audit
+# items one by one, printed percentages without group sizes in the cells that say so, and a
+# statement in place of figures in its own cell.
+SIGNALS_SHOWN_ELSEWHERE = frozenset(
+    {
+        "design",
+        "observational",
+        "no_counts",
+        "no_numbers",
+        "derived_counts",
+        "published_figure_not_reproduced",
+    }
+)
 TRI_STATE_WORDS = vocabulary.TRI_STATE
 DISCLAIMER = "This tool presents evidence; it does not recommend a treatment."
 INTENDED_USE_LINE = (

@@ -17,10 +17,12 @@ shows the form with its errors (422) whichever view was asked for.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
 from flask.blueprints import BlueprintSetupState
+from markupsafe import Markup
 
 from app.engine.assess import assess
 from app.http.context import evidence_base
@@ -41,12 +43,31 @@ def _prepare(state: BlueprintSetupState) -> None:
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
         # Each study's table rendered with the page's own macro, so it is the same HTML.
-        "tables": results.prepare_tables(
-            base, state.app.jinja_env.get_template("calculator/table.html").module.study_table
-        ),
+        "tables": results.prepare_tables(base, _compact_macro(state)),
         "forests": forest.prepare_forests(base),
         "glances": counsel_glance.prepare_glances(base),
     }
+
+
+# Indentation between tags: a run of white space holding a line break renders as one space, so one
+# line break keeps the page as it renders while the largest results page stays within its weight.
+_INDENT = re.compile(r">[ \t]*\n\s*<")
+# Before a block-level tag even that line break renders nothing.
+_BEFORE_BLOCK = re.compile(
+    r">\n(</?(?:tr|td|th|tbody|thead|table|ul|ol|li|div|section|p|h[1-6]|details|summary"
+    r"|fieldset|legend|caption|dl|dt|dd|form|header|footer|main|nav|figure|figcaption)\b)"
+)
+
+
+def compact(page: str) -> str:
+    """Collapse the templates' indentation between tags (no <pre> or <textarea> is served)."""
+    return _BEFORE_BLOCK.sub(r">\1", _INDENT.sub(">\n<", page))
+
+
+def _compact_macro(state: BlueprintSetupState) -> Any:
+    """The table macro, its output compacted as the page is, so the page holds it unchanged."""
+    macro = state.app.jinja_env.get_template("calculator/table.html").module.study_table
+    return lambda table: Markup(compact(str(macro(table))))
 
 
 def _prepared() -> dict[str, Any]:
@@ -74,7 +95,7 @@ def index() -> str:
 def calculate() -> Response:
     """Answer the form; Back after following a link shows this page again without re-posting."""
     page, status = _calculate()
-    response = make_response(page, status)
+    response = make_response(compact(page), status)
     response.headers["Cache-Control"] = BACK_BUTTON_CACHE
     return response
 
