@@ -212,12 +212,16 @@ def test_acute_lvo_results(client: FlaskClient) -> None:
 
 
 def test_no_direct_comparison_lists_what_the_setting_holds(client: FlaskClient) -> None:
-    response = client.post("/", data={"setting": "lvo_icas", "options": ["medical"]})
+    response = client.post("/", data={"setting": "lvo_icas", "options": ["angioplasty"]})
     assert response.status_code == 200
     page = text(response)
-    assert "No study in this evidence base includes medical therapy in this setting" in page
+    assert "No study in this evidence base includes angioplasty alone in this setting" in page
     assert "Comparisons the evidence base holds in this setting" in page
     assert "a self-expanding stent vs a balloon-mounted stent (RESCUE-ICAS (SES vs BMS))" in page
+    assert (
+        "a stent of unstated type vs medical therapy (Rescue stenting meta-analysis (SVIN 2023))"
+        in page
+    )
     assert "Summary of findings" not in page
 
 
@@ -267,7 +271,7 @@ def test_an_unknown_view_is_the_clinician_view(client: FlaskClient) -> None:
 
 def test_patient_view_without_any_study(client: FlaskClient) -> None:
     response = client.post(
-        "/", data={"setting": "lvo_icas", "options": ["medical"], "view": "patient"}
+        "/", data={"setting": "lvo_icas", "options": ["angioplasty"], "view": "patient"}
     )
     assert response.status_code == 200
     assert "No study in this tool compares these options" in text(response)

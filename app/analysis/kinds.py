@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from app.analysis import stats
 from app.analysis.caveats import Signal, Warning
+from app.contract import vocabulary
 from app.evidence.model import Outcome, Study
 
 
@@ -56,6 +57,14 @@ def binary_signals(outcome: Outcome, study: Study) -> tuple[Signal, ...]:
     arm = outcome.arms.get(study.intervention)
     if arm is not None and arm.has_counts:
         return ()
+    if study.design.value in vocabulary.POOLED_DESIGNS:
+        return (
+            Signal(
+                "no_counts",
+                "Pooled percentages over several studies, not counts: no difference or NNT is"
+                " computed from them.",
+            ),
+        )
     return (Signal("no_counts", "Only percentages are printed; group sizes are not given."),)
 
 

@@ -215,6 +215,8 @@ class Effect:
     adjustment: str
     direction: str
     quote: Quote
+    # A pooled estimate's printed heterogeneity (I², in percent), shown beside it.
+    i2: Printed | None = None
 
 
 @dataclass(frozen=True, slots=True)

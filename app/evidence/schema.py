@@ -60,8 +60,11 @@ def _effect(table: Table, sources: Texts) -> Effect | None:
         adjustment=table.str("adjustment"),
         direction=table.choice("direction", DIRECTIONS),
         quote=read_quote(table, sources),
+        i2=table.printed("i2"),
     )
     table.done()
+    if effect.i2 is not None and effect.i2.value > 100:
+        table.error("i2", f"I² is a percentage from 0 to 100, got {effect.i2.text}")
     if effect.estimate is None or effect.ci is None:
         return None
     lower, upper = effect.ci

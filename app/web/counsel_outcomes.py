@@ -29,6 +29,7 @@ from fractions import Fraction
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
 from app.analysis.kinds import KINDS
 from app.analysis.outcomes import ArmStats
+from app.contract.vocabulary import POOLED_DESIGNS
 from app.engine.assess import Comparison
 from app.evidence.model import ArmResult, Study
 from app.web.counsel_words import (
@@ -42,6 +43,7 @@ from app.web.counsel_words import (
     OPTION_WORDS,
     PERIOD_PATTERN,
     PERIPROCEDURAL,
+    POOLED_NOTE,
     THROUGH_PATTERN,
     UNSTATED_TIME,
     UNSTATED_WORDS,
@@ -424,7 +426,8 @@ def other_outcome(result: OutcomeResult, comparison: Comparison) -> OtherOutcome
     lines = tuple(f"{name}: {text}" for name, text in numbers)
     notes: list[str] = []
     if lines and not usable:
-        notes.append(NOT_COMPUTED_NOTE)
+        pooled = study.design.value in POOLED_DESIGNS
+        notes.append(POOLED_NOTE if pooled else NOT_COMPUTED_NOTE)
     elif lines and any(
         a.derived for a in (result.stats.intervention, result.stats.comparator) if a
     ):

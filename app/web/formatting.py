@@ -211,6 +211,8 @@ def effect_text(effect: Effect) -> str:
     text = f"{effect_label(effect)} {effect.estimate.text} ({effect.ci[0].text}{sep}{effect.ci[1].text})"
     if effect.p is not None:
         text += f"; {printed_p_text(effect.p)}"
+    if effect.i2 is not None:
+        text += f"; I\u00b2 {effect.i2.text}%"
     return text
 
 
