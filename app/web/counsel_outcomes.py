@@ -31,7 +31,7 @@ from app.analysis.kinds import KINDS
 from app.analysis.outcomes import ArmStats
 from app.contract.vocabulary import POOLED_DESIGNS
 from app.engine.assess import Comparison
-from app.evidence.model import ArmResult, Study
+from app.evidence.model import ArmResult, Outcome, Study
 from app.web.counsel_words import (
     DERIVED_NOTE,
     FINDING_WORDS,
@@ -44,6 +44,7 @@ from app.web.counsel_words import (
     PERIOD_PATTERN,
     PERIPROCEDURAL,
     POOLED_NOTE,
+    SECONDARY_NOTE,
     THROUGH_PATTERN,
     UNSTATED_TIME,
     UNSTATED_WORDS,
@@ -401,6 +402,11 @@ def _option_numbers(result: OutcomeResult, arm_id: str, *, unit: str, usable: bo
     return f"{_share_words(n)} {noun} {verb}. The study gave {text}%."
 
 
+def from_secondary_source(outcome: Outcome, study: Study) -> bool:
+    """Say whether any group's figure comes from a secondary source (a summary, not the report)."""
+    return any(study.sources[r.quote.source].kind == "secondary" for r in outcome.arms.values())
+
+
 def finding_words(result: OutcomeResult, study: Study) -> str:
     """The study's own finding in plain words ('' when the evidence file quotes none)."""
     finding = result.stats.outcome.finding
@@ -432,6 +438,8 @@ def other_outcome(result: OutcomeResult, comparison: Comparison) -> OtherOutcome
         a.derived for a in (result.stats.intervention, result.stats.comparator) if a
     ):
         notes.append(DERIVED_NOTE)
+    if lines and from_secondary_source(outcome, study):
+        notes.append(SECONDARY_NOTE)
     # A title that already says when ("Death around the time of the procedure") is not repeated.
     said = time in outcome.plain_label
     time_line = " ".join(t for t in ("" if said else f"Time: {time}.", time_note) if t)

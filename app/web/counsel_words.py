@@ -43,6 +43,11 @@ NOT_COMPUTED_NOTE = (
 POOLED_NOTE = (
     "These numbers combine several studies. They are shown as the study gave them, with no picture."
 )
+# Figures printed only by secondary sources (summaries written by others), labelled on every view.
+SECONDARY_NOTE = (
+    "SECONDARY SOURCE: these numbers are from a summary of the study by others. They are not from"
+    " the study's own report."
+)
 QUOTE_INTRO = "In the study's own words:"
 
 # Option order is fixed so that every outcome lists the options the same way.

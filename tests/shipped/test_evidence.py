@@ -13,7 +13,7 @@ from app.evidence.model import Printed
 pytestmark = pytest.mark.shipped_evidence
 
 
-def test_shipped_evidence_loads_five_studies() -> None:
+def test_shipped_evidence_loads_seven_studies() -> None:
     evidence = load_evidence()
     assert [s.id for s in evidence.studies] == [
         "vissit",
@@ -21,6 +21,8 @@ def test_shipped_evidence_loads_five_studies() -> None:
         "rescue-icas-ses-bms",
         "sammpris",
         "cassiss",
+        "basis",
+        "rescue-stenting-meta-2023",
     ]
     designs = {s.id: s.design.value for s in evidence.studies}
     assert designs == {
@@ -29,6 +31,8 @@ def test_shipped_evidence_loads_five_studies() -> None:
         "rescue-icas-ses-bms": "prospective_registry",
         "sammpris": "randomized_trial",
         "cassiss": "randomized_trial",
+        "basis": "randomized_trial",
+        "rescue-stenting-meta-2023": "meta_analysis_nonrandomized",
     }
 
 
@@ -53,8 +57,8 @@ def test_shipped_derived_values_say_how() -> None:
     assert set(stroke.arms["ses"].derived) == {"events", "total"}
 
 
-def test_the_about_section_counts_five_studies(client: FlaskClient) -> None:
+def test_the_about_section_counts_seven_studies(client: FlaskClient) -> None:
     page = html.unescape(client.get("/evidence").get_data(as_text=True))
     assert (
-        "<li>Five studies, read from their abstracts and the project's verified notes only" in page
+        "<li>Seven studies, read from their abstracts and the project's verified notes only" in page
     )

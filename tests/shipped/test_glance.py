@@ -77,5 +77,9 @@ def test_an_outcome_whose_published_figure_differs_is_tagged(base: EvidenceBase)
     assert early.tags == ("audit note",)
     final = next(o for o in named["SAMMPRIS"].outcomes if o.href.endswith("-primary_final"))
     assert final.tags == ()
-    (primary,) = named["CASSISS"].outcomes
-    assert primary.tags == ("audit note",)
+    primary, longterm = named["CASSISS"].outcomes
+    assert primary.href.endswith("-primary_1y") and primary.tags == ("audit note",)
+    # The long-term report prints percentages and a hazard ratio, no counts; its printed P (0.97)
+    # lies outside what a Wald test on the printed CI allows.
+    assert longterm.href.endswith("-primary_longterm")
+    assert longterm.tags == ("printed percentages; counts not stated", "audit note")
