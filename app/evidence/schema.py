@@ -285,6 +285,7 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
         pmid=citation_table.str("pmid", required=False),
         registration=citation_table.str("registration", required=False),
         quote=read_quote(citation_table, texts),
+        short=citation_table.str("short", required=False),
     )
     if not citation.text and not citation.note:
         citation_table.error("", "give the citation text, or a note saying why there is none")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
@@ -50,9 +50,11 @@ from app.web.counsel_outcomes import (
     per_hundred,
     pictured_outcomes,
     shared_findings,
+    shared_notes,
     timeframe_words,
 )
 from app.web.counsel_words import (
+    ALSO_RANDOMIZED,
     CHECK_WORDS,
     CLOSING,
     DESIGN_SHORT,
@@ -133,6 +135,9 @@ class CounselComparison:
     quote_intro: str
     study_href: str
     not_ticked: tuple[str, ...]  # an arm shown although its option was not chosen
+    # Notes every told outcome with numbers shares (BASIS: percentages only, from a secondary
+    # source): said once after them rather than under each, so the printout stays on three pages.
+    others_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +291,9 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
     heading = names[0] + "".join(f" or {n[:1].lower()}{n[1:]}" for n in names[1:])
     codes = {w.code for w in comparison.warnings} | {c.code for c in study.caveats}
     pictured = tuple(key_outcome(r, comparison) for r in pictured_outcomes(comparison))
+    others, others_notes = shared_notes(
+        tuple(other_outcome(r, comparison) for r in other_outcomes(comparison))
+    )
     return CounselComparison(
         study_id=study.id,
         anchor=f"p-{study.id}",
@@ -297,15 +305,30 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
         fit=fit_sentences(comparison, scenario),
         notes=tuple(text for code, text in NOTE_WORDS.items() if code in codes),
         outcomes=pictured,
-        others=shared_findings(
-            tuple(other_outcome(r, comparison) for r in other_outcomes(comparison))
-        ),
+        others=shared_findings(others),
+        others_notes=others_notes,
         others_title=OTHER_TITLE if pictured else RESULTS_TITLE,
         option_names=tuple(names),
         quote_intro=QUOTE_INTRO,
         study_href=evidence_href(study.id),
         not_ticked=not_ticked(comparison),
     )
+
+
+def explained_once(comparisons: tuple[CounselComparison, ...]) -> tuple[CounselComparison, ...]:
+    """Explain what a randomized trial is once: a later trial's line says it was one too.
+
+    Observational designs keep their whole explanation every time (it carries their warning).
+    """
+    seen = False
+    out = []
+    for c in comparisons:
+        if c.design == DESIGN_SHORT["randomized_trial"]:
+            if seen:
+                c = replace(c, about_study=ALSO_RANDOMIZED.format(name=c.study_name))
+            seen = True
+        out.append(c)
+    return tuple(out)
 
 
 def scenario_rows(scenario: Scenario) -> tuple[Row, ...]:
@@ -327,7 +350,13 @@ def scenario_rows(scenario: Scenario) -> tuple[Row, ...]:
 
 
 def source_line(study: Study) -> SourceLine:
+    """A study's citation for the patient and print views: its short form (journal, year, volume,
+    pages) with its DOI when the evidence gives one, so five studies' sources fit the printout;
+    the full citation is on the study's evidence page."""
     citation = study.citation
+    if citation.short:
+        doi = f" DOI {citation.doi}." if citation.doi else ""
+        return SourceLine(study.short_name, DESIGN_SHORT[study.design.value], citation.short + doi)
     if citation.text:
         text = " ".join(t for t in (citation.text, citation.note) if t)
     else:
@@ -356,7 +385,9 @@ def counsel_view(assessment: Assessment, *, today: dt.date) -> CounselView:
         no_evidence="" if assessment.comparisons else NO_EVIDENCE,
         options=tuple(OPTION_NAMES[o] for o in OPTION_ORDER if o in scenario.options),
         scenario=scenario_rows(scenario),
-        comparisons=tuple(comparison_counsel(c, scenario) for c in assessment.comparisons),
+        comparisons=explained_once(
+            tuple(comparison_counsel(c, scenario) for c in assessment.comparisons)
+        ),
         sources=tuple(source_line(c.analysis.study) for c in assessment.comparisons),
         evidence_version=assessment.evidence_version,
         date=date_text(today),

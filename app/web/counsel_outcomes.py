@@ -460,6 +460,26 @@ def other_outcome(result: OutcomeResult, comparison: Comparison) -> OtherOutcome
     )
 
 
+def shared_notes(
+    others: tuple[OtherOutcome, ...],
+) -> tuple[tuple[OtherOutcome, ...], tuple[str, ...]]:
+    """Take out the notes that every told outcome with numbers carries (two or more of them).
+
+    They are said once after those outcomes; an outcome without numbers keeps its own notes.
+    """
+    numbered = [o for o in others if o.cells]
+    if len(numbered) < 2:
+        return others, ()
+    shared = tuple(n for n in numbered[0].notes if all(n in o.notes for o in numbered[1:]))
+    if not shared:
+        return others, ()
+    out = tuple(
+        replace(o, notes=tuple(n for n in o.notes if n not in shared)) if o.cells else o
+        for o in others
+    )
+    return out, shared
+
+
 def shared_findings(others: tuple[OtherOutcome, ...]) -> tuple[OtherOutcome, ...]:
     """Let outcomes in a row without numbers, with the same finding and quote, share one cell.
 

@@ -44,10 +44,7 @@ POOLED_NOTE = (
     "These numbers combine several studies. They are shown as the study gave them, with no picture."
 )
 # Figures printed only by secondary sources (summaries written by others), labelled on every view.
-SECONDARY_NOTE = (
-    "SECONDARY SOURCE: these numbers are from a summary of the study by others. They are not from"
-    " the study's own report."
-)
+SECONDARY_NOTE = "SECONDARY SOURCE: others gave these numbers in a summary. They are not from the study's report."
 QUOTE_INTRO = "In the study's own words:"
 
 # Option order is fixed so that every outcome lists the options the same way.
@@ -72,6 +69,8 @@ CHECK_WORDS = {f.name: f.check_words for f in FIELDS if f.criterion}
 LIMIT_WORDS = {f.name: f.limit_words for f in FIELDS if f.criterion}
 DESIGN_WORDS = {code: term.about for code, term in vocabulary.DESIGNS.items()}
 DESIGN_SHORT = {code: term.patient for code, term in vocabulary.DESIGNS.items()}
+# A second randomized trial on the same page (the first one's line explains what that means).
+ALSO_RANDOMIZED = "In {name} too, chance chose each person's treatment."
 # Each comparison's heading: two studies can weigh the same options, so it names the study too.
 SECTION_TITLE = "{options}: what {name} found"
 NOTE_WORDS = {
