@@ -125,6 +125,7 @@ def read_register(
                 reason=table.str("reason"),
                 reason_quote=reason_quote,
                 sources=MappingProxyType(sources),
+                comparator_plain=table.str("comparator_plain", required=False),
             )
         )
         table.done()
