@@ -4,7 +4,10 @@ POST / takes the scenario form and a `view` chosen by the button pressed:
 
 - ``clinician`` (default, and for any unknown value): the form with the summary-of-findings results;
 - ``patient``: the counselling view in plain words with icon arrays (app/counsel.py);
-- ``print``: the printable consent summary built from the same counselling view.
+- ``print``: the printable consent summary built from the same counselling view;
+- ``options``: the option grid, every option chosen side by side (app/web/option_grid.py), printable.
+
+The clinician view also shows the note for the record (app/engine/note.py) in a read-only text box.
 
 POST /summary takes the same form body and answers only the quick summary, an HTML fragment the
 page's script swaps in as the form changes (app/web/summary.py); the browser holds no clinical rule.
@@ -23,9 +26,19 @@ from flask import Blueprint, Response, abort, current_app, make_response, render
 from flask.blueprints import BlueprintSetupState
 
 from app.engine.assess import assess
+from app.engine.note import record_note
 from app.http.context import engine_tables, evidence_base
 from app.http.security import BACK_BUTTON_CACHE
-from app.web import counsel, counsel_glance, evidence_pages, forest, formatting, known, results
+from app.web import (
+    counsel,
+    counsel_glance,
+    evidence_pages,
+    forest,
+    formatting,
+    known,
+    option_grid,
+    results,
+)
 from app.web import summary as live
 from app.web.forms import ScenarioForm
 
@@ -108,6 +121,16 @@ def _calculate() -> tuple[str, int]:
             known_trials=known.known_trial_views(assessment),
         )
         return page, 200
+    revision = evidence_base().evidence.revision
+    if view == "options":
+        page = render_template(
+            "counsel/options.html",
+            grid=option_grid.option_grid(assessment, revision=revision, today=dt.date.today()),
+            carried=form.carried(),
+            view=view,
+            nav="calculator",
+        )
+        return page, 200
     view = results.results(assessment, form.ignored_inputs(), _prepared()["tables"])
     page = render_template(
         "calculator/index.html",
@@ -118,6 +141,7 @@ def _calculate() -> tuple[str, int]:
         nav="calculator",
         known_trials=known.known_trial_views(assessment),
         forests=forest.forest_views(assessment),
+        note=record_note(assessment, revision),
     )
     return page, 200
 

@@ -1,0 +1,94 @@
+"""What the option grid and the note for the record share: one seam per later input (no Flask).
+
+Each cell of the option grid, and each figure of the note, asks these functions for its numbers and
+its certainty, and says which kind of figure it got:
+
+``risk_for(comparison, result, arm_id)``
+    An option's risk for one outcome. Today: the study arm's own events over its own total, with the
+    exact (Clopper-Pearson) 95% CI the other pages show, marked ``basis="trial"`` ("the trial's
+    group, not a personal estimate"). When personal absolute risks (baseline risk x relative effect
+    per outcome family) are part of the assessment, this is the one place that returns them instead,
+    marked ``basis="personal"``.
+``certainty_for(comparison, result)``
+    The outcome's GRADE certainty rating ("high", "moderate", "low", "very low"). Today: "" (the
+    evidence base rates no certainty yet); the grid then shows the strength signals the analysis
+    already gives, in plain words, and the note says nothing. When per-outcome GRADE certainty is
+    part of the analysis, this returns its rating.
+``method_facts(study, arm_id)``
+    What an arm's treatment involved, quoted from the study's methods. Today: the study's facts whose
+    label names a method (``METHOD_LABELS``) from a primary source. When arms carry descriptions
+    quoted from the studies, they come first here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from app.analysis.appraisal import OutcomeResult
+from app.analysis.outcomes import ArmStats
+from app.engine.assess import Comparison
+from app.evidence.model import Fact, Study
+
+# Facts describing what a group's treatment involved, by their label (lower case). "medical" in a
+# label means it describes the medicines (given in every arm whose label says "plus medical therapy").
+METHOD_LABELS = (
+    "stent and how it is placed",
+    "stent and medical therapy",
+    "medical therapy",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """One option's risk for one outcome, as fractions, with the kind of figure it is."""
+
+    value: float
+    lower: float
+    upper: float
+    events: int | None  # the study group's count (None for a personal estimate)
+    total: int | None
+    basis: Literal["trial", "personal"]
+    derived: bool = False  # a count not printed in the source, worked out from what it printed
+
+
+def risk_for(comparison: Comparison, result: OutcomeResult, arm_id: str) -> Risk | None:
+    """Return an option's risk: the trial arm's rate today (the seam for a personal estimate)."""
+    entry = result.stats
+    arms: dict[str, ArmStats] = {
+        a.arm: a for a in (entry.intervention, entry.comparator) if a is not None
+    }
+    arm = arms.get(arm_id)
+    if arm is None:
+        return None
+    return Risk(
+        value=arm.rate.value,
+        lower=arm.rate.lower,
+        upper=arm.rate.upper,
+        events=arm.events,
+        total=arm.total,
+        basis="trial",
+        derived=bool(arm.derived),
+    )
+
+
+def certainty_for(comparison: Comparison, result: OutcomeResult) -> str:
+    """Return the outcome's GRADE rating, or "" while the evidence base rates none (the seam)."""
+    return ""
+
+
+def method_facts(study: Study, arm_id: str) -> tuple[Fact, ...]:
+    """Return the facts quoting what this arm's treatment involved, from primary sources only."""
+    arm = study.arms[arm_id]
+    medicines = arm.treatment == "medical" or "plus medical therapy" in arm.label.lower()
+    procedure = arm.treatment != "medical"
+    chosen = []
+    for fact in study.facts:
+        label = fact.label.lower()
+        if label not in METHOD_LABELS or study.sources[fact.quote.source].kind != "primary":
+            continue
+        about_medicines = "medical" in label
+        about_procedure = "stent" in label
+        if (about_medicines and medicines) or (about_procedure and procedure):
+            chosen.append(fact)
+    return tuple(chosen)
