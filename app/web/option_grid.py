@@ -78,16 +78,25 @@ class RiskEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class StudyNote:
+    """A sentence about one study, shown after its name."""
+
+    study: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class GridCell:
     row: str
     texts: tuple[str, ...] = ()
+    notes: tuple[StudyNote, ...] = ()
     quotes: tuple[GridQuote, ...] = ()
     entries: tuple[RiskEntry, ...] = ()
     why_not: str = ""
 
     @property
     def filled(self) -> bool:
-        return bool(self.texts or self.quotes or self.entries or self.why_not)
+        return bool(self.texts or self.notes or self.quotes or self.entries or self.why_not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +120,7 @@ class OptionGrid:
     rows: tuple[GridRow, ...]
     columns: tuple[GridColumn, ...]
     other_times: str
+    other_times_studies: tuple[str, ...]
     shared_prompt: str
     closing: str
     sources_title: str
@@ -275,6 +285,7 @@ def unknown_cell(
     assessment: Assessment, option: str, arms: list[tuple[Comparison, str]]
 ) -> GridCell:
     texts = []
+    notes = []
     for gap in assessment.pairs_without_evidence:
         if option in gap.options:
             (other,) = [o for o in gap.options if o != option] or [option]
@@ -284,28 +295,34 @@ def unknown_cell(
         for mine, theirs in (sides, sides[::-1]):
             if option in mine:
                 other = " or ".join(OPTION_WORDS[o].noun for o in theirs)
-                texts.append(w.KNOWN_TRIAL.format(name=trial.short_name, other=other))
+                notes.append(StudyNote(trial.short_name, w.KNOWN_TRIAL.format(other=other)))
     seen = set()
     for comparison, _ in arms:
         study = comparison.analysis.study
         if study.id in seen:
             continue
         seen.add(study.id)
-        for reason in comparison.applicability.reasons:
-            if reason.status == "not_met":
-                sentence = unmet_sentence(reason.criterion, study, assessment.scenario)
-                texts.append(w.UNMET.format(name=study.short_name, sentence=sentence))
+        name = study.short_name
+        unmet = [
+            unmet_sentence(reason.criterion, study, assessment.scenario)
+            for reason in comparison.applicability.reasons
+            if reason.status == "not_met"
+        ]
+        if unmet:
+            notes.append(StudyNote(name, " ".join([*unmet, w.MAY_NOT_FIT])))
         if comparison.applicability.status == "unknown":
-            texts.append(w.FIT_UNKNOWN.format(name=study.short_name))
+            notes.append(StudyNote(name, w.FIT_UNKNOWN))
         if study.design.value != "randomized_trial":
-            texts.append(w.NOT_RANDOM.format(name=study.short_name))
+            notes.append(StudyNote(name, w.NOT_RANDOM))
         if comparison.match.unspecified_stent and option in STENTS:
-            texts.append(w.STENT_TYPE.format(name=study.short_name))
-    return GridCell("unknown", texts=tuple(texts) or (w.NOTHING_FLAGGED,))
+            notes.append(StudyNote(name, w.STENT_TYPE))
+    if not (texts or notes):
+        texts.append(w.NOTHING_FLAGGED)
+    return GridCell("unknown", texts=tuple(texts), notes=tuple(notes))
 
 
-def _other_times(assessment: Assessment) -> str:
-    """Name the studies whose main outcomes fall in neither risk row (told in the patient view)."""
+def _other_times(assessment: Assessment) -> tuple[str, ...]:
+    """The studies whose main outcomes fall in neither risk row (told in the patient view)."""
     frames = w.FIRST_MONTH_FRAMES + w.LATER_FRAMES
     names = []
     for comparison in assessment.comparisons:
@@ -314,10 +331,7 @@ def _other_times(assessment: Assessment) -> str:
             if outcome.is_main and "subgroup" not in outcome.role and not _in_frame(result, frames):
                 names.append(comparison.analysis.study.short_name)
                 break
-    if not names:
-        return ""
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return w.OTHER_TIMES.format(names=listed)
+    return tuple(names)
 
 
 def option_grid(assessment: Assessment, *, revision: dt.date, today: dt.date) -> OptionGrid:
@@ -344,7 +358,8 @@ def option_grid(assessment: Assessment, *, revision: dt.date, today: dt.date) ->
         intro=w.INTRO,
         rows=tuple(GridRow(*row) for row in ROWS),
         columns=tuple(columns),
-        other_times=_other_times(assessment),
+        other_times=w.OTHER_TIMES if (later := _other_times(assessment)) else "",
+        other_times_studies=later,
         shared_prompt=w.SHARED_PROMPT,
         closing=w.CLOSING,
         sources_title=w.SOURCES_TITLE,
@@ -365,6 +380,7 @@ def grid_paragraphs(grid: OptionGrid) -> tuple[str, ...]:
     for column in grid.columns:
         for cell in column.cells:
             paragraphs += cell.texts
+            paragraphs += [note.text for note in cell.notes]
             paragraphs.append(cell.why_not)
             for entry in cell.entries:
                 paragraphs += [entry.paragraph, entry.certainty]

@@ -31,7 +31,7 @@ NO_SETTING = (
 QUOTE_FROM = "In the words of {name}:"
 NO_STUDY = "No study in this tool looked at this option."
 NO_FIGURE = "No study in this tool gives a number for this option over this time."
-OTHER_TIMES = "{names} gave numbers over other times. They are in the patient view."
+OTHER_TIMES = "Some studies gave numbers over other times. They are in the patient view."
 # Which kind of figure a cell shows (the seam in app/engine/discussion.py says which it got).
 BASIS = {
     "trial": "This is the study group's number, not a personal estimate.",
@@ -52,12 +52,13 @@ NOT_RATED_OBSERVED = (
 STOPPED_EARLY = "The study stopped early, so its numbers are less sure."
 FEW = "Few people had it, so this number is not very sure."
 PRINTED = "The study gave {text}% for this group. It worked this out over time, not as a count."
-GAP = "No study compared it with {other}."
-KNOWN_TRIAL = "{name} compared it with {other}, but its results are not in this tool yet."
-UNMET = "{name}: {sentence}"
-FIT_UNKNOWN = "{name}: too few points could be compared with you to say how well it fits."
-NOT_RANDOM = "{name}: chance did not decide who had which treatment."
-STENT_TYPE = "{name} did not say which kind of stent was used."
+GAP = "No study here looked at it next to {other}."
+# Said of one study, named before the sentence (a name is not our words: the grade is for these).
+KNOWN_TRIAL = "It looked at this and {other}. Its results are not in this tool yet."
+MAY_NOT_FIT = "So its numbers may not fit you."
+FIT_UNKNOWN = "Too few points could be compared with you to say how well it fits."
+NOT_RANDOM = "Chance did not decide who had which treatment."
+STENT_TYPE = "It did not say which kind of stent was used."
 NOTHING_FLAGGED = "No gaps are flagged for this option beyond those above."
 # Values clarification: prompts only, no score, the same number for every option.
 PROMPTS = {

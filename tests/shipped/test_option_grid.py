@@ -1,0 +1,157 @@
+"""The IPDAS items that apply to the option grid, on the shipped studies, and the note's length.
+
+IPDAS (International Patient Decision Aid Standards) items asserted on the grid of each shipped
+scenario: options and their outcomes in equal detail (the same rows for every option, each filled
+or saying why not, every figure in the same parts); probabilities with the same denominator and time
+frame across a row (per 100 people, the row's own time frame only); uncertainty (each figure's range
+or why it has none, and how sure it is); sources and their date (each study cited, the evidence
+version and its date); values clarification (the same number of prompts for every option, no score,
+no recommendation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from app.analysis.base import EvidenceBase
+from app.contract.scenario import parse_scenario
+from app.engine.assess import Assessment, assess
+from app.engine.note import LIMIT, record_note
+from app.web import option_grid
+from app.web import option_grid_words as words
+from tests.engine_tables import tables
+from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
+from tests.test_counsel import FORBIDDEN, LVO
+
+pytestmark = pytest.mark.shipped_evidence
+
+SHIPPED_SCENARIOS = {
+    "vissit": VISSIT_LIKE,
+    "all-four": ALL_OPTIONS,
+    "two-comparisons": {**VISSIT_LIKE, "options": ["medical", "angioplasty", "balloon_stent"]},
+    "sammpris-cassiss": {**VISSIT_LIKE, "options": ["medical", "self_expanding_stent"]},
+    "lvo": LVO,
+}
+ROW_FRAMES = {"month": words.FIRST_MONTH_FRAMES, "later": words.LATER_FRAMES}
+
+
+def assessed(base: EvidenceBase, scenario: dict[str, Any]) -> Assessment:
+    return assess(parse_scenario(scenario), tables(base))
+
+
+def grid(base: EvidenceBase, scenario: dict[str, Any]) -> option_grid.OptionGrid:
+    return option_grid.option_grid(
+        assessed(base, scenario), revision=base.evidence.revision, today=dt.date(2026, 12, 7)
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_SCENARIOS))
+def test_options_and_outcomes_in_equal_detail(base: EvidenceBase, name: str) -> None:
+    view = grid(base, SHIPPED_SCENARIOS[name])
+    chosen = SHIPPED_SCENARIOS[name]["options"]
+    assert sorted(c.option for c in view.columns) == sorted(chosen)
+    for column in view.columns:
+        assert [cell.row for cell in column.cells] == [row.id for row in view.rows]
+        assert all(cell.filled for cell in column.cells), (name, column.option)
+        involves = column.cells[0]
+        assert involves.texts[0]  # the option described in plain words, always first
+        for cell in column.cells[1:3]:
+            # A figure, or why there is none: never both missing.
+            assert bool(cell.entries) != bool(cell.why_not), (name, column.option, cell.row)
+            for entry in cell.entries:
+                assert entry.study and entry.title and entry.share and entry.counts
+                assert entry.basis and entry.certainty and entry.href
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_SCENARIOS))
+def test_same_denominator_and_time_frame_across_a_row(base: EvidenceBase, name: str) -> None:
+    assessment = assessed(base, SHIPPED_SCENARIOS[name])
+    view = grid(base, SHIPPED_SCENARIOS[name])
+    outcomes = {
+        (c.analysis.study.short_name, r.stats.outcome.plain_label): r.stats.outcome.timeframe
+        for c in assessment.comparisons
+        for r in c.outcomes
+    }
+    for row_index, row in enumerate(view.rows):
+        if row.id not in ROW_FRAMES:
+            continue
+        assert row.time.startswith("Out of 100 people")
+        for column in view.columns:
+            for entry in column.cells[row_index].entries:
+                assert re.fullmatch(
+                    r"(About \d+ of 100|Fewer than 1 in 100) people had it\.", entry.share
+                )
+                study = entry.study.split(" (")[0]
+                label = entry.title[:1].lower() + entry.title[1:]
+                timeframe = outcomes[study, label]
+                assert timeframe.lower() in ROW_FRAMES[row.id], (entry.title, timeframe)
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_SCENARIOS))
+def test_uncertainty_sources_date_and_values_clarification(base: EvidenceBase, name: str) -> None:
+    view = grid(base, SHIPPED_SCENARIOS[name])
+    assessment = assessed(base, SHIPPED_SCENARIOS[name])
+    entries = [e for c in view.columns for cell in c.cells for e in cell.entries]
+    for entry in entries:
+        # An exact 95% range in words, or the study's own over-time figure said to be one.
+        assert entry.range.startswith(
+            "The true number could be"
+        ) or "worked this out over time" in (entry.counts)
+        assert entry.certainty.startswith("How sure:")
+    assert len(view.sources) == len({c.analysis.study.id for c in assessment.comparisons})
+    assert view.evidence_version == base.version
+    assert view.evidence_date == f"{base.evidence.revision.day} {base.evidence.revision:%B %Y}"
+    prompts = [c.cells[4].texts for c in view.columns]
+    assert len({len(p) for p in prompts}) == 1 and all(prompts)
+    for paragraph in option_grid.grid_paragraphs(view):
+        assert not FORBIDDEN.search(paragraph), paragraph
+        assert not re.search(r"\bscore\b", paragraph.replace("no score", "")), paragraph
+
+
+def test_all_four_grid_figures_are_the_trial_arms(base: EvidenceBase) -> None:
+    view = grid(base, ALL_OPTIONS)
+    counts = {
+        c.option: [e.counts.split(" people")[0] for cell in c.cells[1:3] for e in cell.entries]
+        for c in view.columns
+    }
+    assert counts == {
+        "medical": ["In the study, 5 of 53", "In the study, 13 of 227", "In the study, 8 of 53",
+                    "The study gave 12.2% for this group. It worked this out over time, not as a count.",
+                    "In the study, 13 of 181"],
+        "angioplasty": [],
+        "balloon_stent": ["In the study, 14 of 58", "In the study, 21 of 58"],
+        "self_expanding_stent": ["In the study, 33 of 224",
+                                 "The study gave 20.0% for this group. It worked this out over time, not as a count.",
+                                 "In the study, 14 of 176"],
+    }  # fmt: skip
+
+
+def test_all_four_note_fits_and_holds_each_main_outcome(base: EvidenceBase, app: Flask) -> None:
+    assessment = assessed(base, ALL_OPTIONS)
+    note = record_note(assessment, base.evidence.revision)
+    print(f"All-four note: {len(note)} characters")
+    assert len(note) <= LIMIT
+    main = [
+        r.stats.outcome
+        for c in assessment.comparisons
+        for r in c.outcomes
+        if r.stats.outcome.is_main and "subgroup" not in r.stats.outcome.role
+    ]
+    assert len(main) == len(re.findall(r"^- ", note, re.M)) == 8
+    for figure in (
+        "BMS 24.1% (13.9–37.2) · 14/58 vs MT 9.4% (3.1–20.7) · 5/53",
+        "SES 14.7% (10.4–20.1) · 33/224 vs MT 5.7% (3.1–9.6) · 13/227",
+        "SES 20.0% vs MT 12.2% (printed)",
+        "SES 23.2% (17.9–29.3) · 52/224 vs MT 15.0% (10.6–20.3) · 34/227",
+        "stent (type NS) 7.1% vs PTA 7.4% (printed)",
+        "SES 8.0% (4.4–13.0) · 14/176 vs MT 7.2% (3.9–12.0) · 13/181",
+    ):
+        assert figure in note, figure
+    with app.test_client() as client:
+        api = client.post("/api/v1/assess/note", json=ALL_OPTIONS).get_data(as_text=True)
+    assert api == note
