@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import html
 import re
 from typing import Any
@@ -252,3 +253,29 @@ def test_api_note_refuses_what_assess_refuses(client: FlaskClient) -> None:
         assert note.get_json() == full.get_json()
     wrong = client.post("/api/v1/assess/note", data="x", content_type="text/plain")
     assert wrong.status_code == 415
+
+
+def test_every_note_fits_the_limit_and_says_what_it_leaves_to_the_page(base: EvidenceBase) -> None:
+    options = ["medical", "angioplasty", "balloon_stent", "self_expanding_stent"]
+    full = {
+        "stenosis_percent": 80,
+        "symptomatic": True,
+        "days_since_event": 100,
+        "artery": "intracranial_ica",
+        "age": 64,
+        "mrs": 3,
+        "perforator_infarct": False,
+        "prestent_angioplasty": True,
+    }
+    seen = 0
+    for setting in ("symptomatic_icas", "lvo_icas"):
+        for size in range(1, 5):
+            for chosen in itertools.combinations(options, size):
+                scenario = {"setting": setting, "options": list(chosen), **full}
+                assessment = assessed(base, scenario)
+                note = record_note(assessment, base.evidence.revision)
+                assert len(note) <= LIMIT, scenario
+                if "·" not in note and assessment.comparisons:
+                    assert "counts on the results page" in note
+                seen += 1
+    assert seen == 30

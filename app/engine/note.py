@@ -27,6 +27,8 @@ from app.evidence.model import Effect, Study
 LIMIT = 1500
 TITLE = "ICAS treatment options discussed; evidence shown:"
 CLOSING = "This tool presents evidence and recommends no treatment."
+FORMAT = "Main outcomes per trial arm: % (exact 95% CI) · events/total."
+FORMAT_WITHOUT_COUNTS = "Main outcomes per trial arm: % (exact 95% CI); counts on the results page."
 EN_DASH = "\u2013"
 RATIO = {
     "risk_ratio": "RR",
@@ -113,12 +115,12 @@ def said(label: str, timeframe: str) -> bool:
     return timeframe.replace("\u00b7", ".").lower() in label.replace("\u00b7", ".").lower()
 
 
-def risk_words(risk: Risk) -> str:
+def risk_words(risk: Risk, counts: bool = True) -> str:
     """'24.1% (14.1–36.8) · 14/58', the results page's format; a personal estimate says so."""
     text = f"{100 * risk.value:.1f}% ({100 * risk.lower:.1f}{EN_DASH}{100 * risk.upper:.1f})"
     if risk.basis == "personal":
         return f"personal {text}"
-    return f"{text} · {risk.events}/{risk.total}"
+    return f"{text} · {risk.events}/{risk.total}" if counts else text
 
 
 def scenario_words(scenario: Scenario) -> str:
@@ -159,7 +161,7 @@ def _printed(study: Study, result: OutcomeResult, arm_id: str) -> str:
     return "" if figure is None else f"{_short(study.arms[arm_id].treatment)} {figure.text}%"
 
 
-def outcome_words(comparison: Comparison, result: OutcomeResult) -> str:
+def outcome_words(comparison: Comparison, result: OutcomeResult, counts: bool = True) -> str:
     """One main outcome: each option's figure, or the printed ones, or the estimate or finding."""
     study = comparison.analysis.study
     outcome = result.stats.outcome
@@ -168,7 +170,7 @@ def outcome_words(comparison: Comparison, result: OutcomeResult) -> str:
     derived = any(r is not None and r.derived for r in risks)
     if all(r is not None for r in risks) and result.stats.not_computed_reason is None:
         figures = " vs ".join(
-            f"{_short(study.arms[a].treatment)} {risk_words(r)}"
+            f"{_short(study.arms[a].treatment)} {risk_words(r, counts)}"
             for a, r in zip(arms, risks, strict=True)
             if r is not None
         )
@@ -204,17 +206,30 @@ def main_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
     )
 
 
-def comparison_words(comparison: Comparison) -> str:
+def comparison_words(comparison: Comparison, counts: bool = True) -> str:
     study = comparison.analysis.study
     design = DESIGN[study.design.value]
     fit = APPLIES.get(comparison.applicability.status, comparison.applicability.status)
     lines = [f"{study.short_name} ({design}; {fit}):"]
-    lines += [f"- {outcome_words(comparison, r)}" for r in main_outcomes(comparison)]
+    lines += [f"- {outcome_words(comparison, r, counts)}" for r in main_outcomes(comparison)]
     return "\n".join(lines)
 
 
 def record_note(assessment: Assessment, revision: dt.date) -> str:
-    """Return the note for the record (plain text, LF line ends) for one assessment."""
+    """Return the note for the record (plain text, LF line ends), at most LIMIT characters.
+
+    Every main outcome with its counts when that fits; else without the counts (the results page
+    gives them); else the last comparisons (least applicable, weakest design) are named only.
+    """
+    shown = len(assessment.comparisons)
+    for counts, kept in [(True, shown), *((False, n) for n in range(shown, -1, -1))]:
+        note = _note(assessment, revision, counts=counts, kept=kept)
+        if len(note) <= LIMIT:
+            return note
+    return note
+
+
+def _note(assessment: Assessment, revision: dt.date, *, counts: bool, kept: int) -> str:
     scenario = assessment.scenario
     options = "; ".join(
         f"{vocabulary.TREATMENTS[code].short.removeprefix('a ')} ({ABBREVIATION[code]})"
@@ -229,8 +244,11 @@ def record_note(assessment: Assessment, revision: dt.date) -> str:
     if assessment.scope.status == "outside":
         parts.append("The studies did not include patients like this.")
     if assessment.comparisons:
-        parts.append("Main outcomes per trial arm: % (exact 95% CI) · events/total.")
-        parts += [comparison_words(c) for c in assessment.comparisons]
+        parts.append(FORMAT if counts else FORMAT_WITHOUT_COUNTS)
+        parts += [comparison_words(c, counts) for c in assessment.comparisons[:kept]]
+        rest = [c.analysis.study.short_name for c in assessment.comparisons[kept:]]
+        if rest:
+            parts.append(f"Also compared (figures on the results page): {'; '.join(rest)}.")
     else:
         parts.append("No study in this evidence base compares these options.")
     if assessment.pairs_without_evidence:
