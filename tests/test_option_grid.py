@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import html
+import itertools
 import re
 from typing import Any
 
