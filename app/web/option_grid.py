@@ -22,7 +22,7 @@ chosen (all of them, in the fixed option order), and the same rows for each:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
@@ -33,7 +33,6 @@ from app.web import option_grid_words as w
 from app.web.counsel import date_text, source_line, unmet_sentence
 from app.web.counsel_outcomes import is_key, per_hundred
 from app.web.counsel_words import (
-    DESIGN_SHORT,
     OPTION_ORDER,
     OPTION_WORDS,
     SCOPE_OUTSIDE,
@@ -74,7 +73,7 @@ class RiskEntry:
 
     @property
     def paragraph(self) -> str:
-        return " ".join(t for t in (self.share, self.range, self.counts, self.basis) if t)
+        return " ".join(t for t in (self.share, self.range, self.counts) if t)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +92,9 @@ class GridCell:
     quotes: tuple[GridQuote, ...] = ()
     entries: tuple[RiskEntry, ...] = ()
     why_not: str = ""
+    # Which kind of figure the cell's entries are, said once ("the study group's number, not a
+    # personal estimate"); an entry of another kind than the first says its own.
+    basis: str = ""
 
     @property
     def filled(self) -> bool:
@@ -171,7 +173,7 @@ def risk_entry(
     outcome = result.stats.outcome
     title = outcome.plain_label[:1].upper() + outcome.plain_label[1:]
     href = evidence_href(study.id, outcome_anchor(outcome.id, arm_id))
-    name = f"{study.short_name} ({DESIGN_SHORT[study.design.value]})"
+    name = study.short_name
     certainty = certainty_words(comparison, result)
     risk = risk_for(comparison, result, arm_id) if result.not_computed_reason is None else None
     if risk is None:
@@ -277,7 +279,9 @@ def risk_cell(
             if entry is not None:
                 entries.append(entry)
     if entries:
-        return GridCell(row, entries=tuple(entries))
+        first = entries[0].basis
+        entries = [e if e.basis != first else replace(e, basis="") for e in entries]
+        return GridCell(row, entries=tuple(entries), basis=first)
     return GridCell(row, why_not=w.NO_FIGURE if arms else w.NO_STUDY)
 
 
@@ -382,7 +386,8 @@ def grid_paragraphs(grid: OptionGrid) -> tuple[str, ...]:
             paragraphs += cell.texts
             paragraphs += [note.text for note in cell.notes]
             paragraphs.append(cell.why_not)
+            paragraphs.append(cell.basis)
             for entry in cell.entries:
-                paragraphs += [entry.paragraph, entry.certainty]
+                paragraphs += [entry.paragraph, entry.basis, entry.certainty]
     paragraphs += [grid.other_times, grid.shared_prompt, grid.closing]
     return tuple(p for p in paragraphs if p)

@@ -34,7 +34,7 @@ NO_FIGURE = "No study in this tool gives a number for this option over this time
 OTHER_TIMES = "Some studies gave numbers over other times. They are in the patient view."
 # Which kind of figure a cell shows (the seam in app/engine/discussion.py says which it got).
 BASIS = {
-    "trial": "This is the study group's number, not a personal estimate.",
+    "trial": "Each number is the study group's, not a personal estimate.",
     "personal": "This is an estimate for you, worked out from the studies.",
 }
 # How sure: a GRADE rating in words when the evidence rates one; else the design's own signal.
@@ -44,12 +44,12 @@ RATED = {
     "low": "How sure: not very sure. More research is likely to change it.",
     "very low": "How sure: very unsure. The true number may be quite different.",
 }
-NOT_RATED_RANDOM = "How sure: not rated yet. It comes from a study where chance decided each group."
+NOT_RATED_RANDOM = "How sure: not rated yet. Chance decided who had which treatment."
 NOT_RATED_OBSERVED = (
     "How sure: not rated yet. In this study, chance did not decide the groups. So they may differ"
     " in other ways."
 )
-STOPPED_EARLY = "The study stopped early, so its numbers are less sure."
+STOPPED_EARLY = "It stopped early, so it is less sure."
 FEW = "Few people had it, so this number is not very sure."
 PRINTED = "The study gave {text}% for this group. It worked this out over time, not as a count."
 GAP = "No study here looked at it next to {other}."
