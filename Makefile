@@ -1,4 +1,5 @@
 # Two commands for a new machine: `make run` and `make test`. Both build .venv from pinned constraints.
+# `make lint` is ruff (lint and format) and mypy --strict over app/ (setup.cfg [mypy]).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -30,6 +31,7 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check --config .ci/ruff.toml app tests
 	$(BIN)/ruff format --config .ci/ruff.toml --check app tests
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format --config .ci/ruff.toml app tests
@@ -53,4 +55,4 @@ bench: $(STAMP)
 	$(BIN)/python tests/perf/nginx_failover.py --compare-idempotent
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache .mypy_cache *.egg-info

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
 from app.analysis.base import analyse
-from app.cli import ENV_EVIDENCE_DIR, EXIT_EVIDENCE, report_problems
+from app.cli import ENV_EVIDENCE_DIR, EXIT_CONFIG, EXIT_EVIDENCE, report_problems
 from app.engine.tables import build_tables
 from app.evidence.loader import load_evidence
 from app.evidence.model import DEFAULT_DIR, EvidenceError
@@ -51,22 +52,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_security(app)
     register_body(app)
+    register_hosts(app)
     register_assets(app)
     return app
 
 
 def serve() -> Flask:
-    """Build the app for `make run` (gunicorn preloads it): on broken evidence, list it and exit 78.
+    """Build the app for `make run` (gunicorn preloads it): on broken evidence or settings, exit 78.
 
     Gunicorn loads the app once in its master, before the workers fork (app/gunicorn_conf.py), so
     this is the only place the evidence is read: broken evidence stops the server at start with
     one exit code and every problem, and a running instance never reads the folder again.
     """
+    from app.http.errors import SettingsError
+
     try:
         app = create_app()
     except EvidenceError as error:
         report_problems(error)
         raise SystemExit(EXIT_EVIDENCE) from None
+    except SettingsError as error:  # an ICAS_* setting (EHR, hosts, framing): every problem named
+        print(f"Settings refused: {error}", file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG) from None
     # Everything built so far (evidence, statistics, prepared JSON, the libraries) lives as long as
     # the process: keep the cyclic collector from rescanning it after each burst of requests, and
     # the forked workers from dirtying the pages they share with the master.
@@ -96,6 +103,12 @@ def register_body(app: Flask) -> None:
     from app.http import body
 
     body.register(app)
+
+
+def register_hosts(app: Flask) -> None:
+    from app.http import hosts
+
+    hosts.register(app)
 
 
 def register_assets(app: Flask) -> None:

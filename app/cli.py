@@ -14,6 +14,8 @@ from app.evidence.model import DEFAULT_DIR, EvidenceError
 # (app.serve) and check-evidence both exit with it, so a supervisor can tell it from a crash
 # (systemd: RestartPreventExitStatus=78) and not restart into the same refusal.
 EXIT_EVIDENCE = 78
+# The same code for a bad ICAS_* setting (app.serve, app/gunicorn_conf.py): a restart cannot fix it.
+EXIT_CONFIG = 78
 ENV_EVIDENCE_DIR = "ICAS_EVIDENCE_DIR"
 
 

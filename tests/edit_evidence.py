@@ -103,13 +103,18 @@ def add_criterion(evidence: Path, name: str) -> None:
     root = evidence.parent
     contract = root / "app" / "contract" / "scenario.py"
     text = contract.read_text(encoding="utf-8")
+    # The new field closes the FIELDS tuple, and its attribute closes the Scenario's attributes.
     text, fields = re.subn(
-        r"\n\)\nFIELD = ", "\n" + NEW_FIELD.format(name=name) + ")\nFIELD = ", text
+        r"(\nFIELDS: tuple\[Field, \.\.\.\] = \((?:.*\n)*?)\)\n",
+        lambda m: m.group(1) + NEW_FIELD.format(name=name) + ")\n",
+        text,
+        count=1,
     )
     text, attributes = re.subn(
-        r"(\n    prestent_angioplasty: bool \| None = None\n)",
-        rf"\1    {name}: bool | None = None\n",
+        r"(\nclass Scenario:\n(?:.*\n)*?)(\n    def )",
+        lambda m: m.group(1) + f"    {name}: bool | None = None\n" + m.group(2),
         text,
+        count=1,
     )
     if (fields, attributes) != (1, 1):
         sys.exit(

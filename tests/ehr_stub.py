@@ -32,12 +32,16 @@ class Stub:
     behaviour: dict[str, Any] = field(default_factory=dict)
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
+    token_authorizations: list[str] = field(default_factory=list)
     patient_reads: int = 0
     jwks_fetches: int = 0
     jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)
     iframe_src: str = ""
+    discovery_fetches: int = 0
+    # Set to end a hanging answer (behaviour "jwks_hang" or "discovery_hang").
+    release: threading.Event = field(default_factory=threading.Event)
 
     @property
     def iss(self) -> str:
@@ -47,8 +51,12 @@ class Stub:
         self.behaviour.clear()
         self.authorize_requests.clear()
         self.token_requests.clear()
+        self.token_authorizations.clear()
         self.patient_reads = 0
         self.jwks_fetches = 0
+        self.discovery_fetches = 0
+        self.release.set()  # let any hanging answer end
+        self.release = threading.Event()
 
 
 def _s256(verifier: str) -> str:
@@ -61,6 +69,9 @@ def build(stub: Stub) -> Flask:
 
     @ehr.get("/fhir/.well-known/smart-configuration")
     def configuration() -> Any:
+        stub.discovery_fetches += 1
+        if stub.behaviour.get("discovery_fail"):
+            abort(503)
         document = {
             "authorization_endpoint": f"{stub.origin}/auth",
             "token_endpoint": f"{stub.origin}/token",
@@ -86,6 +97,7 @@ def build(stub: Stub) -> Flask:
     def token() -> Any:
         form = dict(request.form)
         stub.token_requests.append(form)
+        stub.token_authorizations.append(request.headers.get("Authorization", ""))
         sent = stub.codes.pop(form.get("code", ""), None)
         if (
             sent is None
@@ -126,6 +138,10 @@ def build(stub: Stub) -> Flask:
     @ehr.get("/jwks.json")
     def jwks() -> Any:
         stub.jwks_fetches += 1
+        if stub.behaviour.get("jwks_fail"):
+            abort(503)
+        if stub.behaviour.get("jwks_hang"):
+            stub.release.wait(60)  # a key server that accepts and never answers
         return jsonify(stub.jwks)
 
     @ehr.get("/ehr")
@@ -149,6 +165,7 @@ def serve(host: str = "127.0.0.1") -> Iterator[Stub]:
     try:
         yield stub
     finally:
+        stub.release.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

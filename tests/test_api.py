@@ -23,16 +23,14 @@ from app.api.twobytwo import (
     TwoByTwoError,
     parse_two_by_two,
 )
+from app.contract.scenario import FIELD_NAMES
 from app.http.context import evidence_base
 from tests.scenarios import VISSIT_LIKE
 
 # Hypothesis must not write a database into the shared working tree; scipy can be slow at first.
 FAST = settings(database=None, deadline=None, max_examples=60)
 
-FIELD_LIST = (
-    "setting, options, stenosis_percent, symptomatic, days_since_event, artery, age, mrs,"
-    " perforator_infarct, prestent_angioplasty"
-)
+FIELD_LIST = ", ".join(FIELD_NAMES)
 VISSIT_SAFETY = {
     "intervention": {"events": 14, "total": 58},
     "comparator": {"events": 5, "total": 53},
@@ -81,8 +79,8 @@ def pct(value: float) -> float:
 def test_assess_vissit_like_scenario_reproduces_the_published_figures(client: FlaskClient) -> None:
     status, body = post(client, "/api/v1/assess", VISSIT_LIKE)
     assert status == 200
-    unset = dict.fromkeys(("mrs", "perforator_infarct", "prestent_angioplasty"))
-    assert body["scenario"] == {**VISSIT_LIKE, **unset}
+    # Every field of the contract is echoed, null when not given.
+    assert body["scenario"] == {**dict.fromkeys(FIELD_NAMES), **VISSIT_LIKE}
     first = body["comparisons"][0]
     assert first["study"]["id"] == "vissit"
     assert first["applicability"]["status"] == "applies"

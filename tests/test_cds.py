@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.ehr import cds_auth
+from app.ehr.cds_auth import KeyCache
 from app.ehr.config import ConfigError
 from tests.ehr_openapi import declared_errors
 from tests.ehr_stub import CLIENT_ID, Stub, serve
@@ -314,7 +317,6 @@ REFUSED_TOKENS = {
     "audience as the app sees itself": lambda: token(
         aud="http://localhost/cds-services/icas-evidence"
     ),
-    "audience list": lambda: token(aud=[SERVICE, "https://other.example"]),
     "expired": _expired,
     "no exp": lambda: token(exp=None),
     "no jti": lambda: token(jti=None),
@@ -329,15 +331,33 @@ def test_refused_tokens_get_401(cds: FlaskClient, case: str) -> None:
     response = call(cds, hook_body(order("61635")), REFUSED_TOKENS[case]())
     assert response.status_code == 401, (case, response.get_json())
     assert response.get_json()["error"] == "unauthorized"
-    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
 
 
-def test_a_missing_or_non_bearer_authorization_gets_401(cds: FlaskClient) -> None:
+def test_a_missing_or_non_bearer_authorization_gets_401_without_an_error_code(
+    cds: FlaskClient,
+) -> None:
+    # RFC 6750 section 3.1: "If the request lacks any authentication information ..., the resource
+    # server SHOULD NOT include an error code or other error information."
     body = hook_body(order("61635"))
-    assert call(cds, body).status_code == 401
+    response = call(cds, body)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
     response = call(cds, body, headers={"Authorization": f"Basic {token()}"})
     assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
     assert "bearer JWT is required" in response.get_json()["message"]
+
+
+def test_an_aud_array_naming_the_service_is_accepted(cds: FlaskClient) -> None:
+    # RFC 7519 section 4.1.3: aud is a string or an array of strings; the token is for this service
+    # when the array contains its URL.
+    signed = token(aud=["https://other.example/cds", SERVICE])
+    response = call(cds, hook_body(order("61635")), signed)
+    assert response.status_code == 200, response.get_json()
+    assert len(response.get_json()["cards"]) == 1
+    refused = call(cds, hook_body(order("61635")), token(aud=["https://other.example/cds"]))
+    assert refused.status_code == 401
 
 
 def test_a_replayed_jti_gets_401(cds: FlaskClient) -> None:
@@ -377,14 +397,108 @@ def test_unreachable_keys_refuse_the_token() -> None:
     assert "could not be fetched" in response.get_json()["message"]
 
 
+# --------------------------------------------------------------------------- a failing or hanging key server
+
+
+class Clock:
+    """A clock the test moves, for the key cache's hour and minute."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture()
+def keyed(stub: Stub) -> Iterator[tuple[FlaskClient, Clock]]:
+    """A CDS app whose key cache runs on a test clock, its ec-1 key already cached."""
+    app = create_app(
+        {"TESTING": True, "PUBLIC_URL": PUBLIC, "CDS_ISSUERS": {ISSUER: f"{stub.origin}/jwks.json"}}
+    )
+    clock = Clock()
+    app.extensions["ehr_cds"]["keys"] = KeyCache(clock=clock)
+    client = app.test_client()
+    stub.reset()
+    assert call(client, hook_body(order("61635")), token()).status_code == 200
+    assert stub.jwks_fetches == 1
+    yield client, clock
+    stub.reset()
+
+
+UNSIGNED = jwt.encode(
+    {"iss": ISSUER, "aud": SERVICE, "jti": "u"}, None, algorithm="none", headers={"kid": "x"}
+)
+
+
+def test_tokens_that_name_no_allowed_issuer_or_no_signature_never_fetch_keys(
+    keyed: tuple[FlaskClient, Clock], stub: Stub
+) -> None:
+    client, clock = keyed
+    clock.now += 3 * 3600  # the cached keys are stale: any fetch allowed would happen now
+    for _ in range(10):
+        assert call(client, hook_body(), UNSIGNED).status_code == 401
+        assert call(client, hook_body(), token(iss="https://other.example")).status_code == 401
+        assert call(client, hook_body(), token(alg="HS384", key="k" * 48)).status_code == 401
+    assert stub.jwks_fetches == 1
+
+
+def test_a_failing_key_server_is_asked_at_most_once_a_minute(
+    keyed: tuple[FlaskClient, Clock], stub: Stub
+) -> None:
+    client, clock = keyed
+    stub.behaviour["jwks_fail"] = True
+    clock.now += 61  # past the minute: an unknown kid may fetch again
+    for _ in range(30):
+        response = call(client, hook_body(), token(kid="rotated"))
+        assert response.status_code == 401
+    assert stub.jwks_fetches == 2  # one fetch, failed and remembered
+    # A signed call with a cached key is answered without any fetch.
+    assert call(client, hook_body(order("61635")), token()).status_code == 200
+    assert stub.jwks_fetches == 2
+    clock.now += 61  # the failure is forgotten after a minute: one more try
+    for _ in range(5):
+        assert call(client, hook_body(), token(kid="rotated")).status_code == 401
+    assert stub.jwks_fetches == 3
+
+
+def test_a_hanging_key_server_never_holds_up_a_call_with_a_cached_key(
+    keyed: tuple[FlaskClient, Clock], stub: Stub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, clock = keyed
+    # The fetch waits until the stub is released (its timeout raised well past the test).
+    monkeypatch.setattr(cds_auth, "FETCH_TIMEOUT", 60.0)
+    stub.behaviour["jwks_hang"] = True
+    clock.now += 61
+    answers: list[int] = []
+    fetcher = threading.Thread(
+        target=lambda: answers.append(call(client, hook_body(), token(kid="new")).status_code)
+    )
+    fetcher.start()
+    try:
+        for _ in range(200):  # until the stub has the fetch (at most 10 s)
+            if stub.jwks_fetches == 2:
+                break
+            time.sleep(0.05)
+        assert stub.jwks_fetches == 2
+        # While that fetch hangs: a call with the cached key is answered, so it did not wait on it
+        # (the fetcher is still waiting), and another unknown kid starts no second fetch.
+        assert call(client, hook_body(order("61635")), token()).status_code == 200
+        assert call(client, hook_body(), token(kid="other")).status_code == 401
+        assert fetcher.is_alive() and not answers
+        assert stub.jwks_fetches == 2
+    finally:
+        stub.release.set()
+        fetcher.join(timeout=30)
+    assert answers == [401]  # the kid is not among the keys the stub finally sent
+
+
 # --------------------------------------------------------------------------- refusals: the body
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"data": "{not json", "content_type": "application/json"}, "not valid JSON"),
-        ({"data": "hook=order-select", "content_type": "text/plain"}, "must be JSON"),
         ({"json": [1, 2]}, "must be a JSON object"),
         ({"json": {**hook_body(order("61635")), "hook": "patient-view"}}, "hook must be one of"),
         ({"json": {"hook": "order-select", "context": {}}}, "hookInstance"),
@@ -416,19 +530,59 @@ def test_malformed_bodies_get_400_json(
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("kwargs", "message"),
     [
-        ({"hook": "order-sign", "hookInstance": "h", "context": {"patientId": "p"}}, "draftOrders"),
-        (hook_body(order("61635"), selections=None), "selections"),
+        (
+            {"data": "{not json", "content_type": "application/json"},
+            "The request body is not valid JSON.",
+        ),
+        (
+            {"data": "hook=order-select", "content_type": "text/plain"},
+            "The request body must be JSON (Content-Type: application/json).",
+        ),
     ],
 )
-def test_missing_required_data_gets_412(
+def test_bodies_that_are_not_json_get_the_apis_415(
+    cds: FlaskClient, kwargs: dict[str, Any], message: str
+) -> None:
+    # One body reader for every route: the same answer as /api/v1/assess gives.
+    response = call(cds, None, token(), **kwargs)
+    assert response.status_code == 415
+    assert response.get_json() == {"error": "unsupported_media_type", "message": message}
+
+
+def test_duplicate_keys_get_the_apis_422(cds: FlaskClient) -> None:
+    data = json.dumps(hook_body(order("61635")))[:-1] + ', "hook": "order-sign"}'
+    response = call(cds, None, token(), data=data, content_type="application/json")
+    assert response.status_code == 422
+    assert response.get_json() == {
+        "error": "validation_failed",
+        "fields": {"hook": ["Given more than once; give each field once."]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"hook": "order-sign", "hookInstance": "h", "context": {"patientId": "p"}},
+            "context.draftOrders is required and was not sent.",
+        ),
+        (
+            hook_body(order("61635"), selections=None),
+            "context.selections is required for order-select.",
+        ),
+    ],
+)
+def test_a_hook_call_missing_its_required_context_gets_400(
     cds: FlaskClient, body: dict[str, Any], message: str
 ) -> None:
+    # CDS Hooks 2.0: draftOrders (order-select and order-sign) and selections (order-select) are
+    # required context; a call without them is a bad request. 412 is for prefetch or FHIR data the
+    # service cannot obtain, which this service never needs.
     response = call(cds, body, token())
-    assert response.status_code == 412
-    assert response.get_json()["error"] == "precondition_failed"
-    assert message in response.get_json()["message"]
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "bad_request", "message": message}
 
 
 def test_an_unsigned_body_is_not_read(cds: FlaskClient) -> None:
@@ -492,7 +646,8 @@ def test_answers_match_the_openapi_document(cds: FlaskClient, cds_app: Flask) ->
         200: call(cds, hook_body(order("61635")), token()),
         400: call(cds, [1], token()),
         401: call(cds, hook_body(order("61635"))),
-        412: call(cds, hook_body(order("61635"), selections=None), token()),
+        415: call(cds, None, token(), data="x", content_type="text/plain"),
+        422: call(cds, None, token(), data='{"a": 1, "a": 2}', content_type="application/json"),
     }
     for status, response in answers.items():
         assert response.status_code == status

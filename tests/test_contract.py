@@ -20,7 +20,8 @@ from tests.test_evidence import problems_for
 
 def test_the_dataclass_and_the_declaration_name_the_same_fields_in_order() -> None:
     assert tuple(f.name for f in fields(Scenario)) == FIELD_NAMES
-    assert FIELD_NAMES == (
+    # The published fields keep their order; a new field comes after them.
+    assert FIELD_NAMES[:11] == (
         "setting",
         "options",
         "stenosis_percent",
@@ -31,6 +32,7 @@ def test_the_dataclass_and_the_declaration_name_the_same_fields_in_order() -> No
         "mrs",
         "perforator_infarct",
         "prestent_angioplasty",
+        "baseline_risks",
     )
 
 
@@ -85,7 +87,9 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
         }
     )
     clinician = results.scenario_rows(chosen, ignored_fields(chosen.setting, chosen.options))
-    assert [(r.label, r.value) for r in clinician] == [
+    # Every field has a row; a field added to the contract later adds its own after these.
+    assert len(clinician) == len(FIELD_NAMES)
+    assert [(r.label, r.value) for r in clinician][:11] == [
         ("Clinical setting", "Symptomatic intracranial stenosis (elective decision)"),
         (
             "Treatment options being weighed",
@@ -100,7 +104,11 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
         ("Baseline modified Rankin score (0-5)", "Not known"),
         ("Qualifying stroke a perforator (brainstem or basal ganglia) infarct", "Not known"),
         ("Angioplasty planned before a self-expanding stent", "Not used in this setting"),
+        ("Baseline risks (your own estimate, optional)", "None entered"),
     ]
+    entered = replace(chosen, baseline_risks=(("stroke_death_30d", 12.5),))
+    rows = results.scenario_rows(entered, ignored_fields(chosen.setting, chosen.options))
+    assert rows[-1].value == "stroke_death_30d: 12.5%"
     patient = counsel.scenario_rows(chosen)
     # Fields listed for patients only when given (the Rankin score, perforator infarct) are left out.
     assert [r.label for r in patient] == [
@@ -130,7 +138,8 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
 def test_evidence_constants_come_from_the_contract() -> None:
     assert (*scenario.OPTIONS, "stent_unspecified") == model.TREATMENTS
     assert tuple(scenario.SETTINGS) == model.SETTINGS
-    assert model.CRITERIA == (
+    assert model.CRITERIA == scenario.CRITERIA
+    assert model.CRITERIA[:7] == (
         "stenosis_percent",
         "symptomatic",
         "days_since_event",

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from app.analysis import stats
 from app.analysis.base import EvidenceBase, analyse
 from app.analysis.outcomes import ArmStats
-from app.contract.scenario import parse_scenario
+from app.contract.scenario import CRITERIA, parse_scenario
 from app.engine.assess import Assessment, assess
 from app.evidence.loader import load_evidence
 from app.web import counsel, icons
@@ -192,7 +192,7 @@ def test_vissit_same_time_frame_and_order_for_both_options(base: EvidenceBase) -
     assert comparison.heading == "Medicines only or balloon stent plus medicines"
     assert comparison.about_study.startswith("VISSIT was a randomized trial.")
     assert comparison.fit == (
-        "On 4 of 7 points, you are like the people in this study.",
+        f"On 4 of {len(CRITERIA)} points, you are like the people in this study.",
         "The study did not say if it had limits on age.",
     )
     assert "The study stopped early, with fewer people than planned." in comparison.notes[0]

@@ -52,14 +52,15 @@ def test_a_new_criterion_field_is_the_contract_and_the_study_files(tmp_path: Pat
     shutil.copy(ROOT / "app" / "contract" / "scenario.py", root / "app" / "contract")
     shutil.copytree(FIXTURE_DIR, root / "tests" / "fixtures" / "evidence")
     evidence = Path(shutil.copytree(FIXTURE_DIR, root / "evidence"))
-    main([str(evidence), "add", str(NEW_STUDY), "criterion", "prior_stent"])
+    main([str(evidence), "add", str(NEW_STUDY), "criterion", "edit_check_field"])
     contract = (root / "app" / "contract" / "scenario.py").read_text(encoding="utf-8")
     assert (
-        contract.count('"prior_stent"') == 1 and "    prior_stent: bool | None = None\n" in contract
+        contract.count('"edit_check_field"') == 1
+        and "    edit_check_field: bool | None = None\n" in contract
     )
     ast.parse(contract)
     for study in [*evidence.glob("studies/*.toml"), *root.glob("tests/fixtures/*/studies/*.toml")]:
-        stated = tomllib.loads(study.read_text(encoding="utf-8"))["criteria"]["prior_stent"]
+        stated = tomllib.loads(study.read_text(encoding="utf-8"))["criteria"]["edit_check_field"]
         expected = (
             {"excluded": True}
             if study.parent.parent == evidence and "second" in study.name
@@ -70,7 +71,7 @@ def test_a_new_criterion_field_is_the_contract_and_the_study_files(tmp_path: Pat
     try:
         load_evidence(evidence)
     except EvidenceError as error:
-        assert all("criteria.prior_stent" in p for p in error.problems), error.problems
+        assert all("criteria.edit_check_field" in p for p in error.problems), error.problems
         assert len(error.problems) == 6
     else:
         raise AssertionError("the unchanged contract accepted an unknown criterion")

@@ -96,6 +96,14 @@ def test_start_up_analysis_knows_no_patient() -> None:
             assert "app.contract.scenario" not in GRAPH[module], module
 
 
+def test_ehr_reads_bodies_through_http_not_the_api_views() -> None:
+    # One body reader for every route: the EHR routes take it from app/http, as the API does.
+    for module in MODULES:
+        if layer(module) == "ehr":
+            assert "app.api.views" not in GRAPH[module], module
+    assert "app.http.json_body" in GRAPH["app.ehr.cds"]
+
+
 def _annotations(path: Path) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -114,7 +114,10 @@ def test_document_is_built_once_and_carries_the_evidence_version(
     assert document["info"]["version"] == "1.0.0"
     version = app.extensions["evidence_base"].version
     assert document["info"]["x-evidence-version"] == version
-    assert document == json.loads(json.dumps(build_document(version)))
+    families = tuple(app.extensions["evidence_base"].evidence.families)
+    assert document == json.loads(json.dumps(build_document(version, families)))
+    risks = document["components"]["schemas"]["Scenario"]["properties"]["baseline_risks"]
+    assert risks["propertyNames"] == {"enum": sorted(families)}
     # A caller changing a built document does not change the next one.
     changed = build_document(version)
     changed["components"]["schemas"]["Scenario"]["properties"].clear()

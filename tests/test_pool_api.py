@@ -92,6 +92,21 @@ def test_the_random_example_gives_metafors_hartung_knapp_values(client: FlaskCli
     assert "t distribution, 2 df" in answer["method"]
 
 
+def test_the_truncated_example_gives_metafors_adhoc_values(client: FlaskClient) -> None:
+    # R: res <- rma(ai = tpos, n1i = tpos + tneg, ci = cpos, n2i = cpos + cneg,
+    #               data = dat.bcg[1:3, ], measure = "RR", method = "DL", test = "adhoc")
+    #    print(c(exp(c(res$beta, res$ci.lb, res$ci.ub)), res$pval), digits = 11)
+    # Q/(k-1) = 0.47 here: the truncation sets the scale factor to 1, so the interval is wider
+    # than the untruncated one (0.107 to 0.651) and than DerSimonian-Laird's.
+    status, answer = post(client, EXAMPLES["random_hartung_knapp_truncated"]["value"])
+    assert status == 200
+    assert answer["estimate"] == approx(0.264415341399)
+    assert answer["ci"] == [approx(0.070605040235), approx(0.990233452654)]
+    assert answer["p_value"] == approx(0.049318395013)
+    assert 'rma(method="DL", test="adhoc")' in answer["method"]
+    assert answer["warnings"] == []
+
+
 def test_the_fixed_example_gives_metafors_mantel_haenszel_values(client: FlaskClient) -> None:
     status, answer = post(client, EXAMPLES["fixed_zero_cell"]["value"])
     assert status == 200
@@ -141,7 +156,9 @@ def test_the_answer_has_exactly_the_issues_fields(client: FlaskClient) -> None:
         "p_value",
         "heterogeneity",
         "studies",
+        "warnings",
     ]
+    assert answer["warnings"] == []
     assert list(answer["heterogeneity"]) == ["q", "df", "p_value", "i2", "tau2"]
     assert all(list(s) == ["label", "estimate", "ci", "weight"] for s in answer["studies"])
     assert sum(s["weight"] for s in answer["studies"]) == pytest.approx(100.0)
@@ -254,7 +271,10 @@ MEASURE_CHOICES = "risk_ratio, risk_difference, odds_ratio"
                 "alpha": [
                     "Unknown field; fields are: studies, measure, model, adjustment, confidence."
                 ],
-                "adjustment": ["Must be null or one of: hartung-knapp; got the text 'knha'."],
+                "adjustment": [
+                    "Must be null or one of: hartung-knapp, hartung-knapp-truncated; got the"
+                    " text 'knha'."
+                ],
                 "confidence": ["Must be a number greater than 0.5 and at most 0.999; got 1."],
             },
         ),

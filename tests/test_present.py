@@ -10,7 +10,7 @@ import pytest
 from app.analysis import stats
 from app.analysis.base import EvidenceBase, analyse
 from app.analysis.outcomes import OutcomeStats
-from app.contract.scenario import parse_scenario
+from app.contract.scenario import CRITERIA, parse_scenario
 from app.engine.assess import Assessment, Comparison, assess
 from app.evidence.loader import load_evidence
 from app.evidence.model import Effect, Printed, Quote
@@ -315,7 +315,7 @@ def test_summary_when_nothing_can_be_checked(base: EvidenceBase) -> None:
         "1 study compares these options for acute LVO with underlying ICAS: RESCUE-ICAS (SES vs BMS)"
         " (prospective observational registry) — cannot be checked: the study reports none of the"
         " population criteria"
-        " this tool checks (7 criteria not reported)."
+        f" this tool checks ({len(CRITERIA)} criteria not reported)."
     )
     assert results.comparison_view(only(assessment)).status == "unchecked"
 

@@ -4,7 +4,7 @@ The Flask test client never parses HTTP, so it cannot see what the server layer 
 chunk size or a body shorter than its Content-Length. Here the server is started exactly as
 `make run` starts it (tests/server.py) and every request is written byte by byte over a socket:
 
-- the body rules of app/http/body.py and app/api/views.py, one case each (chunked encoding, the
+- the body rules of app/http/body.py and app/http/json_body.py, one case each (chunked encoding, the
   16 KB limit however the body is sent, short bodies, invalid UTF-8, duplicate JSON keys);
 - hypothesis-generated request lines, headers, bodies and chunked encodings with mutations (bad
   sizes, missing CRLFs, extensions, trailers, truncation), checking that each answer is a status
@@ -18,6 +18,7 @@ A default run is short (RAW_HTTP_EXAMPLES examples per property, 40 unless set).
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -363,3 +364,21 @@ def test_the_server_log_is_where_errors_would_be(server: make_run.Server) -> Non
     assert parse(exchange(server.port, request("/api/v1/assess", body, content_type)))[0] == 200
     log = Path(server.log).read_text()
     assert "Booting worker" in log and '"POST /api/v1/assess"' in log
+
+
+@pytest.mark.parametrize("coding", ["gzip, chunked", "deflate, chunked", "compress,chunked"])
+@pytest.mark.parametrize("path", ["/api/v1/assess", "/"])
+def test_transfer_codings_other_than_chunked_get_501(
+    server: make_run.Server, path: str, coding: str
+) -> None:
+    # Gunicorn accepts these before `chunked` and passes the body on still compressed: refused.
+    content_type, body = VALID_BODIES[path]
+    data = gzip.compress(body)
+    head = f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {content_type}\r\n"
+    head += f"Transfer-Encoding: {coding}\r\n\r\n"
+    answer = exchange(server.port, head.encode() + chunks(data))
+    status, headers, text = parse(answer)
+    assert status == 501
+    assert headers["x-evidence-version"]
+    if path.startswith("/api/"):
+        assert json.loads(text)["error"] == "not_implemented"

@@ -174,13 +174,23 @@ def test_family_members_are_grouped_pooled_and_plotted(tmp_path: Path) -> None:
     assert [r.label for r in view.rows] == [
         "Mini",
         "Mini Two",
-        "Pooled (Mantel-Haenszel, fixed effect)",
+        "Pooled risk ratio (Mantel-Haenszel fixed effect)",
+        "Pooled risk ratio (DerSimonian-Laird random effects, truncated Hartung-Knapp interval)",
+        "Pooled risk difference (Mantel-Haenszel fixed effect)",
+        "Pooled risk difference (DerSimonian-Laird random effects, truncated Hartung-Knapp interval)",
     ]
     assert view.rows[0].counts == "3/10 vs 1/10" and view.rows[0].weight == "50.0%"
+    # Only ratios in the ratio rows, only differences in the difference rows, each with the
+    # heterogeneity of its own measure; no summed totals row.
+    assert view.rows[2].difference == "" and view.rows[4].ratio == ""
+    assert view.rows[2].source_note.startswith("Heterogeneity of the risk ratio: I² 0%")
+    assert view.rows[4].source_note.startswith("Heterogeneity of the risk difference: I² 0%")
+    assert all(not r.counts for r in view.rows[2:])
     # Greenland-Robins variance of log RR_MH: sum(n1 n2 (a + c) - a c N) / N^2 over
     # sum(a n2 / N) sum(c n1 / N) = 2 * (400 - 60) / 400 / (3 * 1) = 0.5667; 3 exp(±1.96 * 0.7528).
-    assert view.rows[-1].ratio == "RR 3.00 (0.69–13.12)"
-    assert view.difference_svg.count("<path") == 5  # null line, two studies, diamond, axis
+    assert view.rows[2].ratio == "RR 3.00 (0.69–13.12)"
+    # null line, two studies, fixed and random diamonds, axis
+    assert view.difference_svg.count("<path") == 6
     assert 'role="img"' in view.ratio_svg and "dashed line at 1: no difference" in view.ratio_svg
 
 

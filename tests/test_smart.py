@@ -18,7 +18,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app import create_app
 from app.ehr.config import ConfigError
-from app.ehr.smart import age_on
+from app.ehr.smart import DISCOVERIES, Discoveries, age_on
 from tests.ehr_stub import CLIENT_ID, PATIENT_ID, Stub, serve
 
 PUBLIC = "https://icas.test"
@@ -54,6 +54,8 @@ def smart_app(stub: Stub) -> Flask:
 
 @pytest.fixture()
 def browser(smart_app: Flask) -> FlaskClient:
+    # Each test starts with no SMART configuration cached (tests change what the stub answers).
+    smart_app.extensions[DISCOVERIES] = Discoveries()
     return smart_app.test_client()
 
 
@@ -126,7 +128,9 @@ def test_launch_redirects_to_authorize_with_pkce_state_aud_and_minimal_scopes(
     assert query["client_id"] == CLIENT_ID
     assert query["redirect_uri"] == f"{PUBLIC}/launch/callback"
     assert query["launch"] == "opaque-launch-1"
-    assert query["scope"] == "launch openid fhirUser patient/Patient.rs"
+    # Only what is used: the Patient is read (.r), never searched; no id token is read, so no
+    # openid or fhirUser (SMART App Launch 2.2, scopes and launch context).
+    assert query["scope"] == "launch patient/Patient.r"
     assert query["aud"] == ehr.iss
     assert query["code_challenge_method"] == "S256"
     state = base64.urlsafe_b64decode(query["state"] + "==")
@@ -229,14 +233,34 @@ def test_callback_without_a_usable_birth_date_leaves_age_blank(
     assert re.search(r'id="age"[^>]*value=""', page)
 
 
-def test_a_foreign_state_is_refused(browser: FlaskClient, ehr: Stub) -> None:
+@pytest.mark.parametrize("kind", ["code", "error"])
+def test_a_foreign_state_is_refused_and_the_launch_goes_on(
+    browser: FlaskClient, ehr: Stub, kind: str
+) -> None:
     callback = launch_to_callback(browser, ehr)
     forged = re.sub(r"state=[^&]+", "state=forged-state-value", callback)
+    if kind == "error":  # a forged error redirect (RFC 6749 section 4.1.2.1) to cancel the launch
+        forged = "/launch/callback?error=access_denied&state=forged-state-value"
     response = browser.get(forged, base_url=PUBLIC)
     assert response.status_code == 400
     assert "state does not match" in response.get_data(as_text=True)
     assert ehr.token_requests == []
+    # Checked against the state before anything is cleared: the browser's launch completes.
+    assert set_cookies(response) == []
+    assert browser.get_cookie("icas_launch", domain="icas.test", path="/launch") is not None
+    assert browser.get(callback, base_url=PUBLIC).status_code == 200
+
+
+def test_an_error_redirect_with_the_launchs_state_ends_the_launch(
+    browser: FlaskClient, ehr: Stub
+) -> None:
+    callback = launch_to_callback(browser, ehr)
+    state = parse_qs(urlsplit(callback).query)["state"][0]
+    response = browser.get(f"/launch/callback?error=access_denied&state={state}", base_url=PUBLIC)
+    assert response.status_code == 400
+    assert "did not authorize" in response.get_data(as_text=True)
     assert browser.get_cookie("icas_launch", domain="icas.test", path="/launch") is None
+    assert ehr.token_requests == []
 
 
 def test_a_replayed_callback_is_refused(browser: FlaskClient, ehr: Stub) -> None:
@@ -347,3 +371,87 @@ def test_frame_ancestors_default_none_and_configured_allow_list(client: FlaskCli
 def test_a_bad_frame_ancestor_stops_the_app(bad: str) -> None:
     with pytest.raises(ValueError, match="ICAS_FRAME_ANCESTORS"):
         create_app({"FRAME_ANCESTORS": bad})
+
+
+# --------------------------------------------------------------------------- what the specifications say
+
+
+def test_an_iss_with_a_trailing_slash_keeps_it_in_aud(browser: FlaskClient, ehr: Stub) -> None:
+    # SMART App Launch 2.2: aud is the iss the EHR sent; the allow-list match ignores the slash.
+    response = browser.get(f"/launch?iss={ehr.iss}/&launch=l-1", base_url=PUBLIC)
+    assert response.status_code == 302
+    query = {k: v[0] for k, v in parse_qs(urlsplit(response.location).query).items()}
+    assert query["aud"] == f"{ehr.iss}/"
+    # The discovery document and the Patient are read from the issuer's base, without a doubled /.
+    page = browser.get(launch_to_callback_from(response, ehr), base_url=PUBLIC)
+    assert page.status_code == 200 and ehr.patient_reads == 1
+
+
+def launch_to_callback_from(response: Any, ehr: Stub) -> str:
+    import requests
+
+    query = {k: v[0] for k, v in parse_qs(urlsplit(response.location).query).items()}
+    answer = requests.get(f"{ehr.origin}/auth", params=query, allow_redirects=False, timeout=5)
+    parts = urlsplit(answer.headers["Location"])
+    return f"{parts.path}?{parts.query}"
+
+
+def test_a_public_client_names_itself_in_the_token_request(browser: FlaskClient, ehr: Stub) -> None:
+    assert browser.get(launch_to_callback(browser, ehr), base_url=PUBLIC).status_code == 200
+    assert ehr.token_requests[-1]["client_id"] == CLIENT_ID
+    assert ehr.token_authorizations[-1] == ""
+
+
+def test_a_confidential_client_uses_basic_alone(stub: Stub, ehr: Stub) -> None:
+    # RFC 6749 section 2.3: one authentication method per request; the client_id is in the Basic
+    # credentials, not repeated in the body.
+    app = create_app(
+        {
+            "TESTING": True,
+            "PUBLIC_URL": PUBLIC,
+            "SECRET_KEY": SECRET,
+            "SMART_CLIENT_ID": CLIENT_ID,
+            "SMART_CLIENT_SECRET": "shh-" * 10,
+            "SMART_ISSUERS": [stub.iss],
+        }
+    )
+    client = app.test_client()
+    assert client.get(launch_to_callback(client, ehr), base_url=PUBLIC).status_code == 200
+    assert "client_id" not in ehr.token_requests[-1]
+    credentials = base64.b64encode(f"{CLIENT_ID}:{'shh-' * 10}".encode()).decode()
+    assert ehr.token_authorizations[-1] == f"Basic {credentials}"
+
+
+def test_smart_discovery_is_fetched_once_per_issuer(browser: FlaskClient, ehr: Stub) -> None:
+    for index in range(50):
+        response = browser.get(f"/launch?iss={ehr.iss}&launch=l-{index}", base_url=PUBLIC)
+        assert response.status_code == 302
+    assert ehr.discovery_fetches == 1
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_smart_discovery_is_kept_an_hour_and_a_failure_a_minute(
+    smart_app: Flask, browser: FlaskClient, ehr: Stub
+) -> None:
+    clock = Clock()
+    smart_app.extensions[DISCOVERIES] = Discoveries(clock=clock)
+    launch = f"/launch?iss={ehr.iss}&launch=l-1"
+    ehr.behaviour["discovery_fail"] = True
+    for _ in range(20):
+        assert browser.get(launch, base_url=PUBLIC).status_code == 502
+    assert ehr.discovery_fetches == 1
+    clock.now += 61
+    ehr.behaviour.pop("discovery_fail")
+    assert browser.get(launch, base_url=PUBLIC).status_code == 302
+    assert browser.get(launch, base_url=PUBLIC).status_code == 302
+    assert ehr.discovery_fetches == 2
+    clock.now += 3601
+    assert browser.get(launch, base_url=PUBLIC).status_code == 302
+    assert ehr.discovery_fetches == 3

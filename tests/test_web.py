@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
-from app.contract.scenario import FIELD
+from app.contract.scenario import FIELD, FIELDS
 from tests.scenarios import VISSIT_LIKE
 
 VISSIT_FORM: dict[str, Any] = {
@@ -65,10 +65,17 @@ def test_form_shows_every_field_with_a_label(client: FlaskClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    for name in VISSIT_FORM.keys() | {"prestent_angioplasty"}:
+    for name in VISSIT_FORM.keys() | {f.name for f in FIELDS if f.widget != "risks"}:
         assert f'name="{name}"' in page
     ids = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', page)
-    assert len(ids) == 2 + 4 + 3 + 3 + 3 + 4 + 1  # radios, checkboxes, tri-states, numbers, select
+    # One control per choice of a radio or checkbox field, three (yes, no, not known) per yes/no
+    # question, one per number and per select (2 + 4 + 3 x 3 + 4 + 1 today), and one baseline
+    # input per outcome family.
+    per_field = {"radio": lambda f: len(f.choices) or 3, "checkbox": lambda f: len(f.choices)}
+    families = len(client.application.extensions["web"]["families"])
+    per_field["risks"] = lambda f: families
+    expected = sum(per_field.get(f.widget, lambda f: 1)(f) for f in FIELDS)
+    assert len(ids) == expected >= 2 + 4 + 3 + 3 + 3 + 4 + 1 + families
     for control_id in ids:
         assert f'<label class="label" for="{control_id}">' in page or (
             f'<label for="{control_id}">' in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.analysis.audit import AuditItem
-from app.analysis.caveats import Signal, Warning
+from app.analysis.caveats import Notice, Signal
 from app.analysis.headline import RATIO_WORDS, disagreement, headline
 from app.analysis.kinds import KINDS
 from app.analysis.outcomes import OutcomeStats
@@ -35,12 +35,12 @@ class Appraisal:
 
     outcomes: tuple[OutcomeResult, ...]
     # Warnings about the study itself, shown before and after the stent-type warning.
-    design_warnings: tuple[Warning, ...]
-    data_warnings: tuple[Warning, ...]
+    design_warnings: tuple[Notice, ...]
+    data_warnings: tuple[Notice, ...]
     # Shown when the study's unspecified stent stands for the stent option chosen.
-    stent_type_warning: Warning
+    stent_type_warning: Notice
     # Each scenario note with the warning shown when it applies.
-    note_warnings: tuple[tuple[ScenarioNote, Warning], ...]
+    note_warnings: tuple[tuple[ScenarioNote, Notice], ...]
 
 
 def significance_signals(entry: OutcomeStats) -> list[Signal]:
@@ -112,20 +112,20 @@ def outcome_signals(entry: OutcomeStats, study: Study) -> tuple[Signal, ...]:
     return tuple(signals)
 
 
-def design_warnings(study: Study) -> tuple[Warning, ...]:
+def design_warnings(study: Study) -> tuple[Notice, ...]:
     warnings = []
     if study.design.value != "randomized_trial":
         warnings.append(
-            Warning(
+            Notice(
                 "observational",
                 f"{study.short_name} is a {DESIGN_WORDS[study.design.value]}: treatment was not assigned"
                 " at random, so differences may reflect who was treated rather than the treatment.",
             )
         )
-    warnings += [Warning(c.code, c.text) for c in study.caveats if c.code in ("stopped_early",)]
+    warnings += [Notice(c.code, c.text) for c in study.caveats if c.code in ("stopped_early",)]
     if study.unit.value == "procedures":
         warnings.append(
-            Warning(
+            Notice(
                 "unit_is_procedure",
                 "Counts are procedures, not patients; a patient may count more than once.",
             )
@@ -135,12 +135,12 @@ def design_warnings(study: Study) -> tuple[Warning, ...]:
 
 def data_warnings(
     study: Study, outcomes: tuple[OutcomeStats, ...], audit: tuple[AuditItem, ...]
-) -> tuple[Warning, ...]:
+) -> tuple[Notice, ...]:
     warnings = []
     results = [r for o in study.outcomes for r in (*o.arms.values(), o.overall) if r is not None]
     if any(r.derived for r in results) or any(arm.derived for arm in study.arms.values()):
         warnings.append(
-            Warning(
+            Notice(
                 "derived_counts",
                 "Some counts are not printed in the source and were derived; each is marked.",
             )
@@ -160,7 +160,7 @@ def data_warnings(
     ]
     if small:
         warnings.append(
-            Warning(
+            Notice(
                 "small_numbers",
                 f"Fewer than {SMALL_NUMBERS} events in an arm for {len(small)} outcome(s); estimates are imprecise.",
             )
@@ -169,7 +169,7 @@ def data_warnings(
         i for i in (*audit, *(i for o in outcomes for i in o.audit)) if i.agrees is False
     ]
     if disagreements:
-        warnings.append(Warning("published_figure_not_reproduced", not_reproduced(disagreements)))
+        warnings.append(Notice("published_figure_not_reproduced", not_reproduced(disagreements)))
     return tuple(warnings)
 
 
@@ -207,12 +207,12 @@ def appraise(
         outcomes=tuple(OutcomeResult(o, outcome_signals(o, study)) for o in outcomes),
         design_warnings=design_warnings(study),
         data_warnings=data_warnings(study, outcomes, audit),
-        stent_type_warning=Warning(
+        stent_type_warning=Notice(
             "stent_type_not_reported",
             f"{study.short_name} does not say which type of stent was used; it is shown for the stent"
             " option you chose, but may not represent it.",
         ),
         note_warnings=tuple(
-            (note, Warning("subgroup_note", note.text)) for note in study.scenario_notes
+            (note, Notice("subgroup_note", note.text)) for note in study.scenario_notes
         ),
     )

@@ -273,8 +273,10 @@ def _difference_item(effect: Effect, counts: dict[str, int]) -> AuditItem:
 
 def printed_only_item(label: str, result: ArmResult | Fact) -> AuditItem | None:
     """Record a percentage printed without counts (or a Kaplan-Meier rate): nothing to recompute it from."""
-    if getattr(result, "event_rate", None) is not None:
-        figure, printed = "Kaplan-Meier event rate", result.event_rate  # type: ignore[union-attr]
+    rate: Printed | None = getattr(result, "event_rate", None)
+    printed: Printed
+    if rate is not None:
+        figure, printed = "Kaplan-Meier event rate", rate
         note = (
             "A time-to-event estimate; the source prints no counts or standard error to check it."
         )

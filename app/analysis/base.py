@@ -11,6 +11,7 @@ from app.analysis.audit import AuditItem, audit_study
 from app.analysis.families import Group, family_groups
 from app.analysis.matching import compared_pairs, comparison_words
 from app.analysis.outcomes import OutcomeStats, analyse_outcome
+from app.analysis.relative import FamilyEffect, family_effects
 from app.evidence.model import SETTINGS, Evidence, Study
 
 
@@ -43,6 +44,8 @@ class EvidenceBase:
     compared: frozenset[tuple[str, str, str]]
     # Outcome families shown side by side across studies (app/analysis/families.py).
     families: tuple[Group, ...] = ()
+    # Each family's relative-effect candidates and baseline presets (app/analysis/relative.py).
+    relative: tuple[FamilyEffect, ...] = ()
 
     @property
     def version(self) -> str:
@@ -76,4 +79,5 @@ def analyse(evidence: Evidence) -> EvidenceBase:
         available=MappingProxyType({s: available_comparisons(studies, s) for s in SETTINGS}),
         compared=compared_pairs(evidence.studies),
         families=family_groups(evidence.studies, evidence.families),
+        relative=family_effects(evidence.studies, evidence.families),
     )

@@ -1,4 +1,4 @@
-"""The two shapes a caveat takes: a Warning about a study, a Signal about one outcome's evidence."""
+"""The two shapes a caveat takes: a Notice about a study, a Signal about one outcome's evidence."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:
+class Notice:
     """A caveat with a stable code for programs and plain text for people."""
 
     code: str

@@ -47,10 +47,13 @@ class Group:
     unit: str
     treatments: tuple[str, str]  # more invasive first
     members: tuple[Member, ...]
-    risk_ratio: pooling.Pooled | None
-    risk_difference: pooling.Pooled | None
+    risk_ratio: pooling.Pooled | None  # Mantel-Haenszel, fixed effect
+    risk_difference: pooling.Pooled | None  # Mantel-Haenszel, fixed effect
     # Why there is no pooled estimate, or what it rests on (a secondary-source count, designs left out).
     notes: tuple[str, ...]
+    # DerSimonian-Laird random effects with the truncated Hartung-Knapp interval, beside the fixed.
+    risk_ratio_random: pooling.Pooled | None = None
+    risk_difference_random: pooling.Pooled | None = None
 
 
 def _arms(study: Study) -> tuple[str, str]:
@@ -95,12 +98,19 @@ def member(study: Study, outcome: Outcome) -> Member:
     )
 
 
-def _pool(members: tuple[Member, ...], measure: pooling.Measure) -> pooling.Pooled | None:
+def _pool(
+    members: tuple[Member, ...], measure: pooling.Measure, random: bool = False
+) -> pooling.Pooled | None:
     tables = [
         pooling.TwoArm(m.study.short_name, *m.invasive, *m.other)  # type: ignore[misc]
         for m in members
     ]
     try:
+        if random:
+            # The truncated Hartung-Knapp interval is never narrower than DerSimonian-Laird's.
+            return pooling.pool(
+                tables, measure=measure, model="random", adjustment="hartung-knapp-truncated"
+            )
         return pooling.pool(tables, measure=measure, model="fixed")
     except pooling.PoolingError:
         return None
@@ -115,9 +125,11 @@ def _group(
         if m.study.design.value == POOLED_DESIGN and m.has_counts and not m.derived
     )
     notes = []
-    rr = rd = None
+    rr = rd = rr_random = rd_random = None
     if len(pooled) >= 2:
         rr, rd = _pool(pooled, "risk_ratio"), _pool(pooled, "risk_difference")
+        rr_random = _pool(pooled, "risk_ratio", random=True)
+        rd_random = _pool(pooled, "risk_difference", random=True)
         left_out = [m.study.short_name for m in members if m not in pooled]
         if left_out:
             notes.append(
@@ -134,7 +146,18 @@ def _group(
             " this family."
         )
     _, setting, unit, treatments = key
-    return Group(family, setting, unit, treatments, tuple(members), rr, rd, tuple(notes))
+    return Group(
+        family,
+        setting,
+        unit,
+        treatments,
+        tuple(members),
+        rr,
+        rd,
+        tuple(notes),
+        rr_random,
+        rd_random,
+    )
 
 
 def family_groups(studies: Iterable[Study], families: Mapping[str, Family]) -> tuple[Group, ...]:

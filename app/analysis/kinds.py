@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from app.analysis import stats
-from app.analysis.caveats import Signal, Warning
+from app.analysis.caveats import Notice, Signal
 from app.evidence.model import Outcome, Study
 
 
@@ -27,7 +27,7 @@ class KindAnalysis:
     # Signals only this kind gives, listed after the count-based ones and before the audit's.
     signals: Callable[[Outcome, Study], tuple[Signal, ...]]
     # Shown once for a study with any outcome of this kind.
-    data_warning: Warning | None
+    data_warning: Notice | None
     # Its per-group counts are absolute risks a patient can compare (the counselling view).
     absolute_risks: bool
 
@@ -87,7 +87,7 @@ KINDS: Mapping[str, KindAnalysis] = MappingProxyType(
         "adjusted_effect": KindAnalysis(
             no_survival,
             adjusted_signals,
-            Warning(
+            Notice(
                 "adjusted_estimate_only",
                 "Some outcomes are published only as adjusted effects, without counts per group.",
             ),

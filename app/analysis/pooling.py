@@ -11,7 +11,9 @@
   is left out of Q, though under the risk difference it still carries Mantel-Haenszel weight.
   Weights are the Mantel-Haenszel weights (metafor's ``weights.rma.mh``).
 - ``model="random"``: ``rma(ai=, bi=, ci=, di=, measure=..., method="DL")`` and, with
-  ``adjustment="hartung-knapp"``, ``test="knha"``: inverse-variance pooling on the log scale for
+  ``adjustment="hartung-knapp"``, ``test="knha"``, or with ``adjustment="hartung-knapp-truncated"``,
+  ``test="adhoc"`` (the modified Knapp-Hartung method, whose scale factor is never below 1, so its
+  interval is never narrower than DerSimonian-Laird's): inverse-variance pooling on the log scale for
   ratios, every study kept (drop00=FALSE), 0.5 added to every cell of a study with a zero cell.
 
 Ratios are returned on the natural scale; tau^2 stays on the analysis scale (log for ratios);
@@ -46,7 +48,7 @@ __all__ = [
 
 Measure = Literal["risk_ratio", "risk_difference", "odds_ratio"]
 Model = Literal["fixed", "random"]
-Adjustment = Literal["hartung-knapp"]
+Adjustment = Literal["hartung-knapp", "hartung-knapp-truncated"]
 MEASURES: tuple[str, ...] = get_args(Measure)
 MODELS: tuple[str, ...] = get_args(Model)
 ADJUSTMENTS: tuple[str, ...] = get_args(Adjustment)
@@ -61,7 +63,7 @@ _NAMES = {
     "risk_difference": "risk difference",
     "odds_ratio": "odds ratio",
 }
-_KNHA = ', test="knha"'
+_TEST = {"hartung-knapp": ', test="knha"', "hartung-knapp-truncated": ', test="adhoc"'}
 _MH_VARIANCE = {
     "risk_ratio": "Greenland-Robins",
     "odds_ratio": "Robins-Breslow-Greenland",
@@ -172,9 +174,11 @@ def _check_choices(measure: object, model: object, adjustment: object) -> None:
     if model not in MODELS:
         raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
     if adjustment is not None and adjustment not in ADJUSTMENTS:
-        raise ValueError(f"adjustment must be None or 'hartung-knapp', got {adjustment!r}")
+        raise ValueError(
+            f"adjustment must be None or one of {', '.join(ADJUSTMENTS)}, got {adjustment!r}"
+        )
     if adjustment is not None and model != "random":
-        raise ValueError("adjustment 'hartung-knapp' applies to the random model only")
+        raise ValueError(f"adjustment {adjustment!r} applies to the random model only")
 
 
 # --------------------------------------------------------------------------- single studies
@@ -419,17 +423,24 @@ def _random(
     sum_star = math.fsum(w_star)
     mu = math.fsum(wi * yi for wi, yi in zip(w_star, ys, strict=True)) / sum_star
     scale = _percent(level)
-    if adjustment == "hartung-knapp":
+    if adjustment is not None:
         rss = math.fsum(wi * (yi - mu) ** 2 for wi, yi in zip(w_star, ys, strict=True))
-        if rss <= _DOUBLE_EPS:
+        truncated = adjustment == "hartung-knapp-truncated"
+        if rss <= _DOUBLE_EPS and not truncated:
             raise PoolingError(
                 "The Hartung-Knapp interval cannot be computed: every study has the same estimate,"
                 " so its variance estimate is 0."
             )
-        se = math.sqrt(rss / (k - 1) / sum_star)
+        factor = rss / (k - 1) if rss > _DOUBLE_EPS else 0.0
+        if truncated:
+            # Knapp & Hartung 2003: a scale factor below 1 would make the interval narrower than
+            # the normal one; metafor's test="adhoc" sets it to 1.
+            factor = max(1.0, factor)
+        se = math.sqrt(factor / sum_star)
         crit = float(_special.stdtrit(k - 1, 0.5 + level / 2.0))
         p_value = min(1.0, float(2.0 * _special.stdtr(k - 1, -abs(mu / se))))
-        test = f"Hartung-Knapp {scale} interval and P (t distribution, {k - 1} df)"
+        name = "Truncated (modified) Hartung-Knapp" if truncated else "Hartung-Knapp"
+        test = f"{name} {scale} interval and P (t distribution, {k - 1} df)"
     else:
         se = math.sqrt(1.0 / sum_star)
         crit = float(_special.ndtri(0.5 + level / 2.0))
@@ -439,7 +450,7 @@ def _random(
     method = (
         f"DerSimonian-Laird random-effects inverse-variance pooling of the {scale_name}, {test}."
         " Every study's table has 0.5 added to every cell when one is 0; each study's interval is"
-        f' normal. As R metafor rma(method="DL"{_KNHA if adjustment else ""}).'
+        f' normal. As R metafor rma(method="DL"{_TEST[adjustment] if adjustment else ""}).'
     )
     z = float(_special.ndtri(0.5 + level / 2.0))
     return Pooled(
@@ -473,7 +484,10 @@ def pool(
     Laird, tau^2 = max(0, (Q - (k-1)) / (sum w - sum w^2/sum w)) with Q around the inverse-variance
     mean, w*_i = 1/(v_i + tau^2), mu = sum(w* y)/sum(w*), SE = sqrt(1/sum w*), I^2 =
     tau^2/(tau^2 + (k-1)/(sum w - sum w^2/sum w)); Hartung-Knapp: SE^2 = sum(w* (y - mu)^2) /
-    ((k-1) sum w*) with t(k-1) quantiles and P (not truncated at 1, as metafor's test="knha").
+    ((k-1) sum w*) with t(k-1) quantiles and P (not truncated at 1, as metafor's test="knha");
+    truncated Hartung-Knapp: SE^2 = max(1, sum(w* (y - mu)^2) / (k-1)) / sum w* (metafor's
+    test="adhoc"; Knapp G, Hartung J. Stat Med 2003;22:2693-710; Roever C et al. BMC Med Res
+    Methodol 2015;15:99).
     Per-study intervals are normal in both models. References: DerSimonian R, Laird N. Control
     Clin Trials 1986;7:177-88; Hartung J, Knapp G. Stat Med 2001;20:3875-89; Higgins JPT,
     Thompson SG. Stat Med 2002;21:1539-58; Viechtbauer W. J Stat Softw 2010;36(3):1-48.

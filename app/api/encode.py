@@ -25,6 +25,7 @@ from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
 from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
+from app.api.personal import personal_risks_json
 from app.engine.assess import Assessment, Comparison
 from app.engine.criteria import Reason
 from app.evidence.model import OPTIONS, ArmResult, Effect, KnownTrial, Printed, Quote, Study
@@ -373,6 +374,7 @@ def comparison_json(comparison: Comparison, parts: StudyParts | None = None) -> 
         if parts is None
         else parts.outcomes_json,
         "warnings": coded_json(comparison.warnings),
+        "personal_risks": personal_risks_json(comparison.personal),
     }
 
 

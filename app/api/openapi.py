@@ -6,10 +6,12 @@ The component schemas are in app/api/schemas.py; the pool endpoint's are in app/
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 from app.api import pool
-from app.api.schemas import SCHEMAS, STRING, Schema, ref
+from app.api.jsonschema import STRING, Schema, ref
+from app.api.schemas import SCHEMAS
 
 API_VERSION = "1.0.0"
 
@@ -171,8 +173,9 @@ CDS_ERROR = _json(
                     "bad_request",
                     "unauthorized",
                     "not_found",
-                    "precondition_failed",
+                    "request_timeout",
                     "payload_too_large",
+                    "unsupported_media_type",
                 ]
             },
             "message": STRING,
@@ -267,15 +270,20 @@ CDS_PATHS: dict[str, Schema] = {
         responses={
             "400": CDS_ERROR,
             "401": CDS_ERROR,
-            "412": CDS_ERROR,
+            "408": CDS_ERROR,
             "413": CDS_ERROR,
+            "415": CDS_ERROR,
+            "422": _error("ValidationFailed"),
         },
     ),
 }
 
 
-def build_document(evidence_version: str) -> Schema:
-    """Return the OpenAPI 3.1.0 document; the evidence version goes in info.x-evidence-version."""
+def build_document(evidence_version: str, families: Sequence[str] = ()) -> Schema:
+    """Return the OpenAPI 3.1.0 document; the evidence version goes in info.x-evidence-version.
+
+    `families` are the evidence's outcome family ids: the keys `baseline_risks` accepts.
+    """
     document = {
         "openapi": "3.1.0",
         "info": {
@@ -351,4 +359,8 @@ def build_document(evidence_version: str) -> Schema:
         "components": {"schemas": {**SCHEMAS, **pool.SCHEMAS}, "responses": RESPONSES},
     }
     # A private copy: callers may change it without touching the module's schemas.
-    return copy.deepcopy(document)
+    built: Schema = copy.deepcopy(document)
+    if families:
+        risks = built["components"]["schemas"]["Scenario"]["properties"]["baseline_risks"]
+        risks["propertyNames"] = {"enum": sorted(families)}
+    return built

@@ -9,6 +9,8 @@ beside the code whose output they describe (app/api/openapi.py adds them to the 
 
 from __future__ import annotations
 
+import math
+
 from app.analysis import pooling
 from app.api.encode import JSON, number
 from app.api.jsonschema import NUMBER, STRING, WHOLE, Schema, array, choice, closed, pair, ref
@@ -53,6 +55,7 @@ def pool_json(request: PoolRequest) -> JSON:
     except pooling.PoolingError as error:
         raise PoolError({"studies": [str(error)]}) from None
     het = result.heterogeneity
+    warnings = _narrower_than_dl(request, result)
     return {
         "measure": result.measure,
         "model": result.model,
@@ -68,7 +71,40 @@ def pool_json(request: PoolRequest) -> JSON:
             "tau2": number(het.tau2),
         },
         "studies": [_study_json(study) for study in result.studies],
+        "warnings": warnings,
     }
+
+
+def _narrower_than_dl(request: PoolRequest, result: pooling.Pooled) -> list[JSON]:
+    """Warn when the untruncated Hartung-Knapp interval is narrower than DerSimonian-Laird's."""
+    if result.adjustment != "hartung-knapp":
+        return []
+    plain = pooling.pool(
+        _tables(request), measure=request.measure, model="random", confidence=request.confidence
+    )
+    # Ratios are compared on the log scale, where both intervals are symmetric.
+    if result.se * _crit(result) >= plain.se * _crit(plain):
+        return []
+    return [
+        {
+            "code": "narrower_than_dersimonian_laird",
+            "text": "The Hartung-Knapp interval is narrower than the DerSimonian-Laird one"
+            f" ({_span(result)} vs {_span(plain)}): its scale factor is below 1 with these"
+            ' studies. The truncated form ("hartung-knapp-truncated") is never narrower.',
+        }
+    ]
+
+
+def _crit(result: pooling.Pooled) -> float:
+    """Half the interval's width on the analysis scale, over its standard error."""
+    low, high = result.ci
+    if result.measure == "risk_difference":
+        return (high - low) / 2.0 / result.se
+    return (math.log(high) - math.log(low)) / 2.0 / result.se
+
+
+def _span(result: pooling.Pooled) -> str:
+    return f"{result.ci[0]:.4g} to {result.ci[1]:.4g}"
 
 
 # --------------------------------------------------------------------------- OpenAPI
@@ -144,6 +180,13 @@ POOL_RESULT: Schema = closed(
             },
             "Cochran's Q over studies with an estimate of their own, its df and P; I² in %.",
         ),
+        "warnings": array(
+            closed(
+                {"code": choice(("narrower_than_dersimonian_laird",)), "text": STRING},
+                'Given with adjustment "hartung-knapp" when its interval is narrower than'
+                " DerSimonian-Laird's for the same studies.",
+            )
+        ),
         "studies": array(
             closed(
                 {
@@ -193,6 +236,19 @@ EXAMPLES: dict[str, Schema] = {
             "model": "random",
             "adjustment": "hartung-knapp",
             "confidence": 0.95,
+        },
+    },
+    "random_hartung_knapp_truncated": {
+        "summary": "The same three trials with the truncated (modified) Hartung-Knapp interval",
+        "value": {
+            "studies": [
+                _study("Aronson 1948", (4, 11), (123, 139)),
+                _study("Ferguson & Simes 1949", (6, 29), (306, 303)),
+                _study("Rosenthal et al 1960", (3, 11), (231, 220)),
+            ],
+            "measure": "risk_ratio",
+            "model": "random",
+            "adjustment": "hartung-knapp-truncated",
         },
     },
     "fixed_zero_cell": {

@@ -32,6 +32,7 @@ from app.api.jsonschema import (
     ref,
     with_method,
 )
+from app.api.personal import PERSONAL_RISK
 from app.contract import scenario, twobytwo
 from app.contract.scenario import Field
 from app.engine import applicability, criteria, scope
@@ -66,6 +67,18 @@ def field_schema(field: Field) -> Schema:
         }
     if field.kind == "flag":
         return {**NULLABLE_BOOLEAN, "description": f"{field.api}; {unknown}"}
+    if field.kind == "risks":
+        return {
+            "type": ["object", "null"],
+            "propertyNames": {"pattern": f"^{scenario.FAMILY_KEY.pattern}$"},
+            "additionalProperties": {
+                "type": "number",
+                "exclusiveMinimum": field.percent_above,
+                "exclusiveMaximum": field.percent_below,
+            },
+            "maxProperties": scenario.MAX_RISKS,
+            "description": field.api,
+        }
     lead = f"{field.api}; " if field.api else ""
     if field.required:
         return {**choice(field.choices), "description": f"{lead}{_values(field)}."}
@@ -439,6 +452,7 @@ COMPARISON = closed(
         "caveats": array(ref("Coded")),
         "outcomes": array(ref("AssessedOutcome")),
         "warnings": array(ref("Coded")),
+        "personal_risks": array(ref("PersonalRisk")),
     },
     "One study comparison as it bears on the scenario.",
 )
@@ -552,6 +566,7 @@ SCHEMAS: dict[str, Schema] = {
     "TwoByTwoRequest": TWO_BY_TWO_REQUEST,
     "Assessment": ASSESSMENT,
     "Comparison": COMPARISON,
+    "PersonalRisk": PERSONAL_RISK,
     "StudySummary": closed(SUMMARY_PROPERTIES, "Identifies a study and its design."),
     "ArmInfo": ARM_INFO,
     "Quote": QUOTE,

@@ -21,7 +21,8 @@ Routes (described by the OpenAPI 3.1 document served at /api/openapi.json, built
 - ``GET /healthz``: ``{"status": "ok", "evidence_version": ...}``.
 - ``GET /api/openapi.json``: the API description, also serialized once.
 
-Request bodies, in the order they are checked:
+Request bodies, in the order they are checked (app/http/body.py and app/http/json_body.py, the same
+for the FHIR and CDS Hooks routes):
 
 1. Read whole by app/http/body.py ``read_body``, the same rules as the forms': over
    MAX_CONTENT_LENGTH (16 KB) however it is sent (Content-Length or chunked): 413; shorter than its
@@ -52,12 +53,10 @@ encodes (which would write NaN as null) is checked at start-up or holds only val
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify
 from flask.blueprints import BlueprintSetupState
 
 from app.api.encode import (
@@ -74,19 +73,13 @@ from app.api.twobytwo import TwoByTwoError, parse_two_by_two, two_by_two_json
 from app.contract.scenario import ScenarioError, parse_scenario
 from app.engine.assess import assess
 from app.engine.note import record_note
-from app.http.body import read_body
 from app.http.context import evidence_base
-from app.http.errors import CODES, MESSAGES
+from app.http.errors import CODES
+from app.http.json_body import BodyError, read_json
 
 bp = Blueprint("api", __name__)
 
 EXTENSION = "api"
-NOT_JSON = "The request body is not valid JSON."
-NOT_JSON_CONSTANT = (
-    "The request body is not valid JSON: NaN, Infinity and -Infinity are not JSON numbers."
-)
-# Integer literals with more digits than this are read as floats (and so refused as counts).
-MAX_INT_DIGITS = 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,76 +93,6 @@ class Prepared:
     parts: Mapping[str, StudyParts]
 
 
-class BodyError(Exception):
-    """A request body refused before validation, with its status and JSON answer."""
-
-    def __init__(self, status: int, payload: dict[str, Any]) -> None:
-        super().__init__(status)
-        self.status = status
-        self.payload = payload
-
-
-class _NotJSONConstant(ValueError):
-    pass
-
-
-def _refuse_constant(name: str) -> Any:
-    raise _NotJSONConstant(name)
-
-
-def _parse_int(text: str) -> int | float:
-    return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else float(text)
-
-
-class _DuplicateKey(Exception):  # a signal to name the keys, never shown as such
-    pass
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Build a JSON object, refusing a key given twice (Python's decoder keeps the last one)."""
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise _DuplicateKey()
-    return result
-
-
-class _Marked(dict[str, Any]):
-    """A JSON object that remembers which of its keys were given more than once."""
-
-    duplicates: tuple[str, ...] = ()
-
-
-def _marked(pairs: list[tuple[str, Any]]) -> _Marked:
-    result = _Marked(pairs)
-    keys = [key for key, _ in pairs]
-    result.duplicates = tuple(dict.fromkeys(k for k in keys if keys.count(k) > 1))
-    return result
-
-
-def _duplicate_paths(value: Any, path: str = "") -> list[str]:
-    """The dotted names of every key given twice, found in a body parsed with `_marked`."""
-    found: list[str] = []
-    if isinstance(value, _Marked):
-        found += [f"{path}.{key}" if path else key for key in value.duplicates]
-        for key, item in value.items():
-            found += _duplicate_paths(item, f"{path}.{key}" if path else key)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _duplicate_paths(item, f"{path}[{index}]" if path else f"body[{index}]")
-    return found
-
-
-# Built once: json.loads with hooks would build a decoder (and its scanner) on every call.
-_DECODER = json.JSONDecoder(
-    parse_constant=_refuse_constant, parse_int=_parse_int, object_pairs_hook=_object
-)
-# Used only to name the duplicated keys of a body already refused for having some.
-_MARKING_DECODER = json.JSONDecoder(
-    parse_constant=_refuse_constant, parse_int=_parse_int, object_pairs_hook=_marked
-)
-DUPLICATE = "Given more than once; give each field once."
-
-
 @bp.record_once
 def _prepare(state: BlueprintSetupState) -> None:
     app = state.app
@@ -178,13 +101,14 @@ def _prepare(state: BlueprintSetupState) -> None:
     app.extensions[EXTENSION] = Prepared(
         evidence=dumps_checked(evidence),
         studies={study["id"]: dumps_checked(study) for study in evidence["studies"]},
-        openapi=dumps_checked(build_document(base.version)),
+        openapi=dumps_checked(build_document(base.version, tuple(base.evidence.families))),
         parts=prepare_studies(base),
     )
 
 
 def _prepared() -> Prepared:
-    return current_app.extensions[EXTENSION]
+    prepared: Prepared = current_app.extensions[EXTENSION]
+    return prepared
 
 
 def _json_response(body: bytes) -> Response:
@@ -193,47 +117,6 @@ def _json_response(body: bytes) -> Response:
 
 def _validation_failed(fields: Mapping[str, list[str]]) -> tuple[Response, int]:
     return jsonify({"error": "validation_failed", "fields": dict(fields)}), 422
-
-
-def read_json() -> Any:
-    """Return the parsed JSON body, or raise BodyError (or 413, 400) as the module docstring lists."""
-    req = request._get_current_object()  # one proxy lookup, not one per attribute
-    raw = read_body(req)
-    # The common case first: Werkzeug's is_json parses the header to find the same answer.
-    if req.environ.get("CONTENT_TYPE") != "application/json" and not req.is_json:
-        raise BodyError(415, {"error": CODES[415], "message": MESSAGES[415]})
-    try:
-        # RFC 8259: JSON exchanged between systems is UTF-8.
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        message = (
-            f"The request body is not valid UTF-8 (byte 0x{raw[error.start]:02x} at position"
-            f" {error.start})."
-        )
-        raise BodyError(400, {"error": CODES[400], "message": message}) from None
-    try:
-        return _decode(_DECODER, text)
-    except _DuplicateKey:
-        # Parsed again only to name every duplicated key; a later error in the body wins.
-        names = _duplicate_paths(_decode(_MARKING_DECODER, text))
-        raise BodyError(
-            422, {"error": "validation_failed", "fields": {name: [DUPLICATE] for name in names}}
-        ) from None
-
-
-def _decode(decoder: json.JSONDecoder, text: str) -> Any:
-    """Decode, turning what the decoder refuses into the answers the module docstring lists."""
-    try:
-        return decoder.decode(text)
-    except _NotJSONConstant:
-        raise BodyError(415, {"error": CODES[415], "message": NOT_JSON_CONSTANT}) from None
-    except RecursionError:
-        raise BodyError(
-            422,
-            {"error": "validation_failed", "fields": {"body": ["Nested too deeply to be read."]}},
-        ) from None
-    except ValueError:  # JSONDecodeError
-        raise BodyError(415, {"error": CODES[415], "message": NOT_JSON}) from None
 
 
 @bp.errorhandler(BodyError)
@@ -250,18 +133,20 @@ def _invalid(error: ScenarioError | TwoByTwoError | PoolError) -> tuple[Response
 
 @bp.post("/api/v1/assess")
 def assess_scenario() -> Response:
-    app = current_app._get_current_object()  # one proxy lookup for the uses below
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
     assessment = assess(parse_scenario(read_json()), app.extensions["engine_tables"])
     body = dumps(assessment_json(assessment, app.extensions[EXTENSION].parts))
-    return app.response_class(body, mimetype="application/json")
+    response: Response = app.response_class(body, mimetype="application/json")
+    return response
 
 
 @bp.post("/api/v1/assess/note")
 def assess_note() -> Response:
-    app = current_app._get_current_object()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     assessment = assess(parse_scenario(read_json()), app.extensions["engine_tables"])
     note = record_note(assessment, evidence_base().evidence.revision)
-    return app.response_class(note, mimetype="text/plain")
+    response: Response = app.response_class(note, mimetype="text/plain")
+    return response
 
 
 @bp.post("/api/v1/two-by-two")

@@ -13,8 +13,9 @@ Contract choices:
   unique.
 - ``measure`` ("risk_ratio", "risk_difference", "odds_ratio") and ``model`` ("fixed", "random")
   are required: the choice changes the answer, so none is assumed.
-- ``adjustment`` is optional: null (or absent) or "hartung-knapp", which applies to the random
-  model only (asking for it with "fixed" is refused on ``adjustment``).
+- ``adjustment`` is optional: null (or absent), "hartung-knapp" (metafor's test="knha") or
+  "hartung-knapp-truncated" (test="adhoc"), which apply to the random model only (asking for one
+  with "fixed" is refused on ``adjustment``).
 - ``confidence`` is optional (default 0.95), a number greater than 0.5 and at most 0.999, as in
   the two-by-two contract; it sets the pooled and every study's interval.
 - null for an optional field means "not given"; null for a required field is "Required.".
@@ -64,7 +65,7 @@ MAX_STUDIES = 100
 MAX_LABEL = 80
 MEASURES = ("risk_ratio", "risk_difference", "odds_ratio")
 MODELS = ("fixed", "random")
-ADJUSTMENTS = ("hartung-knapp",)
+ADJUSTMENTS = ("hartung-knapp", "hartung-knapp-truncated")
 FIELDS = ("studies", "measure", "model", "adjustment", "confidence")
 STUDY_FIELDS = ("label", *ARMS)
 # The request's own words for its API description; the schema adds the limits above.
@@ -77,7 +78,10 @@ DESCRIPTIONS = {
     "model": "fixed: Mantel-Haenszel; random: DerSimonian-Laird (inverse variance on the log scale"
     " for ratios).",
     "adjustment": 'null or absent: normal intervals; "hartung-knapp": the Hartung-Knapp interval'
-    " and P (t distribution, k-1 df), random model only.",
+    ' and P (t distribution, k-1 df; metafor test="knha"), answered with a warning whenever its'
+    ' interval is narrower than DerSimonian-Laird\'s; "hartung-knapp-truncated": the modified'
+    " (truncated) form whose scale factor is never below 1, so its interval is never narrower"
+    ' than DerSimonian-Laird\'s (metafor test="adhoc"). Random model only.',
     "confidence": "Confidence level of every interval; null or absent: 0.95.",
 }
 
@@ -98,7 +102,7 @@ class PoolRequest:
     studies: tuple[PoolStudy, ...]
     measure: Literal["risk_ratio", "risk_difference", "odds_ratio"]
     model: Literal["fixed", "random"]
-    adjustment: Literal["hartung-knapp"] | None = None
+    adjustment: Literal["hartung-knapp", "hartung-knapp-truncated"] | None = None
     confidence: float = DEFAULT_CONFIDENCE
 
 
@@ -192,4 +196,5 @@ def parse_pool(data: Any) -> PoolRequest:
             errors.setdefault("confidence", []).append(error)
     if errors or studies is None or confidence is None:
         raise PoolError(errors)
-    return PoolRequest(studies, measure, model, adjustment, confidence)
+    # _choice has checked both against their literals above.
+    return PoolRequest(studies, measure, model, adjustment, confidence)  # type: ignore[arg-type]

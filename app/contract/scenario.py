@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as attribute
@@ -11,8 +12,8 @@ from typing import Any, Literal
 
 from app.contract import vocabulary
 
-Kind = Literal["choice", "options", "whole", "flag"]
-Widget = Literal["radio", "checkbox", "select", "text"]
+Kind = Literal["choice", "options", "whole", "flag", "risks"]
+Widget = Literal["radio", "checkbox", "select", "text", "risks"]
 # How a study may limit its population on a field: a range of a whole number, only patients with a
 # yes (required), no patients with a yes (exclusion), or a set of allowed choices.
 CriterionKind = Literal["range", "required", "exclusion", "allowed"]
@@ -75,6 +76,9 @@ class Field:
     criterion: Eligibility | None = None  # set when studies may limit their population on it
     section: str = "Patient and lesion"  # the form's column
     patient_when_given: bool = False  # the patient and print views list it only when it was given
+    # For "risks": each percent must lie strictly between these.
+    percent_above: float = 0.0
+    percent_below: float = 100.0
 
 
 SETTING_AND_OPTIONS = "Setting and options"
@@ -284,7 +288,25 @@ FIELDS: tuple[Field, ...] = (
         needs_option_reason="it is used only when a self-expanding stent is among the options.",
         section=SETTING_AND_OPTIONS,
     ),
+    Field(
+        "baseline_risks",
+        "risks",
+        "risks",
+        "Baseline risks (your own estimate, optional)",
+        "",
+        "Optional. This patient's risk without the procedure (with the comparator option), in"
+        " percent, for an outcome family at its own time frame; leave blank to see each study's"
+        " comparator-arm risk instead.",
+        "This patient's risk of each outcome family's event with the comparator option (the less"
+        " invasive one), in percent at the family's own time frame, keyed by family id (see"
+        " docs/api.md); each value above 0 and below 100, decimals allowed. An unknown family id"
+        " is refused. Absent or null: the studies' comparator arms are used as presets.",
+        section="Baseline risks",
+    ),
 )
+# Objects of percents, keyed by an outcome family id: {"stroke_death_30d": 10}.
+FAMILY_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
+MAX_RISKS = 32
 FIELD = MappingProxyType({f.name: f for f in FIELDS})
 FIELD_NAMES = tuple(FIELD)
 SETTINGS = vocabulary.clinician(vocabulary.SETTINGS)
@@ -313,13 +335,21 @@ class Scenario:
     mrs: int | None = None
     perforator_infarct: bool | None = None
     prestent_angioplasty: bool | None = None
+    # (family id, percent) pairs in the order given; a tuple keeps the scenario hashable.
+    baseline_risks: tuple[tuple[str, float], ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the scenario as plain JSON values, every field named (null when not given)."""
-        return {name: _plain(getattr(self, name)) for name in FIELD_NAMES}
+        return {name: _plain(FIELD[name], getattr(self, name)) for name in FIELD_NAMES}
+
+    def baseline(self, family: str) -> float | None:
+        """The entered baseline risk (percent) of one family, or None."""
+        return dict(self.baseline_risks or ()).get(family)
 
 
-def _plain(value: Any) -> Any:
+def _plain(field: Field, value: Any) -> Any:
+    if field.kind == "risks" and value is not None:
+        return dict(value)
     return list(value) if isinstance(value, tuple) else value
 
 
@@ -390,6 +420,40 @@ def _options(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
     return tuple(value), None
 
 
+def _risks(field: Field, value: Any) -> tuple[Any, dict[str, list[str]]]:
+    """Check an object of percents keyed by family id; errors are named `<field>.<key>`."""
+    if not isinstance(value, Mapping):
+        return None, {
+            field.name: [
+                f"Must be an object of percents keyed by outcome family id; got {_describe(value)}."
+            ]
+        }
+    if len(value) > MAX_RISKS:
+        return None, {field.name: [f"Must hold at most {MAX_RISKS} families; got {len(value)}."]}
+    errors: dict[str, list[str]] = {}
+    found: list[tuple[str, float]] = []
+    low, high = field.percent_above, field.percent_below
+    for key, raw in value.items():
+        if not isinstance(key, str) or not FAMILY_KEY.fullmatch(key):
+            name = f"{field.name}.{str(key)[:MAX_STRING]}"
+            errors.setdefault(name, []).append(
+                "Must be an outcome family id (lower-case letters, digits and _)."
+            )
+            continue
+        name = f"{field.name}.{key}"
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+            errors.setdefault(name, []).append(
+                f"Must be a percent above {low:g} and below {high:g}; got {_describe(raw)}."
+            )
+        elif not low < raw < high:
+            errors.setdefault(name, []).append(
+                f"Must be above {low:g} and below {high:g} (a percent); got {raw:g}."
+            )
+        else:
+            found.append((key, float(raw)))
+    return (None, errors) if errors else (tuple(found), {})
+
+
 def field_values(name: str) -> tuple[Any, ...]:
     """Every value parse_scenario can give a single-valued field, None (not given) first."""
     field = FIELD[name]
@@ -452,6 +516,13 @@ def parse_scenario(data: Any) -> Scenario:
         raw = data.get(name)
         if raw is None:
             continue  # Absent and null both mean "not given"; requirements are checked below.
+        if FIELD[name].kind == "risks":
+            value, named = _risks(FIELD[name], raw)
+            for key, messages in named.items():
+                errors.setdefault(key, []).extend(messages)
+            if not named:
+                values[name] = value
+            continue
         value, error = _check(FIELD[name], raw)
         if error:
             errors.setdefault(name, []).append(error)

@@ -2,10 +2,14 @@
 
 - ``GET /cds-services``: the discovery document (it describes the service only; no token needed).
 - ``POST /cds-services/icas-evidence``: a bearer JWT (app/ehr/cds_auth.py) is checked first (401
-  JSON when missing or refused), then the body: not JSON, not an object, an unknown hook or no
-  hookInstance/context is 400 JSON; no ``draftOrders`` (or, for order-select, no ``selections``)
-  is 412. When a (selected) draft order's code is on the configured procedure list, the answer is
-  one info card (app/ehr/cds_card.py); otherwise ``{"cards": []}``.
+  JSON when missing or refused), then the body, read by the same reader as every route
+  (app/http/body.py and app/http/json_body.py: chunked decoding, the limit, here 512 KB however
+  the body is sent, and the API's 400, 408, 413, 415 and 422 JSON answers); then a body that is
+  not an object, an unknown hook, no hookInstance or context, or a context without
+  ``draftOrders`` (or, for order-select, ``selections``), which the hooks require (CDS Hooks 2.0:
+  412 is for FHIR data the service cannot obtain, not for a malformed request): 400 JSON. When a
+  (selected) draft order's code is on the configured procedure list, the answer is one info card
+  (app/ehr/cds_card.py); otherwise ``{"cards": []}``.
 
 The routes answer 404 unless ICAS_PUBLIC_URL and ICAS_CDS_ISSUERS are set. CORS headers are sent
 only to the configured origins. No request body, token or identifier is logged or kept (only the
@@ -14,7 +18,6 @@ jti of each token, until it expires, to refuse replays).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -26,7 +29,8 @@ from app.ehr import config
 from app.ehr.cds_auth import KeyCache, ReplayCache, TokenError, verify
 from app.ehr.cds_card import card, find_assessment
 from app.http.context import engine_tables
-from app.http.errors import CODES, MESSAGES
+from app.http.errors import CODES, MESSAGES, Refused
+from app.http.json_body import BodyError, read_json
 
 bp = Blueprint("ehr_cds", __name__)
 SERVICE_ID = "icas-evidence"
@@ -63,13 +67,22 @@ def _enabled() -> None:
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
-    response, _ = _error(status, CODES.get(status, "error"), MESSAGES.get(status, "Error."))
-    response.status_code = status
+    message = MESSAGES.get(status, "Error.")
+    if isinstance(error, Refused) and error.description:
+        message = error.description  # the body reader's own words (a malformed chunk, ...)
     if status == 413:
-        response.set_data(
-            json.dumps({"error": CODES[413], "message": "The request body is larger than 512 KB."})
-        )
+        message = "The request body is larger than 512 KB."
+    response, _ = _error(status, CODES.get(status, "error"), message)
+    response.status_code = status
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
+
+
+@bp.errorhandler(BodyError)
+def _body_error(error: BodyError) -> tuple[Response, int]:
+    return jsonify(error.payload), error.status
 
 
 @bp.after_request
@@ -90,11 +103,15 @@ def discovery() -> Response:
     return jsonify({"services": [{"hook": hook, **service} for hook in HOOKS]})
 
 
+class NoToken(TokenError):
+    """No bearer token at all (RFC 6750 section 3.1: the challenge then carries no error code)."""
+
+
 def _authenticate() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise TokenError("A bearer JWT is required (Authorization: Bearer <JWT>).")
+        raise NoToken("A bearer JWT is required (Authorization: Bearer <JWT>).")
     settings = config.settings()
     state = current_app.extensions[STATE]
     verify(
@@ -115,13 +132,7 @@ class HookError(Exception):
 
 def _body() -> Mapping[str, Any]:
     request.max_content_length = MAX_BODY
-    raw = request.get_data(cache=False)
-    if not request.is_json:
-        raise HookError(400, "The request body must be JSON (Content-Type: application/json).")
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
-        raise HookError(400, "The request body is not valid JSON.") from None
+    body = read_json()  # the API's reader and answers (app/http/json_body.py)
     if not isinstance(body, dict):
         raise HookError(400, "The request body must be a JSON object.")
     if body.get("hook") not in HOOKS:
@@ -136,7 +147,7 @@ def _orders(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     context = body["context"]
     draft = context.get("draftOrders")
     if draft is None:
-        raise HookError(412, "context.draftOrders is required and was not sent.")
+        raise HookError(400, "context.draftOrders is required and was not sent.")
     entries = draft.get("entry", []) if isinstance(draft, dict) else None
     if not isinstance(entries, list) or draft.get("resourceType") != "Bundle":
         raise HookError(400, "context.draftOrders must be a FHIR Bundle with an entry list.")
@@ -144,7 +155,7 @@ def _orders(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     if body["hook"] == "order-select":
         chosen = context.get("selections")
         if chosen is None:
-            raise HookError(412, "context.selections is required for order-select.")
+            raise HookError(400, "context.selections is required for order-select.")
         if not isinstance(chosen, list) or not all(isinstance(s, str) for s in chosen):
             raise HookError(400, "context.selections must be a list of strings.")
         selections = set(chosen)
@@ -186,13 +197,14 @@ def service() -> tuple[Response, int]:
         _authenticate()
     except TokenError as error:
         response, status = _error(401, "unauthorized", str(error))
-        response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        # RFC 6750 section 3.1: a request without authentication gets no error code.
+        challenge = "Bearer" if isinstance(error, NoToken) else 'Bearer error="invalid_token"'
+        response.headers["WWW-Authenticate"] = challenge
         return response, status
     try:
         options = ordered_options(_body())
     except HookError as error:
-        code = "precondition_failed" if error.status == 412 else "bad_request"
-        return _error(error.status, code, error.message)
+        return _error(error.status, "bad_request", error.message)
     assessment = find_assessment(options, engine_tables()) if options else None
     if assessment is None:
         return jsonify({"cards": []}), 200

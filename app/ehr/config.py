@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.contract.vocabulary import OPTIONS
+from app.http.errors import SettingsError
 
 PREFIX = "ICAS_"
 CPT = "http://www.ama-assn.org/go/cpt"
@@ -27,7 +28,7 @@ DEFAULT_PROCEDURES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-class ConfigError(ValueError):
+class ConfigError(SettingsError):
     """EHR settings that cannot be used; the message lists every problem."""
 
 
@@ -155,11 +156,13 @@ def install(app: Any) -> EhrConfig:
     """Load the settings into the app once (each EHR blueprint calls this when registered)."""
     if EXTENSION not in app.extensions:
         app.extensions[EXTENSION] = load(app.config)
-    return app.extensions[EXTENSION]
+    found: EhrConfig = app.extensions[EXTENSION]
+    return found
 
 
 def settings() -> EhrConfig:
     """Return the running app's EHR settings (request handlers only)."""
     from flask import current_app
 
-    return current_app.extensions[EXTENSION]
+    found: EhrConfig = current_app.extensions[EXTENSION]
+    return found

@@ -292,6 +292,27 @@ def _entry(resource: JSON) -> JSON:
     return {"fullUrl": _full_url(resource["url"], resource["version"]), "resource": resource}
 
 
+def decimal(value: float) -> float:
+    """The value with at most 17 digits after the point, the most an R5 decimal allows.
+
+    R5's decimal (datatypes.html#decimal) takes at most 18 digits before the point and 17 after;
+    a float's shortest form can have 20 after it (0.0012345678901234567), so those are rounded at
+    the 17th, a change of at most 5e-18.
+    """
+    return round(value, 17)
+
+
+def _decimals(value: Any) -> Any:
+    """Every float in a resource as an R5 decimal (the one place numbers leave for FHIR)."""
+    if isinstance(value, float):
+        return decimal(value)
+    if isinstance(value, dict):
+        return {key: _decimals(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decimals(item) for item in value]
+    return value
+
+
 def bundle(assessment: Assessment, *, base_url: str) -> JSON:
     """Return every outcome of the assessment's comparisons, and the trials it names, as a Bundle."""
     entries = []
@@ -323,5 +344,5 @@ def bundle(assessment: Assessment, *, base_url: str) -> JSON:
             ]
         },
         "type": "collection",
-        "entry": entries,
+        "entry": _decimals(entries),
     }

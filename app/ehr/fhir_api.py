@@ -1,6 +1,6 @@
 """POST /api/v1/assess/fhir: the same scenario as /api/v1/assess, answered as a FHIR R5 Bundle.
 
-The body is read and checked exactly as /api/v1/assess reads it (app.api.views.read_json and the
+The body is read and checked exactly as /api/v1/assess reads it (app.http.json_body.read_json and the
 scenario contract: the same 400, 413, 415 and 422 JSON errors); the answer is app.ehr.fhir's
 Bundle, ``Content-Type: application/fhir+json``. Links point at ICAS_PUBLIC_URL when it is set,
 else at the address the request came to.
@@ -12,12 +12,12 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.blueprints import BlueprintSetupState
 
 from app.api.encode import dumps_checked
-from app.api.views import BodyError, read_json
 from app.contract.scenario import ScenarioError, parse_scenario
 from app.ehr import config
 from app.ehr.fhir import bundle
 from app.engine.assess import assess
 from app.http.context import engine_tables
+from app.http.json_body import BodyError, read_json
 
 bp = Blueprint("ehr_fhir", __name__)
 FHIR_JSON = "application/fhir+json"

@@ -144,8 +144,9 @@ def _printed_arm(result: ArmResult, label: str) -> JSON:
     if result.percent is not None:
         words, printed = f"{result.percent.text}% as printed", result.percent
     else:
-        words, printed = survival_text(result), result.event_rate or result.survival
-    assert printed is not None  # arm_statistic asks only with a printed rate
+        rate = result.event_rate or result.survival
+        assert rate is not None  # arm_statistic asks only with a printed rate
+        words, printed = survival_text(result), rate
     statistic: JSON = {
         "description": f"{label}: {words}",
         "statisticType": concept("statistic-type", PROPORTION),

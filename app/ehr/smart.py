@@ -1,13 +1,18 @@
 """SMART App Launch 2 (EHR launch) as a confidential or public client; the form is pre-filled with age.
 
-- ``GET /launch?iss=...&launch=...``: ``iss`` must be on ICAS_SMART_ISSUERS. The endpoints come from
-  ``{iss}/.well-known/smart-configuration`` (which must offer PKCE S256). The browser is sent to
-  ``authorize`` with PKCE S256, a ``state`` of 256 random bits, ``aud`` = iss, the ``launch`` value
-  and the scopes ``launch openid fhirUser patient/Patient.rs``.
-- ``GET /launch/callback?code=...&state=...``: ``state`` must equal the launch cookie's and be
-  unused; the code is exchanged (with the PKCE verifier), ``Patient/{patient}`` is read with the
-  access token, and the ordinary form is shown with the age from ``birthDate`` and a note saying
-  where it came from.
+- ``GET /launch?iss=...&launch=...``: ``iss`` must be on ICAS_SMART_ISSUERS (compared without a
+  trailing slash). The endpoints come from ``{iss}/.well-known/smart-configuration`` (which must
+  offer PKCE S256), cached per issuer for an hour, and fetched at most once a minute after a
+  failure. The browser is sent to ``authorize`` with PKCE S256, a ``state`` of 256 random bits,
+  ``aud`` = iss exactly as the EHR sent it (a trailing slash kept), the ``launch`` value and only
+  the scopes used: ``launch patient/Patient.r`` (the Patient is read, never searched; no
+  ``openid fhirUser``: the id token is never read).
+- ``GET /launch/callback?code=...&state=...``: ``state`` must equal the launch cookie's, and be
+  unused, before anything else, an error redirect included: a callback with another state (a
+  forged one) is refused and leaves the launch cookie in place. The code is exchanged (with the
+  PKCE verifier; a confidential client authenticates by HTTP Basic only, without repeating
+  ``client_id`` in the body), ``Patient/{patient}`` is read with the access token, and the ordinary
+  form is shown with the age from ``birthDate`` and a note saying where it came from.
 
 The one launch cookie (``icas_launch``) is signed, HttpOnly, Secure, ``SameSite=None;
 Partitioned``, scoped to /launch, lives 10 minutes and is cleared by the callback. It holds the
@@ -33,6 +38,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask.blueprints import BlueprintSetupState
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app.ehr import config
 from app.web.forms import ScenarioForm
@@ -41,19 +47,69 @@ bp = Blueprint("ehr_smart", __name__)
 COOKIE = "icas_launch"
 COOKIE_PATH = "/launch"
 LIFETIME = 600  # seconds: the launch cookie and a state's validity
-SCOPES = "launch openid fhirUser patient/Patient.rs"
+SCOPES = "launch patient/Patient.r"
+DISCOVERY_TTL = 3600.0  # seconds an issuer's SMART configuration is reused
+RETRY_AFTER_FAILURE = 60.0  # seconds before an issuer whose configuration failed is asked again
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 BIRTH_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 STATE = "ehr_smart"
+DISCOVERIES = "ehr_smart_discovery"
 
 
 class LaunchError(Exception):
     """A launch that cannot go on; the status and message are shown (never EHR data)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, keep_cookie: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        # A callback that is not this browser's launch (another state) leaves its cookie alone.
+        self.keep_cookie = keep_cookie
+
+
+class Discoveries:
+    """Each issuer's endpoints, fetched when first needed and kept an hour; failures a minute.
+
+    Calls for an issuer already known never wait; the first calls for one wait on one fetch.
+    """
+
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._fetch_locks: dict[str, threading.Lock] = {}
+        self._found: dict[str, tuple[float, dict[str, str] | LaunchError]] = {}
+
+    def _cached(self, iss: str) -> dict[str, str] | None:
+        when, found = self._found.get(iss, (None, None))
+        if when is None or found is None:
+            return None
+        age = self._clock() - when
+        if isinstance(found, LaunchError):
+            if age < RETRY_AFTER_FAILURE:
+                raise found
+            return None
+        return found if age < DISCOVERY_TTL else None
+
+    def get(self, iss: str, fetch: Any) -> dict[str, str]:
+        with self._lock:
+            cached = self._cached(iss)
+            if cached is not None:
+                return cached
+            fetch_lock = self._fetch_locks.setdefault(iss, threading.Lock())
+        with fetch_lock:  # one fetch per issuer; calls for other issuers never wait on it
+            with self._lock:
+                cached = self._cached(iss)
+                if cached is not None:
+                    return cached
+            try:
+                found: dict[str, str] | LaunchError = fetch(iss)
+            except LaunchError as error:
+                found = error
+            with self._lock:
+                self._found[iss] = (self._clock(), found)
+        if isinstance(found, LaunchError):
+            raise found
+        return found
 
 
 class UsedStates:
@@ -80,6 +136,7 @@ def _install(state: BlueprintSetupState) -> None:
         # configured, import it now, in the process gunicorn forks its workers from.
         import requests  # noqa: F401
     state.app.extensions[STATE] = UsedStates()
+    state.app.extensions[DISCOVERIES] = Discoveries()
 
 
 @bp.before_request
@@ -92,7 +149,7 @@ def _enabled() -> None:
 def _launch_error(error: LaunchError) -> Response:
     page = render_template("error.html", status=error.status, message=error.message)
     response = current_app.response_class(page, status=error.status)
-    if request.endpoint == "ehr_smart.callback":
+    if request.endpoint == "ehr_smart.callback" and not error.keep_cookie:
         _clear_cookie(response)
     return response
 
@@ -159,15 +216,17 @@ def _redirect_uri() -> str:
 
 
 @bp.get("/launch")
-def launch() -> Response:
+def launch() -> WerkzeugResponse:
     settings = config.settings()
-    iss = request.args.get("iss", "").rstrip("/")
+    # The aud parameter must be the iss the EHR sent, exactly (a trailing slash kept).
+    iss = request.args.get("iss", "")
+    base = iss.rstrip("/")
     launch_id = request.args.get("launch", "")
-    if not iss or not launch_id:
+    if not base or not launch_id:
         raise LaunchError(400, "A launch needs the iss and launch parameters from the EHR.")
-    if iss not in settings.smart_issuers:
+    if base not in settings.smart_issuers:
         raise LaunchError(400, "This EHR is not on the app's list of allowed issuers.")
-    endpoints = discover(iss)
+    endpoints = current_app.extensions[DISCOVERIES].get(base, discover)
     state = secrets.token_urlsafe(32)  # 256 random bits
     verifier = secrets.token_urlsafe(64)  # 86 characters, within RFC 7636's 43-128
     query = urlencode(
@@ -223,13 +282,14 @@ def exchange(token_endpoint: str, code: str, verifier: str) -> dict[str, Any]:
         "code": code,
         "redirect_uri": _redirect_uri(),
         "code_verifier": verifier,
-        "client_id": settings.smart_client_id,
     }
-    auth = (
-        (settings.smart_client_id, settings.smart_client_secret)
-        if settings.smart_client_secret
-        else None
-    )
+    auth = None
+    if settings.smart_client_secret:
+        # A confidential client authenticates by HTTP Basic alone (RFC 6749 section 2.3.1: one
+        # method per request; SMART App Launch 2.2, confidential-symmetric).
+        auth = (settings.smart_client_id, settings.smart_client_secret)
+    else:
+        form["client_id"] = settings.smart_client_id  # a public client names itself
     try:
         response = requests.post(
             token_endpoint,
@@ -269,7 +329,7 @@ def read_age(iss: str, token: dict[str, Any], today: dt.date) -> tuple[int | Non
     if not isinstance(patient, str) or not FHIR_ID.fullmatch(patient):
         return None, "The EHR named no patient for this launch, so nothing was filled in."
     resource = _get_json(
-        f"{iss}/Patient/{patient}",
+        f"{iss.rstrip('/')}/Patient/{patient}",
         headers={
             "Accept": "application/fhir+json",
             "Authorization": f"Bearer {token['access_token']}",
@@ -290,12 +350,16 @@ def read_age(iss: str, token: dict[str, Any], today: dt.date) -> tuple[int | Non
 @bp.get("/launch/callback")
 def callback() -> Response:
     # The query carries the code and state: never logged (app/gunicorn_conf.py logs paths only).
-    if "error" in request.args:
-        raise LaunchError(400, "The EHR did not authorize this launch.")
     launch_state = _launch_state()
     state = request.args.get("state", "")
     if not hmac.compare_digest(state.encode(), launch_state["s"].encode()):
-        raise LaunchError(400, "The launch's state does not match this browser's launch.")
+        # Not this launch's answer (an error redirect included: RFC 6749 section 10.12): the
+        # browser's launch goes on, its cookie kept.
+        raise LaunchError(
+            400, "The launch's state does not match this browser's launch.", keep_cookie=True
+        )
+    if "error" in request.args:
+        raise LaunchError(400, "The EHR did not authorize this launch.")
     if not current_app.extensions[STATE].first_use(state, time.time()):
         raise LaunchError(400, "This launch was already completed. Launch again from the EHR.")
     code = request.args.get("code", "")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult, Signal, Warning
+from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
 from app.analysis.base import StudyAnalysis
+from app.analysis.caveats import Notice, Signal
 from app.analysis.families import Group
 from app.analysis.matching import TREATMENT_WORDS
 from app.contract import vocabulary
 from app.contract.scenario import Scenario
+from app.engine import personal
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
 from app.engine.plans import Match, PairGap
 from app.engine.scope import IN_SCOPE, Scope, scope
@@ -26,7 +28,9 @@ class Comparison:
     analysis: StudyAnalysis
     match: Match
     applicability: Applicability
-    warnings: tuple[Warning, ...]
+    warnings: tuple[Notice, ...]
+    # This patient's absolute risks for each family the study belongs to (app/engine/personal.py).
+    personal: tuple[personal.FamilyRisks, ...] = ()
 
     @property
     def outcomes(self) -> tuple[OutcomeResult, ...]:
@@ -37,7 +41,7 @@ class Comparison:
 class Assessment:
     scenario: Scenario
     comparisons: tuple[Comparison, ...]
-    warnings: tuple[Warning, ...]
+    warnings: tuple[Notice, ...]
     available: tuple[str, ...]
     evidence_version: str
     # Each pair of chosen options no study compares, more invasive first.
@@ -47,21 +51,23 @@ class Assessment:
     known_trials: tuple[KnownTrial, ...] = ()
     # Outcome families that two or more of these studies share (forest plot, pooled estimate).
     side_by_side: tuple[Group, ...] = ()
+    # This patient's absolute risks, one entry per family and pair (app/engine/personal.py).
+    personal: tuple[personal.FamilyRisks, ...] = ()
 
 
 def _comparison_warnings(
     analysis: StudyAnalysis, match: Match, fit: Applicability, scenario: Scenario
-) -> tuple[Warning, ...]:
+) -> tuple[Notice, ...]:
     parts = analysis.appraisal
-    warnings: list[Warning] = []
+    warnings: list[Notice] = []
     if fit.status == "outside":
         unmet = " ".join(r.text for r in fit.reasons if r.status == "not_met")
         warnings.append(
-            Warning("outside_population", f"This patient is outside the study population: {unmet}")
+            Notice("outside_population", f"This patient is outside the study population: {unmet}")
         )
     elif fit.status == "unknown" and not any(r.status == "unknown" for r in fit.reasons):
         warnings.append(
-            Warning(
+            Notice(
                 "population_unchecked",
                 f"{analysis.study.short_name} reports {fit.checked} of the {fit.total} population"
                 " criteria this tool checks, too few to say whether it applies to this patient.",
@@ -69,7 +75,7 @@ def _comparison_warnings(
         )
     elif fit.status == "unknown":
         warnings.append(
-            Warning(
+            Notice(
                 "population_unchecked",
                 f"Only {fit.checked} of {fit.total} population criteria could be checked (the rest"
                 " are not reported by the study or not known for this patient), too few to say"
@@ -78,7 +84,7 @@ def _comparison_warnings(
         )
     elif any(r.status == "unknown" for r in fit.reasons):
         warnings.append(
-            Warning(
+            Notice(
                 "population_partly_unknown",
                 "Some criteria could not be checked because the scenario leaves them unknown.",
             )
@@ -98,6 +104,7 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
     """Find the comparisons relevant to the scenario and how well the patient fits each."""
     # What the setting and options draw from the evidence was tabulated at start-up.
     base = tables.base
+    personal.check_families(scenario, base.evidence.families)
     plan = tables.plans[scenario.setting, scenario.options]
     comparisons = []
     for index, match in plan.candidates:
@@ -117,10 +124,26 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
             DESIGN_ORDER[c.analysis.study.design.value],
         )
     )
+    fits = {c.analysis.study.id: c.applicability.status for c in comparisons}
+    risks = personal.family_risks(base.relative, scenario, fits)
+    comparisons = [
+        replace(c, personal=tuple(f for f in risks if c.analysis.study.id in f.effect.study_ids))
+        for c in comparisons
+    ]
+    warnings = plan.warnings
+    unused = personal.unused_baselines(scenario, risks)
+    if unused:
+        warnings += (
+            Notice(
+                "baseline_not_used",
+                f"Baseline risks entered for {', '.join(unused)} are not used: no comparison"
+                " shown here belongs to that outcome family.",
+            ),
+        )
     return Assessment(
         scenario=scenario,
         comparisons=tuple(comparisons),
-        warnings=plan.warnings,
+        warnings=warnings,
         available=base.available.get(scenario.setting, ()),
         evidence_version=base.version,
         pairs_without_evidence=plan.gaps,
@@ -129,6 +152,7 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
         ),
         known_trials=plan.known_trials,
         side_by_side=plan.side_by_side,
+        personal=risks,
     )
 
 
@@ -137,10 +161,10 @@ __all__ = [
     "TREATMENT_WORDS",
     "Assessment",
     "Comparison",
+    "Notice",
     "OutcomeResult",
     "PairGap",
     "Scope",
     "Signal",
-    "Warning",
     "assess",
 ]

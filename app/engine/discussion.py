@@ -4,11 +4,14 @@ Each cell of the option grid, and each figure of the note, asks these functions 
 its certainty, and says which kind of figure it got:
 
 ``risk_for(comparison, result, arm_id)``
-    An option's risk for one outcome. Today: the study arm's own events over its own total, with the
-    exact (Clopper-Pearson) 95% CI the other pages show, marked ``basis="trial"`` ("the trial's
-    group, not a personal estimate"). When personal absolute risks (baseline risk x relative effect
-    per outcome family) are part of the assessment, this is the one place that returns them instead,
-    marked ``basis="personal"``.
+    An option's risk for one outcome. With a baseline risk the clinician entered for the outcome's
+    family (``baseline_risks``), this patient's absolute risk (app/engine/personal.py): the entered
+    baseline for the comparator option, baseline x relative effect with its 95% interval for the
+    other, marked ``basis="personal"``. Otherwise (no baseline entered, or no relative effect to
+    apply to it) the study arm's own events over its own total, with the exact (Clopper-Pearson)
+    95% CI the other pages show, marked ``basis="trial"`` ("the trial's group, not a personal
+    estimate"). A preset baseline (another study's comparator arm) is not this patient's, so it
+    never makes a figure personal here.
 ``certainty_for(comparison, result)``
     The outcome's GRADE certainty rating ("high", "moderate", "low", "very low"). Today: "" (the
     evidence base rates no certainty yet); the grid then shows the strength signals the analysis
@@ -52,8 +55,30 @@ class Risk:
     derived: bool = False  # a count not printed in the source, worked out from what it printed
 
 
+def personal_risk(comparison: Comparison, result: OutcomeResult, arm_id: str) -> Risk | None:
+    """This patient's risk with the arm's option, from an entered baseline (None without one)."""
+    family = result.stats.outcome.family
+    treatment = comparison.analysis.study.arms[arm_id].treatment
+    for found in comparison.personal:
+        if found.effect.family.id != family or treatment not in found.effect.treatments:
+            continue
+        for risk in found.risks:
+            if risk.baseline.source != "entered":
+                continue
+            if treatment == found.effect.treatments[1]:  # the comparator: the entered baseline
+                p0 = risk.baseline.percent / 100
+                return Risk(p0, p0, p0, None, None, "personal")
+            if risk.with_intervention is not None:
+                r = risk.with_intervention
+                return Risk(r.value / 100, r.lower / 100, r.upper / 100, None, None, "personal")
+    return None
+
+
 def risk_for(comparison: Comparison, result: OutcomeResult, arm_id: str) -> Risk | None:
-    """Return an option's risk: the trial arm's rate today (the seam for a personal estimate)."""
+    """Return an option's risk: this patient's from an entered baseline, else the trial arm's."""
+    personal = personal_risk(comparison, result, arm_id)
+    if personal is not None:
+        return personal
     entry = result.stats
     arms: dict[str, ArmStats] = {
         a.arm: a for a in (entry.intervention, entry.comparator) if a is not None

@@ -28,6 +28,7 @@ LIMIT = 1500
 TITLE = "ICAS treatment options discussed; evidence shown:"
 CLOSING = "This tool presents evidence and recommends no treatment."
 FORMAT = "Main outcomes per trial arm: % (exact 95% CI) · events/total."
+PERSONAL = "personal = baseline entered x relative effect (95% CI), as on the results page."
 FORMAT_WITHOUT_COUNTS = "Main outcomes per trial arm: % (exact 95% CI); counts on the results page."
 EN_DASH = "\u2013"
 RATIO = {
@@ -118,6 +119,8 @@ def said(label: str, timeframe: str) -> bool:
 def risk_words(risk: Risk, counts: bool = True) -> str:
     """'24.1% (14.1–36.8) · 14/58', the results page's format; a personal estimate says so."""
     text = f"{100 * risk.value:.1f}% ({100 * risk.lower:.1f}{EN_DASH}{100 * risk.upper:.1f})"
+    if risk.basis == "personal" and risk.lower == risk.upper:
+        return f"baseline entered {100 * risk.value:.1f}%"
     if risk.basis == "personal":
         return f"personal {text}"
     return f"{text} · {risk.events}/{risk.total}" if counts else text
@@ -146,6 +149,9 @@ def scenario_words(scenario: Scenario) -> str:
             parts.append(name if value else f"not {name}")
         elif field.kind == "whole":
             parts.append(f"{name} {value}{field.unit}")
+        elif field.name == "baseline_risks":
+            # The clinician's own baseline risks, per outcome family, as entered.
+            parts += [f"baseline {key} {percent:g}%" for key, percent in value]
     return "; ".join(parts)
 
 
@@ -168,7 +174,9 @@ def outcome_words(comparison: Comparison, result: OutcomeResult, counts: bool = 
     arms = (study.intervention, study.comparator)
     risks = [risk_for(comparison, result, a) for a in arms]
     derived = any(r is not None and r.derived for r in risks)
-    if all(r is not None for r in risks) and result.stats.not_computed_reason is None:
+    personal = any(r is not None and r.basis == "personal" for r in risks)
+    usable = personal or result.stats.not_computed_reason is None
+    if all(r is not None for r in risks) and usable:
         figures = " vs ".join(
             f"{_short(study.arms[a].treatment)} {risk_words(r, counts)}"
             for a, r in zip(arms, risks, strict=True)
@@ -245,6 +253,8 @@ def _note(assessment: Assessment, revision: dt.date, *, counts: bool, kept: int)
         parts.append("The studies did not include patients like this.")
     if assessment.comparisons:
         parts.append(FORMAT if counts else FORMAT_WITHOUT_COUNTS)
+        if scenario.baseline_risks:
+            parts.append(PERSONAL)
         parts += [comparison_words(c, counts) for c in assessment.comparisons[:kept]]
         rest = [c.analysis.study.short_name for c in assessment.comparisons[kept:]]
         if rest:

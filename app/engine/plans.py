@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from itertools import combinations, permutations
 
-from app.analysis.caveats import Warning
+from app.analysis.caveats import Notice
 from app.analysis.families import Group
 from app.analysis.matching import TREATMENT_WORDS, arm_matches
 from app.contract import vocabulary
@@ -63,7 +63,7 @@ class Plan:
 
     # (index into the evidence's studies, how its comparison maps onto the options), in file order.
     candidates: tuple[tuple[int, Match], ...]
-    warnings: tuple[Warning, ...]
+    warnings: tuple[Notice, ...]
     gaps: tuple[PairGap, ...]
     known_trials: tuple[KnownTrial, ...]
     side_by_side: tuple[Group, ...]
@@ -140,12 +140,12 @@ def side_by_side(
 
 def no_comparison_warning(
     setting: str, options: tuple[str, ...], available: tuple[str, ...]
-) -> Warning:
+) -> Notice:
     """Say that no study compares (or includes) the options, and what the setting does compare."""
     chosen = " with ".join(OPTIONS[o].lower() for o in options)
     what = f"compares {chosen}" if len(options) > 1 else f"includes {chosen}"
     listed = "; ".join(available) if available else "nothing"
-    return Warning(
+    return Notice(
         "no_direct_comparison",
         # The setting's name holds parentheses of its own: a colon, not nested brackets.
         f"No study in this evidence base {what} in this setting: {SETTINGS[setting]}."

@@ -26,7 +26,7 @@ REGISTER_DESIGNS = (*DESIGNS, "pooled_individual_patient_data")
 
 
 def _version(root: Table) -> None:
-    version = root.int("schema_version")
+    version = root.whole("schema_version")
     if version is not None and version != SCHEMA_VERSION:
         root.error("schema_version", f"must be {SCHEMA_VERSION}, got {version}")
 
@@ -38,11 +38,11 @@ def read_families(data: Mapping[str, Any], problems: Problems) -> Mapping[str, F
     families: dict[str, Family] = {}
     for table in root.tables("families", required=True):
         family = Family(
-            id=table.str("id"),
-            label=table.str("label"),
-            definition=table.str("definition"),
-            timeframe=table.str("timeframe"),
-            comparable=table.str("comparable"),
+            id=table.text("id"),
+            label=table.text("label"),
+            definition=table.text("definition"),
+            timeframe=table.text("timeframe"),
+            comparable=table.text("comparable"),
         )
         table.done()
         if family.id in families:
@@ -52,10 +52,15 @@ def read_families(data: Mapping[str, Any], problems: Problems) -> Mapping[str, F
     return MappingProxyType(families)
 
 
+# A hazard ratio is not a risk ratio: an adjusted effect joins a family only with one of these.
+FAMILY_RATIOS = frozenset({"risk_ratio", "odds_ratio"})
+
+
 def check_members(
     studies: tuple[Study, ...], families: Mapping[str, Family], problems: list[str]
 ) -> None:
-    """Every outcome's family exists, and a member is a binary outcome with the family's time frame."""
+    """Every outcome's family exists; a member is binary (or prints an adjusted risk or odds ratio)
+    and has the family's time frame."""
     for study in studies:
         for index, outcome in enumerate(study.outcomes):
             if not outcome.family:
@@ -66,9 +71,11 @@ def check_members(
                 known = ", ".join(families) or "none"
                 problems.append(f"{at}: unknown family {outcome.family!r}; families are: {known}")
                 continue
-            if outcome.kind != "binary":
+            ratios = {e.type for e in outcome.effects} & FAMILY_RATIOS
+            if outcome.kind != "binary" and not (outcome.kind == "adjusted_effect" and ratios):
                 problems.append(
-                    f"{at}: only a binary outcome can join a family, not {outcome.kind}"
+                    f"{at}: only a binary outcome, or an adjusted effect printing a risk or odds"
+                    f" ratio, can join a family, not {outcome.kind}"
                 )
             if outcome.timeframe != family.timeframe:
                 problems.append(
@@ -91,7 +98,7 @@ def read_register(
     trials: list[KnownTrial] = []
     seen: set[str] = set()
     for table in root.tables("trials", required=True):
-        trial_id = table.str("id")
+        trial_id = table.text("id")
         if trial_id and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", trial_id):
             table.error("id", "use lower-case letters, digits and hyphens")
         if trial_id in seen:
@@ -99,13 +106,13 @@ def read_register(
         seen.add(trial_id)
         cite = table.table("citation") or Table({}, table.at("citation"), problems)
         citation = Citation(
-            text=cite.str("text"),
-            note=cite.str("note", required=False),
-            doi=cite.str("doi", required=False),
-            pmid=cite.str("pmid", required=False),
-            registration=cite.str("registration", required=False),
+            text=cite.text("text"),
+            note=cite.text("note", required=False),
+            doi=cite.text("doi", required=False),
+            pmid=cite.text("pmid", required=False),
+            registration=cite.text("registration", required=False),
             quote=read_quote(cite, texts),
-            short=cite.str("short", required=False),
+            short=cite.text("short", required=False),
         )
         cite.done()
         why = table.table("why") or Table({}, table.at("why"), problems)
@@ -114,15 +121,15 @@ def read_register(
         trials.append(
             KnownTrial(
                 id=trial_id,
-                short_name=table.str("short_name"),
-                title=table.str("title"),
+                short_name=table.text("short_name"),
+                title=table.text("title"),
                 setting=table.choice("setting", SETTINGS),
                 design=table.choice("design", REGISTER_DESIGNS),
                 intervention=_codes(table, "intervention"),
                 comparator=_codes(table, "comparator"),
-                comparator_label=table.str("comparator_label"),
+                comparator_label=table.text("comparator_label"),
                 citation=citation,
-                reason=table.str("reason"),
+                reason=table.text("reason"),
                 reason_quote=reason_quote,
                 sources=MappingProxyType(sources),
             )

@@ -17,13 +17,13 @@ def read_counts(table: Table, arm: str, sources: Texts, arm_size: int | None) ->
     """Read events, total, percent and CI for one arm (or the pooled figures), checking each."""
     result = ArmResult(
         arm=arm,
-        events=table.int("events", required=False, minimum=0),
-        total=table.int("total", required=False, minimum=1),
+        events=table.whole("events", required=False, minimum=0),
+        total=table.whole("total", required=False, minimum=1),
         percent=table.printed("percent"),
         ci=table.printed_pair("ci"),
         derived=table.str_map("derived", ("events", "total")),
-        discrepancy=table.str("discrepancy", required=False),
-        subset=table.str("subset", required=False),
+        discrepancy=table.text("discrepancy", required=False),
+        subset=table.text("subset", required=False),
         quote=read_quote(table, sources),
     )
     if result.subset and (result.total is None or arm_size is None or result.total >= arm_size):

@@ -90,11 +90,11 @@ def load_evidence(evidence_dir: Path = DEFAULT_DIR) -> Evidence:
         raise EvidenceError(problems)
     manifest_problems = Problems("manifest.toml")
     manifest = Table(manifest_data, "", manifest_problems)
-    if (version := manifest.int("schema_version")) is not None and version != SCHEMA_VERSION:
+    if (version := manifest.whole("schema_version")) is not None and version != SCHEMA_VERSION:
         manifest.error("schema_version", f"must be {SCHEMA_VERSION}, got {version}")
     revision = manifest.date("revision")
     listed = manifest.str_list("studies", tuple(manifest_data.get("studies", ()) or ()))
-    catalogues = {key: manifest.str(key, required=False) for key in ("families", "register")}
+    catalogues = {key: manifest.text(key, required=False) for key in ("families", "register")}
     recorded = read_checksums(manifest)
     manifest.done()
     problems.extend(manifest_problems.items)

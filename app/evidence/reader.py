@@ -62,37 +62,38 @@ class Table:
             return default
         return value
 
-    def str(self, key: str, *, required: bool = True, default: str = "") -> str:
-        value = self._typed(key, str, "a string", required, default)
+    def text(self, key: str, *, required: bool = True, default: str = "") -> str:
+        value: str = self._typed(key, str, "a string", required, default)
         if required and value == "" and key in self.data:
             self.error(key, "must not be empty")
         return value
 
     def choice(self, key: str, choices: tuple[str, ...], *, required: bool = True) -> str:
-        value = self.str(key, required=required)
+        value = self.text(key, required=required)
         if value and value not in choices:
             self.error(key, f"{value!r} is not one of: {', '.join(choices)}")
         return value
 
-    def int(self, key: str, *, required: bool = True, minimum: int | None = None) -> int | None:
-        value = self._typed(key, int, "an integer", required, None)
+    def whole(self, key: str, *, required: bool = True, minimum: int | None = None) -> int | None:
+        value: int | None = self._typed(key, int, "an integer", required, None)
         if value is not None and minimum is not None and value < minimum:
             self.error(key, f"must be at least {minimum}, got {value}")
             return None
         return value
 
-    def bool(self, key: str, *, required: bool = True) -> bool | None:
-        return self._typed(key, bool, "true or false", required, None)
+    def flag(self, key: str, *, required: bool = True) -> bool | None:
+        value: bool | None = self._typed(key, bool, "true or false", required, None)
+        return value
 
     def date(self, key: str) -> dt.date | None:
-        value = self._typed(key, dt.date, "a date (YYYY-MM-DD)", True, None)
+        value: dt.date | None = self._typed(key, dt.date, "a date (YYYY-MM-DD)", True, None)
         if isinstance(value, dt.datetime):
             self.error(key, "must be a date without a time")
             return None
         return value
 
     def printed(self, key: str, *, required: bool = False, signed: bool = False) -> Printed | None:
-        value = self.str(key, required=required)
+        value = self.text(key, required=required)
         return self._parse_printed(key, value, signed) if value else None
 
     def _parse_printed(self, key: str, text: str, signed: bool = False) -> Printed | None:
@@ -201,8 +202,8 @@ class Table:
 
 def read_quote(table: Table, sources: Texts) -> Quote:
     """Read `source` and `quote`, and check the quote stands verbatim in that source's text."""
-    source = table.str("source")
-    text = table.str("quote")
+    source = table.text("source")
+    text = table.text("quote")
     if source and source not in sources:
         table.error("source", f"unknown source {source!r}; declare it under [sources]")
     # A declared source whose file cannot be read is reported once, at its `file` key.

@@ -52,18 +52,16 @@ def _effect(table: Table, sources: Texts) -> Effect | None:
     kind = table.choice("type", EFFECT_TYPES)
     # A difference (in percentage points) may be negative; a ratio may not.
     signed = kind not in RATIO_TYPES
-    effect = Effect(
-        type=kind,
-        estimate=table.printed("estimate", required=True, signed=signed),  # type: ignore[arg-type]
-        ci=table.printed_pair("ci", required=True, signed=signed),  # type: ignore[arg-type]
-        p=table.printed("p"),
-        adjustment=table.str("adjustment"),
-        direction=table.choice("direction", DIRECTIONS),
-        quote=read_quote(table, sources),
-    )
+    estimate = table.printed("estimate", required=True, signed=signed)
+    ci = table.printed_pair("ci", required=True, signed=signed)
+    p = table.printed("p")
+    adjustment = table.text("adjustment")
+    direction = table.choice("direction", DIRECTIONS)
+    quote = read_quote(table, sources)
     table.done()
-    if effect.estimate is None or effect.ci is None:
+    if estimate is None or ci is None:
         return None
+    effect = Effect(kind, estimate, ci, p, adjustment, direction, quote)
     lower, upper = effect.ci
     if signed:
         if not lower.value <= effect.estimate.value <= upper.value:
@@ -97,7 +95,7 @@ def _outcome(
 ) -> Outcome:
     before = len(table.problems.items)
     kind = table.choice("kind", OUTCOME_KINDS)
-    outcome_id = table.str("id")
+    outcome_id = table.text("id")
     definition = table.table("definition")
     definition_quote = Quote("", "")
     if definition is not None:
@@ -138,20 +136,20 @@ def _outcome(
     outcome = Outcome(
         id=outcome_id,
         kind=kind,
-        role=table.str("role"),
-        label=table.str("label"),
-        plain_label=table.str("plain_label"),
+        role=table.text("role"),
+        label=table.text("label"),
+        plain_label=table.text("plain_label"),
         event=table.choice("event", EVENT_TYPES),
-        timeframe=table.str("timeframe"),
+        timeframe=table.text("timeframe"),
         definition=definition_quote,
-        note=table.str("note", required=False),
-        statement=table.str("statement", required=reading.statement),
+        note=table.text("note", required=False),
+        statement=table.text("statement", required=reading.statement),
         arms=MappingProxyType(arms),
         overall=overall,
         test=test,
         effects=effects,
         finding=_finding(table, sources),
-        family=table.str("family", required=False),
+        family=table.text("family", required=False),
     )
     numbers = all(
         arm in arms and (arms[arm].has_counts or arms[arm].printed_rate is not None) for arm in pair
@@ -172,9 +170,9 @@ def _outcome(
 
 
 def _criterion(name: str, table: Table, sources: Texts) -> Criterion:
-    reported = table.bool("reported", required=False)
+    reported = table.flag("reported", required=False)
     quote = read_quote(table, sources)
-    note = table.str("note", required=reported is False)
+    note = table.text("note", required=reported is False)
     if reported is False:
         table.done()
         return Criterion(field=name, reported=False, quote=quote, note=note)
@@ -191,7 +189,7 @@ def _criterion(name: str, table: Table, sources: Texts) -> Criterion:
         # A yes/no criterion is stated only as true: the study enrolled only patients with the yes
         # (`required`) or none with it (`excluded`); otherwise it is `reported = false` with a note.
         key = "required" if kind == "required" else "excluded"
-        stated = table.bool(key)
+        stated = table.flag(key)
         if stated is False:
             did = "enrolled only" if kind == "required" else "excluded"
             table.error(
@@ -199,7 +197,10 @@ def _criterion(name: str, table: Table, sources: Texts) -> Criterion:
                 f"write it only as true (the study {did} such patients); otherwise write"
                 " reported = false with a note",
             )
-        criterion = replace(criterion, **{key: stated})
+        if kind == "required":
+            criterion = replace(criterion, required=stated)
+        else:
+            criterion = replace(criterion, excluded=stated)
     table.done()
     return criterion
 
@@ -207,8 +208,8 @@ def _criterion(name: str, table: Table, sources: Texts) -> Criterion:
 def _range(name: str, table: Table, sources: Texts, criterion: Criterion) -> Criterion:
     """Read a range criterion's limits, within the scenario field's own (a wider one never binds)."""
     bounds = CRITERION_RANGES[name]
-    low = table.int("min", required=False, minimum=bounds[0])
-    high = table.int("max", required=False, minimum=bounds[0])
+    low = table.whole("min", required=False, minimum=bounds[0])
+    high = table.whole("max", required=False, minimum=bounds[0])
     if low is None and high is None:
         table.error("", "needs min, max or both (or reported = false)")
     for key, value in (("min", low), ("max", high)):
@@ -243,9 +244,9 @@ def read_sources(
         source = Source(
             id=name,
             kind=table.choice("kind", SOURCE_KINDS),
-            title=table.str("title"),
-            file=table.str("file"),
-            origin=table.str("origin"),
+            title=table.text("title"),
+            file=table.text("file"),
+            origin=table.text("origin"),
         )
         table.done()
         sources[name] = source
@@ -262,7 +263,7 @@ def read_sources(
 
 def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems: Problems) -> Study:
     root = Table(data, "", problems)
-    version = root.int("schema_version")
+    version = root.whole("schema_version")
     if version is not None and version != SCHEMA_VERSION:
         root.error("schema_version", f"must be {SCHEMA_VERSION}, got {version}")
     sources, texts = read_sources(root, evidence_dir)
@@ -270,21 +271,21 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
     head = root.table("study") or Table({}, "study", problems)
     citation_table = head.table("citation") or Table({}, "study.citation", problems)
     citation = Citation(
-        text=citation_table.str("text", required=False),
-        note=citation_table.str("note", required=False),
-        doi=citation_table.str("doi", required=False),
-        pmid=citation_table.str("pmid", required=False),
-        registration=citation_table.str("registration", required=False),
+        text=citation_table.text("text", required=False),
+        note=citation_table.text("note", required=False),
+        doi=citation_table.text("doi", required=False),
+        pmid=citation_table.text("pmid", required=False),
+        registration=citation_table.text("registration", required=False),
         quote=read_quote(citation_table, texts),
     )
     if not citation.text and not citation.note:
         citation_table.error("", "give the citation text, or a note saying why there is none")
     citation_table.done()
-    study_id = head.str("id")
+    study_id = head.text("id")
     if study_id and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", study_id):
         head.error("id", "use lower-case letters, digits and hyphens (it appears in URLs)")
-    short_name = head.str("short_name")
-    title = head.str("title")
+    short_name = head.text("short_name")
+    title = head.text("title")
     design = _attribute(head, "design", DESIGNS, texts)
     setting = _attribute(head, "setting", SETTINGS, texts)
     unit = _attribute(head, "unit", UNITS, texts)
@@ -308,15 +309,15 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
         arms[name] = Arm(
             id=name,
             treatment=table.choice("treatment", TREATMENTS),
-            label=table.str("label"),
-            n=table.int("n", minimum=1) or 0,
+            label=table.text("label"),
+            n=table.whole("n", minimum=1) or 0,
             derived=table.str_map("derived", ("n",)),
             quote=read_quote(table, texts),
         )
         table.done()
 
     comparison = root.table("comparison") or Table({}, "comparison", problems)
-    pair = (comparison.str("intervention"), comparison.str("comparator"))
+    pair = (comparison.text("intervention"), comparison.text("comparator"))
     for key, arm in zip(("intervention", "comparator"), pair, strict=True):
         if arm and arm not in arms:
             comparison.error(key, f"unknown arm {arm!r}; arms are: {', '.join(arms)}")
@@ -337,10 +338,10 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
     facts = []
     for table in root.tables("facts"):
         fact = Fact(
-            label=table.str("label"),
-            value=table.str("value"),
-            events=table.int("events", required=False, minimum=0),
-            total=table.int("total", required=False, minimum=1),
+            label=table.text("label"),
+            value=table.text("value"),
+            events=table.whole("events", required=False, minimum=0),
+            total=table.whole("total", required=False, minimum=1),
             percent=table.printed("percent"),
             quote=read_quote(table, texts),
             effects=tuple(e for t in table.tables("effects") if (e := _effect(t, texts))),
@@ -356,7 +357,7 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
 
     caveats = []
     for table in root.tables("caveats"):
-        caveats.append(Caveat(table.str("code"), table.str("text"), read_quote(table, texts)))
+        caveats.append(Caveat(table.text("code"), table.text("text"), read_quote(table, texts)))
         table.done()
 
     notes = []
@@ -364,9 +365,9 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
         notes.append(
             ScenarioNote(
                 field=table.choice("field", SCENARIO_NOTE_FIELDS),
-                equals=bool(table.bool("equals")),
+                equals=bool(table.flag("equals")),
                 option=table.choice("option", OPTIONS),
-                text=table.str("text"),
+                text=table.text("text"),
                 quote=read_quote(table, texts),
             )
         )

@@ -5,14 +5,16 @@ In the order they are checked:
 1. Over MAX_CONTENT_LENGTH (16 KB), however it is sent: 413. A Content-Length over the limit is refused
    before anything is read; a chunked body is read up to one byte past the limit and refused there,
    never parsed cut short.
-2. A body that cannot be read: 400 saying why. Shorter than its Content-Length (the client went away
+2. A body not arrived whole by the request deadline (headers and body together, 10 s unless
+   ICAS_REQUEST_DEADLINE says otherwise: app/http/worker.py): 408, then the connection is closed.
+   A body that cannot be read: 400 saying why. Shorter than its Content-Length (the client went away
    or stalled); chunked encoding the server cannot decode (a bad chunk size, a missing CRLF, a bad
    extension or trailer: gunicorn's decoder raises its own errors while the body is read).
 3. Forms (application/x-www-form-urlencoded): text that is not UTF-8, before or after
    percent-decoding: 400 naming the field and the byte. Werkzeug's parser would drop every field
    instead, and the scenario's errors would then name fields the clinician did fill in.
 
-The JSON rules that follow (415, 422) are in app/api/views.py.
+The JSON rules that follow (415, 422) are in app/http/json_body.py.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
-from app.http.errors import Refused
+from app.http.errors import Refused, RequestDeadline
 
 FORM = "application/x-www-form-urlencoded"
 # Read a chunked body in pieces of this size (it ends at the limit anyway).
 PIECE = 8192
+LATE = "The request did not arrive whole within {deadline} s: it was not read."
 ENDED_EARLY = "The request body ended before its declared length: it was not read."
 MALFORMED_CHUNKS = (
     "The request body's chunked encoding is malformed (a chunk size, chunk end, extension or"
@@ -39,7 +42,10 @@ MALFORMED_CHUNKS = (
 
 def _read(stream: Any, size: int) -> bytes:
     try:
-        return stream.read(size)
+        data: bytes = stream.read(size)
+        return data
+    except RequestDeadline as late:
+        raise Refused(408, LATE.format(deadline=f"{late.seconds:g}")) from None
     except (OSError, ClientDisconnected):
         # The client went away, or stopped sending past the server's stall limit.
         raise Refused(400, ENDED_EARLY) from None

@@ -10,6 +10,8 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
+    408: "request_timeout",
+    411: "length_required",
     415: "unsupported_media_type",
     422: "validation_failed",
     500: "internal_error",
@@ -22,6 +24,22 @@ MESSAGES = {
     415: "The request body must be JSON (Content-Type: application/json).",
     500: "Something went wrong on our side. No patient data was stored.",
 }
+
+
+class SettingsError(ValueError):
+    """An ICAS_* setting that cannot be used; the message names it. The server exits 78 on it."""
+
+
+class RequestDeadline(Exception):
+    """The request's headers and body did not all arrive within the server's deadline.
+
+    Raised by the worker's socket (app/http/worker.py) on a read past the deadline; not an OSError,
+    so no layer mistakes it for a client that went away.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 class Refused(HTTPException):

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, request
 
 from app.http.context import evidence_base
+from app.http.errors import SettingsError
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -58,7 +59,7 @@ def frame_ancestors(value: object) -> str:
     words = value.split() if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
     bad = [word for word in words if not _origin(word)]
     if bad:
-        raise ValueError(f"ICAS_FRAME_ANCESTORS: not an https origin: {bad!r}")
+        raise SettingsError(f"ICAS_FRAME_ANCESTORS: not an https origin: {bad!r}")
     return " ".join(words) or "'none'"
 
 

@@ -69,7 +69,7 @@ def _label(study: Study, arm_id: str) -> str:
 def _printed(result: OutcomeResult, study: Study, arm_id: str) -> str:
     arm = result.stats.outcome.arms.get(arm_id)
     figure = None if arm is None else arm.printed_rate
-    if figure is None:
+    if arm is None or figure is None:
         return ""
     # A Kaplan-Meier event rate is a risk by the time frame, as printed (no counts behind it).
     kind = "Kaplan-Meier, printed" if figure is arm.event_rate else "printed"

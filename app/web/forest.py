@@ -1,15 +1,18 @@
 """Studies side by side: a forest plot drawn on the server as SVG, with its text alternative.
 
 Two panels, risk difference (percentage points, linear axis) and risk ratio (log axis), one row per
-study and a diamond for the pooled estimate. Shapes and words carry the meaning, never colour: a
-square is a study, a diamond the pooled estimate, a dashed line no difference; the table beside
-the plot gives every figure in words.
+study (a square sized by its Mantel-Haenszel weight) and diamonds for the pooled estimates: fixed
+effect (Mantel-Haenszel) and random effects (DerSimonian-Laird with the truncated Hartung-Knapp
+interval, never narrower than DerSimonian-Laird's), each pooled row with the heterogeneity of its
+own measure. Each study row says whether this patient fits the study. Shapes and words carry the
+meaning, never colour: a square is a study, a diamond a pooled estimate, a dashed line no
+difference; the table beside the plot gives every figure in words.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -38,6 +41,8 @@ class ForestRow:
     weight: str  # "" for a study when nothing is pooled
     source_note: str  # "counts from a secondary source" etc.
     pooled: bool = False
+    fits: str = ""  # whether this patient fits the study: "Applies", "Outside", "Cannot be checked"
+    fits_code: str = ""  # applies, outside, unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,18 +78,66 @@ def _source_note(m: Member) -> str:
     return "; ".join(notes)
 
 
-def _weights(group: Group) -> dict[str, str]:
-    pooled = group.risk_difference
+FITS = {"applies": "Applies", "outside": "Outside", "unknown": "Cannot be checked"}
+FIXED = "Mantel-Haenszel fixed effect"
+RANDOM = "DerSimonian-Laird random effects, truncated Hartung-Knapp interval"
+
+
+def _weights(group: Group) -> dict[str, float]:
+    """Each study's Mantel-Haenszel weight in the pooled risk ratio, in percent."""
+    pooled = group.risk_ratio
     if pooled is None:
         return {}
-    return {s.label: f"{s.weight:.1f}%" for s in pooled.studies}
+    return {s.label: s.weight for s in pooled.studies}
 
 
 def _pooled_interval(p: pooling.Pooled) -> stats.Interval:
-    return stats.Interval(p.estimate, p.ci[0], p.ci[1], p.confidence, "mantel-haenszel")
+    return stats.Interval(p.estimate, p.ci[0], p.ci[1], p.confidence, p.model)
 
 
-def _rows(group: Group) -> tuple[ForestRow, ...]:
+def heterogeneity_text(p: pooling.Pooled) -> str:
+    """Heterogeneity named for the measure it belongs to: 'risk ratio: I² 0%, Q 0.31 (1 df, P 0.58), τ² 0'."""
+    het = p.heterogeneity
+    measure = "risk ratio" if p.measure == "risk_ratio" else "risk difference"
+    scale = " (log scale)" if p.measure == "risk_ratio" else ""
+    tau = f"; τ²{scale} {het.tau2:.3g}" if p.model == "random" else ""
+    return (
+        f"Heterogeneity of the {measure}: I² {het.i2:.0f}%, Q {het.q:.2f}"
+        f" ({het.df} df, P {het.p_value:.2f}){tau}"
+    )
+
+
+def _pooled_rows(group: Group) -> list[ForestRow]:
+    rows = []
+    for pooled, name in (
+        (group.risk_ratio, f"Pooled risk ratio ({FIXED})"),
+        (group.risk_ratio_random, f"Pooled risk ratio ({RANDOM})"),
+        (group.risk_difference, f"Pooled risk difference ({FIXED})"),
+        (group.risk_difference_random, f"Pooled risk difference ({RANDOM})"),
+    ):
+        if pooled is None:
+            continue
+        interval = _pooled_interval(pooled)
+        ratio = pooled.measure == "risk_ratio"
+        rows.append(
+            ForestRow(
+                label=name,
+                href="",
+                counts="",
+                difference="" if ratio else difference_text(interval),
+                ratio=ratio_text("RR", interval) if ratio else "",
+                weight="",
+                source_note=heterogeneity_text(pooled),
+                pooled=True,
+            )
+        )
+    # A pooled difference is shown only with its own heterogeneity and the random-effects one.
+    if group.risk_difference_random is None:
+        rows = [r for r in rows if not r.difference]
+    return rows
+
+
+def _rows(group: Group, fit: Mapping[str, str]) -> tuple[ForestRow, ...]:
     weights = _weights(group)
     rows = [
         ForestRow(
@@ -93,55 +146,43 @@ def _rows(group: Group) -> tuple[ForestRow, ...]:
             counts=_counts_text(m),
             difference=difference_text(m.risk_difference) if m.risk_difference else "not estimable",
             ratio=ratio_text("RR", m.risk_ratio),
-            weight=weights.get(m.study.short_name, ""),
+            weight=f"{weights[m.study.short_name]:.1f}%" if m.study.short_name in weights else "",
             source_note=_source_note(m),
+            fits=FITS[fit.get(m.study.id, "unknown")],
+            fits_code=fit.get(m.study.id, "unknown"),
         )
         for m in group.members
     ]
-    if group.risk_difference is not None and group.risk_ratio is not None:
-        rows.append(
-            ForestRow(
-                label="Pooled (Mantel-Haenszel, fixed effect)",
-                href="",
-                counts=_pooled_counts(group),
-                difference=difference_text(_pooled_interval(group.risk_difference)),
-                ratio=ratio_text("RR", _pooled_interval(group.risk_ratio)),
-                weight="100%",
-                source_note=f"I² {group.risk_ratio.heterogeneity.i2:.0f}% (risk ratio)",
-                pooled=True,
-            )
-        )
-    return tuple(rows)
+    return (*rows, *_pooled_rows(group))
 
 
-def _pooled_counts(group: Group) -> str:
-    names = {s.label for s in group.risk_difference.studies}  # type: ignore[union-attr]
-    members = [m for m in group.members if m.study.short_name in names]
-    a = sum(m.invasive[0] for m in members)  # type: ignore[index]
-    n1 = sum(m.invasive[1] for m in members)  # type: ignore[index]
-    c = sum(m.other[0] for m in members)  # type: ignore[index]
-    n2 = sum(m.other[1] for m in members)  # type: ignore[index]
-    return f"{a}/{n1} vs {c}/{n2} (totals)"
-
-
-def _points(group: Group, measure: str) -> list[tuple[str, float, float, float, bool]]:
-    """(label, estimate, lower, upper, pooled) on the plotted scale, for rows that have one."""
-    found = []
+def _points(group: Group, measure: str) -> list[tuple[str, float, float, float, float | None]]:
+    """(label, estimate, lower, upper, weight) on the plotted scale; weight None: a pooled diamond."""
+    weights = _weights(group)
+    found: list[tuple[str, float, float, float, float | None]] = []
     for m in group.members:
         interval = m.risk_difference if measure == "rd" else m.risk_ratio
         if isinstance(interval, stats.Interval):
+            weight = weights.get(m.study.short_name, 0.0)
             found.append(
-                (m.study.short_name, interval.value, interval.lower, interval.upper, False)
+                (m.study.short_name, interval.value, interval.lower, interval.upper, weight)
             )
-    pooled = group.risk_difference if measure == "rd" else group.risk_ratio
-    if pooled is not None:
-        found.append(("Pooled", pooled.estimate, pooled.ci[0], pooled.ci[1], True))
+    pooled = (
+        (group.risk_difference, group.risk_difference_random)
+        if measure == "rd"
+        else (group.risk_ratio, group.risk_ratio_random)
+    )
+    if measure == "rd" and group.risk_difference_random is None:
+        pooled = (None, None)
+    for p, label in zip(pooled, ("Fixed", "Random"), strict=True):
+        if p is not None:
+            found.append((label, p.estimate, p.ci[0], p.ci[1], None))
     return found
 
 
 def _scale(values: Sequence[float], null: float, log: bool) -> tuple[Scale, float, float]:
     """Map a value to an x position, covering every interval and the line of no difference."""
-    t = math.log if log else (lambda v: v)
+    t: Callable[[float], float] = math.log if log else (lambda v: v)
     low, high = min(*map(t, values), t(null)), max(*map(t, values), t(null))
     pad = (high - low) * 0.05 or 1.0
     low, high = low - pad, high + pad
@@ -173,17 +214,21 @@ def _svg(group: Group, measure: str, view_id: str) -> Markup:
     x, low, high = _scale(bounds, null, log)
     bottom = TOP + ROW * len(points)
     parts.append(f'<path d="M{x(null):.0f} {TOP - 4}V{bottom}" stroke-dasharray="4 3"/>')
-    for index, (label, estimate, lower, upper, pooled) in enumerate(points):
+    for index, (label, estimate, lower, upper, weight) in enumerate(points):
         y = TOP + ROW * index + ROW / 2
         parts.append(f'<text x="2" y="{y + 4:.0f}" stroke="none">{escape(label)}</text>')
         lo, mid, hi = x(lower), x(estimate), x(upper)
-        if pooled:  # a diamond spanning the interval
+        if weight is None:  # a diamond spanning the interval
             parts.append(
                 f'<path d="M{lo:.1f} {y:.0f}L{mid:.1f} {y - 7:.0f}L{hi:.1f} {y:.0f}L{mid:.1f} {y + 7:.0f}Z"/>'
             )
             continue
-        # a square on its interval
-        parts.append(f'<path d="M{lo:.1f} {y:.0f}H{hi:.1f}M{mid - 4:.1f} {y - 4:.0f}h8v8h-8Z"/>')
+        # a square on its interval, its area in proportion to the study's weight
+        half = 2.0 + 5.0 * math.sqrt(weight / 100.0)
+        parts.append(
+            f'<path d="M{lo:.1f} {y:.0f}H{hi:.1f}M{mid - half:.1f} {y - half:.1f}'
+            f'h{2 * half:.1f}v{2 * half:.1f}h{-2 * half:.1f}Z"/>'
+        )
     parts.append(_axis(x, low, high, null, log, bottom))
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -212,11 +257,12 @@ def _axis(x: Scale, low: float, high: float, null: float, log: bool, bottom: flo
 def _description(log: bool) -> str:
     line = "1" if log else "0"
     return (
-        f"Squares: studies; diamond: pooled; dashed line at {line}: no difference. Figures below."
+        f"Squares: studies, sized by weight; diamonds: pooled, fixed then random effects; dashed"
+        f" line at {line}: no difference. Figures below."
     )
 
 
-def forest_view(group: Group, index: int) -> ForestView:
+def forest_view(group: Group, index: int, fit: Mapping[str, str] | None = None) -> ForestView:
     """Everything one forest plot shows, in SVG and in words."""
     view_id = f"forest-{group.family.id}-{index}"
     first, second = group.treatments
@@ -228,24 +274,24 @@ def forest_view(group: Group, index: int) -> ForestView:
         definition=group.family.definition,
         timeframe=group.family.timeframe,
         comparable=group.family.comparable,
-        rows=_rows(group),
+        rows=_rows(group, fit or {}),
         notes=group.notes,
         method=(
-            "From the printed counts: Newcombe 95% CI (difference), Katz (ratio); pooled by"
-            " Mantel-Haenszel, fixed effect."
+            "From the printed counts: Newcombe 95% CI (difference), Katz (ratio). Pooled by"
+            " Mantel-Haenszel (fixed effect; weights are its risk-ratio weights) and by"
+            " DerSimonian-Laird (random effects) with the truncated (modified) Hartung-Knapp"
+            " interval, never narrower than DerSimonian-Laird's (Knapp & Hartung 2003; metafor"
+            ' test="adhoc"). Each pooled row gives the heterogeneity of its own measure.'
         ),
         difference_svg=_svg(group, "rd", view_id),
         ratio_svg=_svg(group, "rr", view_id),
     )
 
 
-def _views(groups: tuple[Group, ...]) -> tuple[ForestView, ...]:
-    return tuple(forest_view(g, i) for i, g in enumerate(groups))
-
-
 def forest_views(assessment: Assessment) -> tuple[ForestView, ...]:
     """One forest plot per outcome family that two or more of the assessment's studies share."""
-    return _views(assessment.side_by_side)
+    fit = {c.analysis.study.id: c.applicability.status for c in assessment.comparisons}
+    return tuple(forest_view(g, i, fit) for i, g in enumerate(assessment.side_by_side))
 
 
 __all__ = ["ForestRow", "ForestView", "forest_views"]

@@ -37,6 +37,7 @@ from app.contract.scenario import (
 from app.contract.scenario import parse_scenario as parse_contract
 from app.contract.vocabulary import NOT_KNOWN, SETTINGS, TRI_STATE
 from app.web.results import IgnoredInput
+from app.web.risks_field import RisksField
 
 TRI_STATE_VALUES = {"yes": True, "no": False, "unknown": None}
 TRI_STATE_LABELS = {text: TRI_STATE[value] for text, value in TRI_STATE_VALUES.items()}
@@ -150,6 +151,8 @@ def _choices(labels: dict[str, str]) -> list[SelectChoice]:
 def _form_field(field: Field) -> Any:
     """The WTForms field for one contract field (unbound: the form class binds it)."""
     labels = {code: term.clinician for code, term in field.choices.items()}
+    if field.kind == "risks":
+        return RisksField(field.label)
     if field.kind == "whole":
         return WholeNumberField(
             field.label,
@@ -186,7 +189,8 @@ class ScenarioForm(Form):
         """The form's columns: each title with its fields, in the contract's order."""
         columns: dict[str, list[str]] = {}
         for field in FIELDS:
-            columns.setdefault(field.section, []).append(field.name)
+            if field.kind != "risks":  # a collapsed section of its own, below the columns
+                columns.setdefault(field.section, []).append(field.name)
         return tuple((title, tuple(names)) for title, names in columns.items())
 
     def widget(self, name: str) -> str:
@@ -239,23 +243,51 @@ class ScenarioForm(Form):
         The patient and print views carry the scenario in their own POST form, never in a URL or a
         cookie, so that switching views submits exactly what was entered.
         """
-        return tuple(
+        carried = [
             (name, value)
             for name in FIELD_NAMES
             for value in (self[name].raw_data or ())
             if isinstance(value, str) and value.strip()
-        )
+        ]
+        for name in FIELD_NAMES:
+            if isinstance(self[name], RisksField):
+                carried += self[name].pairs()
+        return tuple(carried)
 
     @property
     def has_errors(self) -> bool:
         return any(self[name].errors for name in FIELD_NAMES)
 
     def error_summary(self) -> tuple[FieldError, ...]:
-        return tuple(
-            FieldError(name, FIELD[name].label, message, f"#{self.input_id(name)}")
-            for name in FIELD_NAMES
-            for message in self[name].errors
-        )
+        found = []
+        for name in FIELD_NAMES:
+            field = self[name]
+            if isinstance(field, RisksField):
+                found += [
+                    FieldError(f"{name}.{key}", f"Baseline risk ({key})", m, f"#{name}-{key}")
+                    for key, messages in field.keyed_errors.items()
+                    for m in messages
+                ]
+                continue
+            found += [
+                FieldError(name, FIELD[name].label, m, f"#{self.input_id(name)}")
+                for m in field.errors
+            ]
+        return tuple(found)
+
+    def apply_errors(self, error: ScenarioError) -> None:
+        """Attach the contract's messages to their fields ("baseline_risks.<id>" to its input)."""
+        for name, messages in error.fields.items():
+            head, _, key = name.partition(".")
+            if key and head in FIELD_NAMES and isinstance(self[head], RisksField):
+                for message in messages:
+                    self[head].add(key, message)
+                self[head].errors = list(self[head].process_errors)
+            elif name in FIELD_NAMES and not self[name].errors:
+                # A field whose text could not be read already says so; do not add "Required".
+                self[name].errors = [
+                    FIELD[name].required_message if m == REQUIRED else m for m in messages
+                ]
 
     # --- turning the form into the scenario contract ---------------------------------------------
 
@@ -292,6 +324,8 @@ class ScenarioForm(Form):
             return list(field.data) if field.data else None
         if kind == "choice":
             return field.data or None
+        if kind == "risks":
+            return dict(field.data) if field.data else None
         return field.data
 
     def scenario(self) -> Scenario | None:
@@ -318,12 +352,7 @@ class ScenarioForm(Form):
         try:
             scenario = parse_contract(data)
         except ScenarioError as error:
-            for name, messages in error.fields.items():
-                # A field whose text could not be read already says so; do not add "Required".
-                if name in FIELD_NAMES and not self[name].errors:
-                    self[name].errors = [
-                        FIELD[name].required_message if m == REQUIRED else m for m in messages
-                    ]
+            self.apply_errors(error)
             return None
         return None if self.has_errors else scenario
 

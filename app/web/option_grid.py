@@ -160,6 +160,8 @@ def _share(n: int) -> str:
 
 
 def _range(risk: Risk) -> str:
+    if risk.lower == risk.upper:  # an entered baseline: a figure, not an estimate with a range
+        return w.ENTERED
     low, high = per_hundred(risk.lower), per_hundred(risk.upper)
     low_text = "less than 1" if low == 0 and risk.lower > 0 else str(low)
     return f"The true number could be as low as {low_text} or as high as {high}."
@@ -175,7 +177,9 @@ def risk_entry(
     href = evidence_href(study.id, outcome_anchor(outcome.id, arm_id))
     name = study.short_name
     certainty = certainty_words(comparison, result)
-    risk = risk_for(comparison, result, arm_id) if result.not_computed_reason is None else None
+    risk = risk_for(comparison, result, arm_id)
+    if risk is not None and risk.basis == "trial" and result.not_computed_reason is not None:
+        risk = None  # counts back-calculated over unstated totals: the printed figure instead
     if risk is None:
         arm = outcome.arms.get(arm_id)
         printed = None if arm is None else arm.printed_rate
@@ -200,14 +204,15 @@ def risk_entry(
         if risk.events < 10:
             counts = f"{counts} {w.FEW}"
     icons = None
+    share = (w.LIKE_YOU if risk.basis == "personal" else w.HAD).format(share=_share(n))
     if is_key(result):
-        label = f"{_share(n)} people had {outcome.plain_label}"
+        label = f"{share.removesuffix(' it.')} {outcome.plain_label}"
         uid = f"og-{option}-{study.id}-{outcome.id}".replace("_", "-")
         icons = icon_array(n, label=label, uid=uid)
     return RiskEntry(
         name,
         title,
-        f"{_share(n)} people had it.",
+        share,
         _range(risk),
         counts,
         w.BASIS[risk.basis],

@@ -16,8 +16,8 @@ LATER = "What happened later, in the first year?"
 NOT_KNOWN = "What is not known?"
 QUESTIONS = "Questions to think about"
 # Each risk row's own time frame and denominator, said once above its cells.
-FIRST_MONTH_TIME = "Out of 100 people in each study group, within 30 days."
-LATER_TIME = "Out of 100 people in each study group, within 1 year (12 months)."
+FIRST_MONTH_TIME = "Out of 100 people, within 30 days."
+LATER_TIME = "Out of 100 people, within 1 year (12 months)."
 # The time frames (as the evidence files write them) each risk row takes.
 FIRST_MONTH_FRAMES = ("30 days", "1 month")
 LATER_FRAMES = ("1 year", "12 months", "through month 12")
@@ -37,6 +37,9 @@ BASIS = {
     "trial": "Each number is the study group's, not a personal estimate.",
     "personal": "This is an estimate for you, worked out from the studies.",
 }
+HAD = "{share} people had it."
+LIKE_YOU = "{share} people like you would have it."
+ENTERED = "This is the risk your care team entered for you."
 # How sure: a GRADE rating in words when the evidence rates one; else the design's own signal.
 RATED = {
     "high": "How sure: very sure. More research is unlikely to change this much.",

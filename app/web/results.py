@@ -8,9 +8,10 @@ from types import MappingProxyType
 from typing import Any
 
 from app.analysis import stats
-from app.analysis.appraisal import OutcomeResult, Warning
+from app.analysis.appraisal import OutcomeResult
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase
+from app.analysis.caveats import Notice
 from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import OutcomeStats, has_timeframe
 from app.contract.scenario import ELIGIBILITY, FIELDS, Field, Scenario, ignored_fields
@@ -147,7 +148,7 @@ class ComparisonView:
     reasons: tuple[ReasonView, ...]  # criteria the study reports, met, not met or unknown
     # Criteria the study does not report, on one line: each links to why, on the study's page.
     unreported: tuple[ReasonView, ...]
-    warnings: tuple[Warning, ...]
+    warnings: tuple[Notice, ...]
     table: StudyTable
     # The table already rendered (app/web/views.py prepares one per study), or None to render it.
     table_html: str | None = None
@@ -182,7 +183,7 @@ class ResultsView:
     scope_reasons: tuple[str, ...]
     # Each pair of chosen options no study compares, in words.
     pairs_without_evidence: tuple[str, ...]
-    warnings: tuple[Warning, ...]
+    warnings: tuple[Notice, ...]
     available: tuple[str, ...]
     ignored: tuple[IgnoredInput, ...]
     scenario: tuple[Row, ...]
@@ -191,6 +192,8 @@ class ResultsView:
 
 def field_text(field: Field, value: Any, *, patient: bool = False) -> str:
     """One scenario value in words: a label for a code, a unit after a number, 'Not known' for None."""
+    if field.kind == "risks":
+        return "; ".join(f"{key}: {v:g}%" for key, v in value) if value else "None entered"
     if value is None:
         return NOT_KNOWN
     if field.kind == "options":

@@ -25,6 +25,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
 from flask.blueprints import BlueprintSetupState
 
+from app.contract.scenario import ScenarioError
 from app.engine.assess import assess
 from app.engine.note import record_note
 from app.http.context import engine_tables, evidence_base
@@ -39,6 +40,7 @@ from app.web import (
     option_grid,
     results,
 )
+from app.web import personal as personal_risks
 from app.web import summary as live
 from app.web.forms import ScenarioForm
 
@@ -56,16 +58,19 @@ def _prepare(state: BlueprintSetupState) -> None:
     """
     app = state.app
     base = app.extensions["evidence_base"]
-    render_table = app.jinja_env.get_template("calculator/table.html").module.study_table
+    table_macros: Any = app.jinja_env.get_template("calculator/table.html").module
+    render_table = table_macros.study_table
     app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
         "tables": {} if app.debug else results.prepare_tables(base, render_table),
+        "families": personal_risks.form_families(base),
     }
 
 
 def _prepared() -> dict[str, Any]:
-    return current_app.extensions[EXTENSION]
+    prepared: dict[str, Any] = current_app.extensions[EXTENSION]
+    return prepared
 
 
 @bp.app_context_processor
@@ -81,7 +86,12 @@ def evidence_version() -> dict[str, Any]:
 @bp.get("/")
 def index() -> str:
     return render_template(
-        "calculator/index.html", form=ScenarioForm(), results=None, errors=(), nav="calculator"
+        "calculator/index.html",
+        form=ScenarioForm(),
+        results=None,
+        errors=(),
+        nav="calculator",
+        baseline_families=_prepared()["families"],
     )
 
 
@@ -99,17 +109,24 @@ def _calculate() -> tuple[str, int]:
     # this browser's own cache, for Back; see app/http/security.py).
     form = ScenarioForm(request.form)
     scenario = form.scenario()
-    if scenario is None:
+    assessment = None
+    if scenario is not None:
+        try:
+            assessment = assess(scenario, engine_tables())
+        except ScenarioError as error:  # a baseline for a family the evidence does not declare
+            form.apply_errors(error)
+    if assessment is None:
         page = render_template(
             "calculator/index.html",
             form=form,
             results=None,
             errors=form.error_summary(),
             nav="calculator",
+            baseline_families=_prepared()["families"],
         )
         return page, 422
-    assessment = assess(scenario, engine_tables())
     view = request.form.get("view", "clinician")
+    mine = personal_risks.personal_view(assessment)
     if view in ("patient", "print"):
         template = "counsel/patient.html" if view == "patient" else "counsel/print.html"
         page = render_template(
@@ -119,6 +136,7 @@ def _calculate() -> tuple[str, int]:
             view=view,
             nav="calculator",
             known_trials=known.known_trial_views(assessment),
+            personal=mine,
         )
         return page, 200
     revision = evidence_base().evidence.revision
@@ -131,16 +149,18 @@ def _calculate() -> tuple[str, int]:
             nav="calculator",
         )
         return page, 200
-    view = results.results(assessment, form.ignored_inputs(), _prepared()["tables"])
+    shown = results.results(assessment, form.ignored_inputs(), _prepared()["tables"])
     page = render_template(
         "calculator/index.html",
         form=form,
-        results=view,
+        results=shown,
         glance=counsel_glance.glance(assessment),
         errors=(),
         nav="calculator",
         known_trials=known.known_trial_views(assessment),
         forests=forest.forest_views(assessment),
+        personal=mine,
+        baseline_families=_prepared()["families"],
         note=record_note(assessment, revision),
     )
     return page, 200
@@ -154,7 +174,12 @@ def summary() -> tuple[str, int]:
     scenario = form.scenario()
     if scenario is None:
         return render_template("calculator/_summary.html", summary=live.form_messages(form)), 422
-    view = live.live_summary(assess(scenario, engine_tables()))
+    try:
+        assessment = assess(scenario, engine_tables())
+    except ScenarioError as error:
+        form.apply_errors(error)
+        return render_template("calculator/_summary.html", summary=live.form_messages(form)), 422
+    view = live.live_summary(assessment)
     return render_template("calculator/_summary.html", summary=view), 200
 
 

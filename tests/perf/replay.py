@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ALL_OPTIONS_SCENARIO, VISSIT_SCENARIO
 
 import app as icas
-from app.api.views import read_json
 from app.contract.scenario import parse_scenario
+from app.http.json_body import read_json
 
 PATH = "/perf/replay"
 

@@ -156,3 +156,30 @@ def test_all_four_note_fits_and_holds_each_main_outcome(base: EvidenceBase, app:
     with app.test_client() as client:
         api = client.post("/api/v1/assess/note", json=ALL_OPTIONS).get_data(as_text=True)
     assert api == note
+
+
+def test_an_entered_baseline_makes_the_figures_personal(base: EvidenceBase, app: Flask) -> None:
+    """risk_for's personal branch: 10% x the pooled 30-day risk ratio (SAMMPRIS and CASSISS)."""
+    scenario = {
+        **VISSIT_LIKE,
+        "options": ["medical", "self_expanding_stent"],
+        "baseline_risks": {"stroke_death_30d": 10},
+    }
+    view = grid(base, scenario)
+    medical, stent = (c.cells[1] for c in view.columns)
+    assert stent.basis == medical.basis == words.BASIS["personal"]
+    (ses,) = stent.entries
+    assert ses.share == "About 25 of 100 people like you would have it."
+    assert ses.range == "The true number could be as low as 15 or as high as 43."
+    assert ses.counts == ""  # no study count behind a personal estimate
+    (mt,) = medical.entries
+    assert mt.share == "About 10 of 100 people like you would have it."
+    assert mt.range == words.ENTERED
+    # The later row has no entered baseline: the trial's groups, said so.
+    assert view.columns[1].cells[2].basis == words.BASIS["trial"]
+    note = record_note(assessed(base, scenario), base.evidence.revision)
+    assert "SES personal 25.1% (14.6–43.2) vs MT baseline entered 10.0%" in note
+    assert "baseline stroke_death_30d 10%" in note
+    with app.test_client() as client:
+        api = client.post("/api/v1/assess/note", json=scenario).get_data(as_text=True)
+    assert api == note

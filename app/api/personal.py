@@ -1,0 +1,144 @@
+"""This patient's absolute risks as plain JSON (`personal_risks` of each comparison) and their schema."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from app.analysis.relative import RULE
+from app.api.jsonschema import NUMBER, STRING, Schema, array, choice, closed, pair
+from app.engine.personal import FamilyRisks, PersonalRisk, Range
+
+JSON = dict[str, Any]
+
+
+def _n(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _range(value: Range | None) -> JSON | None:
+    if value is None:
+        return None
+    return {"percent": _n(value.value), "ci": [_n(value.lower), _n(value.upper)]}
+
+
+def _difference(value: Range | None) -> JSON | None:
+    if value is None:
+        return None
+    return {"points": _n(value.value), "ci": [_n(value.lower), _n(value.upper)]}
+
+
+def risk_json(family: FamilyRisks, risk: PersonalRisk) -> JSON:
+    """One family at one baseline, as the issue's `personal_risks` entry."""
+    effect, baseline, ratio = risk.effect, risk.baseline, risk.ratio
+    return {
+        "family": effect.family.id,
+        "label": effect.family.label,
+        "timeframe": effect.family.timeframe,
+        "event": effect.event,
+        "options": list(effect.treatments),
+        "baseline": {
+            "percent": baseline.percent,
+            "source": baseline.source,
+            "study": baseline.study,
+            "applicability": baseline.applicability,
+            "counts": list(baseline.counts) if baseline.counts else None,
+        },
+        "relative_effect": None
+        if ratio is None
+        else {
+            "measure": ratio.measure,
+            "value": _n(ratio.value),
+            "ci": [_n(ratio.lower), _n(ratio.upper)],
+            "source": ratio.source,
+            "studies": list(ratio.studies),
+            "i2": None if ratio.i2 is None else _n(ratio.i2),
+            "method": ratio.how,
+            "randomized": ratio.randomized,
+        },
+        "why": family.why,
+        "with_intervention": _range(risk.with_intervention),
+        "difference": _difference(risk.difference),
+        "nnt": None if risk.nnt is None else {"value": risk.nnt.value, "kind": risk.nnt.kind},
+        "note": risk.note or None,
+        "assumption": risk.assumption or None,
+    }
+
+
+def personal_risks_json(families: tuple[FamilyRisks, ...]) -> list[JSON]:
+    """Every family of a comparison at every baseline, in order."""
+    return [risk_json(f, r) for f in families for r in f.risks]
+
+
+NULLABLE_NUMBER: Schema = {"type": ["number", "null"]}
+PERCENT_CI: Schema = closed(
+    {"percent": NUMBER, "ci": pair(NUMBER)},
+    "The risk with the more invasive option (%) at the baseline and its 95% CI: baseline x the"
+    " risk ratio's ends, or the odds-ratio conversion; the baseline is treated as known.",
+)
+
+PERSONAL_RISK: Schema = closed(
+    {
+        "family": STRING,
+        "label": STRING,
+        "timeframe": {**STRING, "description": "The family's time frame: the only horizon."},
+        "event": choice(("harmful", "beneficial")),
+        "options": pair(STRING),
+        "baseline": closed(
+            {
+                "percent": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100},
+                "source": choice(("entered", "study")),
+                "study": {"type": ["string", "null"]},
+                "applicability": {
+                    **choice(("applies", "unknown", "outside"), null=True),
+                    "description": "Whether this patient fits the preset's study; null when"
+                    " entered.",
+                },
+                "counts": {"anyOf": [pair({"type": "integer"}), {"type": "null"}]},
+            },
+            "The risk with the comparator option at the family's time frame: entered, or a"
+            " member study's comparator arm (events/total), applicable studies first.",
+        ),
+        "relative_effect": {
+            "anyOf": [
+                closed(
+                    {
+                        "measure": choice(("risk_ratio", "odds_ratio")),
+                        "value": NUMBER,
+                        "ci": pair(NUMBER),
+                        "source": choice(("pooled", "study")),
+                        "studies": array(STRING, minItems=1),
+                        "i2": NULLABLE_NUMBER,
+                        "method": STRING,
+                        "randomized": {"type": "boolean"},
+                    }
+                ),
+                {"type": "null"},
+            ],
+            "description": f"The relative effect the rule chooses: {RULE}",
+        },
+        "why": STRING,
+        "with_intervention": {"anyOf": [PERCENT_CI, {"type": "null"}]},
+        "difference": {
+            "anyOf": [
+                closed(
+                    {"points": NUMBER, "ci": pair(NUMBER)},
+                    "with_intervention - baseline, in percentage points, with the same ends.",
+                ),
+                {"type": "null"},
+            ]
+        },
+        "nnt": {
+            "anyOf": [
+                closed({"value": NUMBER, "kind": choice(("NNTB", "NNTH"))}),
+                {"type": "null"},
+            ],
+            "description": "Only over a fixed horizon and where the difference's CI excludes 0.",
+        },
+        "note": {"type": ["string", "null"]},
+        "assumption": {"type": ["string", "null"]},
+    },
+    "This patient's absolute risks for one outcome family at one baseline (GRADE Summary-of-"
+    "Findings arithmetic). with_intervention and difference are null when there is no relative"
+    " effect, or when the product would be above 100% (note says so).",
+)
