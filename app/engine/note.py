@@ -101,7 +101,7 @@ FINDINGS = {
 
 def _short(treatment: str) -> str:
     """'BMS', 'MT': the option's abbreviation, defined on the note's options line."""
-    return ABBREVIATION[treatment]
+    return ABBREVIATION.get(treatment) or vocabulary.TREATMENTS[treatment].short.removeprefix("a ")
 
 
 def shorter(text: str) -> str:
@@ -216,7 +216,7 @@ def main_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
 
 def comparison_words(comparison: Comparison, counts: bool = True) -> str:
     study = comparison.analysis.study
-    design = DESIGN[study.design.value]
+    design = DESIGN.get(study.design.value) or vocabulary.DESIGNS[study.design.value].short
     fit = APPLIES.get(comparison.applicability.status, comparison.applicability.status)
     lines = [f"{study.short_name} ({design}; {fit}):"]
     lines += [f"- {outcome_words(comparison, r, counts)}" for r in main_outcomes(comparison)]
@@ -240,7 +240,7 @@ def record_note(assessment: Assessment, revision: dt.date) -> str:
 def _note(assessment: Assessment, revision: dt.date, *, counts: bool, kept: int) -> str:
     scenario = assessment.scenario
     options = "; ".join(
-        f"{vocabulary.TREATMENTS[code].short.removeprefix('a ')} ({ABBREVIATION[code]})"
+        f"{vocabulary.TREATMENTS[code].short.removeprefix('a ')} ({_short(code)})"
         for code in vocabulary.TREATMENTS
         if code in scenario.options
     )
