@@ -34,7 +34,9 @@ class StrictJSONProvider(DefaultJSONProvider):
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; load and check the evidence once, refusing to start on any problem."""
     app = Flask(
-        __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static")
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
     )
     app.json = StrictJSONProvider(app)
     # Block tags leave no blank lines or indentation behind: the results page stays under 100 KB.

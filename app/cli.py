@@ -56,6 +56,18 @@ def describe(base: EvidenceBase) -> list[str]:
                 f"    ! {where}: {item.figure}: published {item.published}, recomputed"
                 f" {item.recomputed}. {item.note}"
             )
+        differs = [
+            (outcome.outcome.id, item)
+            for outcome in entry.outcomes
+            for item in outcome.audit
+            if item.method_differs
+        ] + [("", item) for item in entry.audit if item.method_differs]
+        lines.append(f"  method differs (not counted): {len(differs)}")
+        for outcome_id, item in differs:
+            lines.append(
+                f"    ~ {outcome_id or 'study'}: {item.figure}: published {item.published},"
+                f" recomputed {item.recomputed}"
+            )
     return lines
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.analysis.audit import AuditItem
+from app.analysis.audit import AuditItem, _p_from_ci_item
 from app.analysis.base import EvidenceBase, StudyAnalysis, analyse
 from app.evidence.loader import load_evidence
+from app.evidence.model import Effect, Printed, Quote
 from tests.evidence_dirs import FIXTURE_DIR
 
 
@@ -37,7 +38,8 @@ def test_vissit_rates_cis_and_p_values_all_reproduce(base: EvidenceBase) -> None
 
 def test_vissit_zero_event_interval_is_one_sided(base: EvidenceBase) -> None:
     item = find(base.by_id["vissit"], "ich_30d", "Medical therapy alone: 95% CI")
-    assert item.agrees is False
+    # Reproduced by another method (the one-sided bound): listed, not counted as a disagreement.
+    assert (item.agrees, item.method_differs, item.status) == (None, True, "method_differs")
     assert (item.published, item.recomputed) == ("0–5.5%", "0.0–6.7%")
     assert "one-sided 95% exact bound" in item.note
 
@@ -97,11 +99,52 @@ def test_rescue_odds_ratio_p_values_against_their_intervals(base: EvidenceBase) 
     mrs = find(entry, "mrs_0_2_90d", "P value implied by the odds ratio's CI")
     assert (mrs.published, mrs.agrees) == ("0.75", True)
     restenosis = find(entry, "restenosis_followup", "P value implied by the odds ratio's CI")
-    assert (restenosis.published, restenosis.recomputed, restenosis.agrees) == (
+    # A logistic-model P a little below the Wald P of its rounded CI, both under 0.05: method differs.
+    assert (restenosis.published, restenosis.recomputed, restenosis.status) == (
         "0.02",
         "0.03",
-        False,
+        "method_differs",
     )
+
+
+def test_cassiss_cox_p_values_differ_in_method_only(base: EvidenceBase) -> None:
+    entry = base.by_id["cassiss"]
+    item = find(entry, "primary_1y", "P value implied by the hazard ratio's CI")
+    assert (item.published, item.recomputed, item.status) == (
+        ".82",
+        "0.794–0.815",
+        "method_differs",
+    )
+    study_level = [i for i in entry.audit if i.method_differs]
+    assert [i.published for i in study_level] == ["0.97", "0.97", "0.70"]
+    # What still disagrees: the printed difference and the one medical patient not analysed.
+    assert [(o or "study", i.figure) for o, i in entry.disagreements] == [
+        ("primary_1y", "Risk difference (crude, from counts)"),
+        ("primary_1y", "Medical therapy alone: denominator"),
+        ("stroke_death_30d", "Medical therapy alone: denominator"),
+    ]
+
+
+def test_sammpris_product_limit_percent_differs_in_method_only(base: EvidenceBase) -> None:
+    entry = base.by_id["sammpris"]
+    item = find(entry, "stroke_death_30d", "Medical group: percent")
+    assert (item.published, item.recomputed, item.status) == ("5·8%", "5.7%", "method_differs")
+    assert entry.disagreements == ()
+
+
+def _hazard_ratio(p: str) -> Effect:
+    printed = (Printed("1.50"), Printed("1.01"), Printed("2.20"))
+    quote = Quote("abstract", "HR 1.50")
+    return Effect("hazard_ratio", printed[0], printed[1:], Printed(p), "not stated", "", quote)
+
+
+def test_wald_p_across_the_5_percent_line_stays_a_disagreement() -> None:
+    # HR 1.50 (1.01-2.20) implies P about 0.04; a printed P of 0.20 contradicts its own CI.
+    item = _p_from_ci_item(_hazard_ratio("0.20"), "hazard ratio")
+    assert (item.agrees, item.status) == (False, "not_reproduced")
+    close = _p_from_ci_item(_hazard_ratio("0.03"), "hazard ratio")
+    assert (close.agrees, close.status) == (None, "method_differs")
+    assert _p_from_ci_item(_hazard_ratio("0.04"), "hazard ratio").status == "agrees"
 
 
 def test_rescue_recurrent_stroke_from_derived_counts(base: EvidenceBase) -> None:

@@ -21,7 +21,7 @@ from tests.test_evidence import problems_for
 def test_the_dataclass_and_the_declaration_name_the_same_fields_in_order() -> None:
     assert tuple(f.name for f in fields(Scenario)) == FIELD_NAMES
     # The published fields keep their order; a new field comes after them.
-    assert FIELD_NAMES[:11] == (
+    assert FIELD_NAMES[:12] == (
         "setting",
         "options",
         "stenosis_percent",
@@ -33,6 +33,7 @@ def test_the_dataclass_and_the_declaration_name_the_same_fields_in_order() -> No
         "perforator_infarct",
         "prestent_angioplasty",
         "baseline_risks",
+        "centre_results",
     )
 
 
@@ -55,6 +56,9 @@ def test_prestent_angioplasty_is_used_only_in_lvo_with_a_self_expanding_stent() 
 def test_the_form_takes_labels_hints_and_choices_from_the_declaration() -> None:
     form = ScenarioForm()
     for field in FIELDS:
+        if field.kind == "entries":  # rows of its own, headed by the field's label and hint
+            assert form.centre_field is field
+            continue
         assert form[field.name].label.text == field.label
         assert form.hint(field.name) == field.hint
     assert [c.value for c in form.control("artery").choices] == ["", *vocabulary.ARTERIES]

@@ -198,7 +198,7 @@ def test_vissit_same_time_frame_and_order_for_both_options(base: EvidenceBase) -
     assert "The study stopped early, with fewer people than planned." in comparison.notes[0]
 
 
-def test_rate_that_rounds_to_zero(base: EvidenceBase) -> None:
+def test_no_events_say_none_and_how_high_the_risk_could_be(base: EvidenceBase) -> None:
     entry = next(o for o in base.by_id["vissit"].outcomes if o.outcome.id == "ich_30d")
     assert entry.comparator is not None
     words = counsel.OPTION_WORDS["medical"]
@@ -213,16 +213,39 @@ def test_rate_that_rounds_to_zero(base: EvidenceBase) -> None:
         uid="ia-test",
     )
     assert result.had == (
-        "Fewer than 1 in 100 people who took medicines only had bleeding in the brain within 30 days."
+        "None of the 53 people who took medicines only had bleeding in the brain within 30 days."
     )
-    assert result.did_not == "More than 99 of 100 did not."
-    assert result.range == "The true number could be as low as 0 or as high as 7."
+    assert result.did_not == ""
+    # 0 of 53: the exact 95% CI's upper bound is 6.7%, not "fewer than 1 in 100".
+    assert result.range == "The true risk could be up to about 7 in 100."
     assert result.few == "Because none had it, this number is not very sure."
     assert affected_icons(str(result.icons.svg), "ia-test") == (0, 100)
     assert result.icons.label == (
-        "Fewer than 1 in 100 people who took medicines only had bleeding in the brain within 30 days;"
-        " more than 99 of 100 did not."
+        "None of the 53 people who took medicines only had bleeding in the brain within 30 days;"
+        " the true risk could be up to about 7 in 100."
     )
+
+
+def test_a_rate_that_rounds_to_zero_with_events_is_fewer_than_1_in_100() -> None:
+    arm = ArmStats(
+        arm="a", events=1, total=250, rate=stats.proportion(events=1, total=250), derived={}
+    )
+    result = counsel.option_result(
+        arm,
+        counsel.OPTION_WORDS["medical"],
+        "medical",
+        event="a stroke",
+        label="a stroke",
+        time="within 30 days",
+        unit="patients",
+        uid="ia-test",
+    )
+    assert (
+        result.had
+        == "Fewer than 1 in 100 people who took medicines only had a stroke within 30 days."
+    )
+    assert result.did_not == "More than 99 of 100 did not."
+    assert result.range == "The true number could be less than 1 or as high as 2."
 
 
 # --- other studies ----------------------------------------------------------------------------------
@@ -409,6 +432,9 @@ def test_any_counts_give_consistent_words_and_icons(total: int, data: Any, unit:
     if 0 < n < 100:
         assert result.had.startswith(f"About {n} of 100 ")
         assert result.did_not.startswith(f"About {100 - n} of 100 ")
+    elif events == 0:
+        assert result.had.startswith(f"None of the {total} ")
+        assert result.range.startswith("The true risk could be up to about ")
     elif n == 0:
         assert result.had.startswith("Fewer than 1 in 100 ")
     else:

@@ -31,6 +31,7 @@ from werkzeug.test import TestResponse
 from app.api.encode import assessment_json
 from app.api.twobytwo import ARM_FIELDS, ARMS, EVENTS, MAX_NAME
 from app.api.twobytwo import FIELDS as TWO_BY_TWO_FIELDS
+from app.contract.centre import KEYS as CENTRE_KEYS
 from app.contract.scenario import (
     ARTERIES,
     FIELD_NAMES,
@@ -236,6 +237,13 @@ def blamable(path: str, sent: Any) -> set[str]:
         names = {*FIELD_NAMES, "body"}
         if isinstance(sent, dict):
             names |= {str(key)[:MAX_STRING] for key in sent}
+            entries = sent.get("centre_results")
+            for index, entry in enumerate(entries if isinstance(entries, list) else []):
+                names.add(f"centre_results[{index}]")
+                keys = entry if isinstance(entry, dict) else {}
+                names |= {
+                    f"centre_results[{index}].{str(key)[:64]}" for key in [*CENTRE_KEYS, *keys]
+                }
         return names
     names = {*TWO_BY_TWO_FIELDS, "body", *(f"{a}.{f}" for a in ARMS for f in ARM_FIELDS)}
     if isinstance(sent, dict):
@@ -304,10 +312,14 @@ def test_assess_never_fails_on_any_json_body(app: Flask, body: Any) -> None:
             "pairs_without_evidence",
             "scope",
             "known_trials",
+            "outcome_families",
             "available_comparisons",
+            "centre_comparisons",
             "evidence_version",
         ]
         assert answer["scenario"]["setting"] in SETTINGS
+        for comparison in answer["comparisons"]:
+            assert all(o["certainty"]["rating"] for o in comparison["outcomes"])
         assert answer["comparisons"] or answer["warnings"]
         _finite_numbers(answer)
 

@@ -199,7 +199,7 @@ def test_risk_for_gives_the_trial_arm_today(base: EvidenceBase) -> None:
     assert risk is not None
     assert (risk.events, risk.total, risk.basis) == (5, 53, "trial")
     assert risk.value == pytest.approx(5 / 53)
-    assert discussion.certainty_for(comparison, result) == ""
+    assert discussion.certainty_for(comparison, result) is comparison.certainty_of(result)
 
 
 # --- the note -------------------------------------------------------------------------------------------

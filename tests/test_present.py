@@ -107,8 +107,11 @@ def test_nnt_is_passed_through_in_altmans_notation(base: EvidenceBase) -> None:
     nnt = outcome(base, "vissit", "primary_safety_30d").nnt
     assert nnt is not None
     assert formatting.nnt_text(nnt) == nnt.text == "NNTH 7 (95% CI NNTH 4 to 195)"
-    spanning = outcome(base, "vissit", "mrs_worsening_12m").nnt
-    assert formatting.nnt_text(spanning) == "NNTH 8 (95% CI NNTB 59 to ∞ to NNTH 4)"
+    # A difference whose CI spans 0 gets no NNT at all (not "NNTB 59 to ∞ to NNTH 4").
+    spanning = outcome(base, "vissit", "mrs_worsening_12m")
+    assert spanning.nnt is None and spanning.risk_difference is not None
+    assert spanning.nnt_reason is not None
+    assert spanning.nnt_reason.startswith("No clear difference, so no NNT is shown")
     assert formatting.nnt_text(None) == "not calculated: no counts per group"
 
 
@@ -214,10 +217,13 @@ def test_derived_values_are_marked(base: EvidenceBase) -> None:
 def test_audit_disagreements_are_notes(base: EvidenceBase) -> None:
     r = row(of_study(assessed(base, **VISSIT_LIKE), "vissit"), "ich_30d")
     audit = [n for n in r.notes if n.kind == "audit"]
-    one_sided = next(n for n in audit if n.label == "Medical therapy alone: 95% CI")
-    assert one_sided.text.startswith("Published 0–5.5%; recomputed 0.0–6.7% — ")
-    assert "one-sided" in one_sided.text
-    assert one_sided.href == "/evidence/vissit#audit-ich_30d"
+    # The one-sided interval differs in method only: in the full audit, not beside the row.
+    assert [n.label for n in audit] == [
+        "Balloon-expandable stent plus medical therapy: denominator"
+    ]
+    (missing,) = audit
+    assert missing.text.startswith("Published 59 in the arm; recomputed 58 analysed — ")
+    assert missing.href == "/evidence/vissit#audit-ich_30d"
 
 
 def test_audit_note_for_the_retrospective_risk_ratio(base: EvidenceBase) -> None:
@@ -400,7 +406,8 @@ def test_study_view_of_vissit(base: EvidenceBase) -> None:
         "o-ich_30d-medical",
         "o-ich_30d-p",
     ]
-    assert [a.agrees_text for a in ich.audit].count("NO") == 2
+    assert [a.agrees_text for a in ich.audit].count("NO") == 1
+    assert [a.agrees_text for a in ich.audit].count("method differs") == 1
     stats_text = {s.name: s.text for s in ich.stats}
     assert stats_text["NNT"] == "NNTH 12 (95% CI NNTH 6 to 353)"
 

@@ -43,6 +43,9 @@ def test_full_scenario_round_trips_to_json() -> None:
         "perforator_infarct": False,
         "prestent_angioplasty": False,
         "baseline_risks": {"stroke_death_30d": 12.5},
+        "centre_results": [
+            {"option": "medical", "family": "stroke_30d", "events": 0, "total": 1},
+        ],
     }
     # Every field is named in the JSON, null when not given (a field added later among them).
     assert parse_scenario(data).to_json() == {**dict.fromkeys(FIELD_NAMES), **data}

@@ -65,17 +65,22 @@ def test_form_shows_every_field_with_a_label(client: FlaskClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    for name in VISSIT_FORM.keys() | {f.name for f in FIELDS if f.widget != "risks"}:
+    for name in VISSIT_FORM.keys() | {
+        f.name for f in FIELDS if f.widget not in ("risks", "entries")
+    }:
         assert f'name="{name}"' in page
     ids = re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', page)
     # One control per choice of a radio or checkbox field, three (yes, no, not known) per yes/no
-    # question, one per number and per select (2 + 4 + 3 x 3 + 4 + 1 today), and one baseline
-    # input per outcome family.
+    # question, one per number and per select (2 + 4 + 3 x 3 + 4 + 1 today), one baseline input
+    # per outcome family, then two counts per centre-results row.
     per_field = {"radio": lambda f: len(f.choices) or 3, "checkbox": lambda f: len(f.choices)}
     families = len(client.application.extensions["web"]["families"])
     per_field["risks"] = lambda f: families
+    per_field["entries"] = lambda f: 0
     expected = sum(per_field.get(f.widget, lambda f: 1)(f) for f in FIELDS)
-    assert len(ids) == expected >= 2 + 4 + 3 + 3 + 3 + 4 + 1 + families
+    scenario_ids = [i for i in ids if not i.startswith("centre-")]
+    assert len(scenario_ids) == expected >= 2 + 4 + 3 + 3 + 3 + 4 + 1 + families
+    assert len(ids) - len(scenario_ids) == 2 * page.count('<fieldset class="centre-row')
     for control_id in ids:
         assert f'<label class="label" for="{control_id}">' in page or (
             f'<label for="{control_id}">' in page
@@ -119,9 +124,12 @@ def test_vissit_scenario_shows_vissits_numbers(client: FlaskClient) -> None:
     ) in page
 
 
-def test_results_show_the_one_sided_interval_audit_note(client: FlaskClient) -> None:
+def test_one_sided_interval_is_a_method_difference_in_the_full_audit(client: FlaskClient) -> None:
     page = text(post(client))
-    assert "Published 0–5.5%; recomputed 0.0–6.7% — The printed limits match the one-sided" in page
+    # Another method (the one-sided bound) reproduces it: not beside the row, but in the audit.
+    assert "Published 0–5.5%; recomputed 0.0–6.7%" not in page
+    audit = text(client.get("/evidence/vissit"))
+    assert "0–5.5% 0.0–6.7% method differs The printed limits match the one-sided" in audit
     assert "RR not estimable: The risk ratio cannot be estimated because the comparator arm" in page
 
 

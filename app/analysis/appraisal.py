@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.analysis.audit import AuditItem
 from app.analysis.caveats import Notice, Signal
+from app.analysis.certainty import Judged, judge_outcome
 from app.analysis.headline import RATIO_WORDS, disagreement, headline
 from app.analysis.kinds import KINDS
 from app.analysis.outcomes import OutcomeStats
@@ -22,6 +23,8 @@ class OutcomeResult:
 
     stats: OutcomeStats
     signals: tuple[Signal, ...]
+    # GRADE's four patient-independent domains (app/analysis/certainty.py); indirectness per request.
+    judged: Judged | None = None
 
     @property
     def not_computed_reason(self) -> str | None:
@@ -98,7 +101,10 @@ def outcome_signals(entry: OutcomeStats, study: Study) -> tuple[Signal, ...]:
         ]
         if derived:
             signals.append(
-                Signal("derived_counts", "Counts not printed in the source: " + " ".join(derived))
+                Signal(
+                    "derived_counts",
+                    "Counts not printed in the source: " + " ".join(derived),
+                )
             )
     signals += significance_signals(entry)
     signals += KINDS[outcome.kind].signals(outcome, study)
@@ -168,16 +174,20 @@ def data_warnings(
     disagreements = [
         i for i in (*audit, *(i for o in outcomes for i in o.audit)) if i.agrees is False
     ]
+    differs = sum(i.method_differs for i in (*audit, *(i for o in outcomes for i in o.audit)))
     if disagreements:
-        warnings.append(Notice("published_figure_not_reproduced", not_reproduced(disagreements)))
+        warnings.append(
+            Notice("published_figure_not_reproduced", not_reproduced(disagreements, differs))
+        )
     return tuple(warnings)
 
 
-def not_reproduced(items: list[AuditItem]) -> str:
-    """Count figures that could not be reproduced and, honestly, the distinct causes behind them.
+def not_reproduced(items: list[AuditItem], differs: int = 0) -> str:
+    """Count figures that could not be reproduced, naming each distinct cause behind them.
 
     One mismatch repeated across outcomes (VISSIT's 59 randomized vs 58 analysed) is one cause:
-    items with the same figure, published and recomputed values are grouped.
+    items with the same figure, published and recomputed values are grouped. Figures another
+    method explains (`differs`) are not counted, only mentioned.
     """
     causes: dict[tuple[str, str, str], int] = {}
     for item in items:
@@ -185,18 +195,16 @@ def not_reproduced(items: list[AuditItem]) -> str:
         causes[key] = causes.get(key, 0) + 1
     count = len(items)
     figures = "1 published figure" if count == 1 else f"{count} published figures"
-    if len(causes) == count:
-        return f"{figures} could not be reproduced; see the audit."
-    repeated = "; ".join(
-        f"{n} of them are one mismatch repeated across outcomes ({figure}: {published} vs"
-        f" {recomputed})"
+    named = "; ".join(
+        f"{figure} ({published} vs {recomputed})" + (f", in {n} outcomes" if n > 1 else "")
         for (figure, published, recomputed), n in causes.items()
-        if n > 1
     )
-    return (
-        f"{figures} could not be reproduced, from {len(causes)} distinct causes: {repeated};"
-        " see the audit."
-    )
+    cause_words = "1 cause" if len(causes) == 1 else f"{len(causes)} distinct causes"
+    text = f"{figures} could not be reproduced, from {cause_words}: {named}."
+    if differs:
+        verb = "differs" if differs == 1 else "differ"
+        text += f" {differs} more {verb} only in method (another test or estimate), not counted."
+    return f"{text} See the audit."
 
 
 def appraise(
@@ -204,7 +212,9 @@ def appraise(
 ) -> Appraisal:
     """Appraise one analysed study; called once per study at start-up."""
     return Appraisal(
-        outcomes=tuple(OutcomeResult(o, outcome_signals(o, study)) for o in outcomes),
+        outcomes=tuple(
+            OutcomeResult(o, outcome_signals(o, study), judge_outcome(o, study)) for o in outcomes
+        ),
         design_warnings=design_warnings(study),
         data_warnings=data_warnings(study, outcomes, audit),
         stent_type_warning=Notice(

@@ -16,6 +16,7 @@ from app.evidence.model import (
     Study,
 )
 
+ALPHA = 0.05
 EFFECT_NAMES = {
     "risk_ratio": "risk ratio",
     "odds_ratio": "odds ratio",
@@ -26,7 +27,13 @@ EFFECT_NAMES = {
 
 @dataclass(frozen=True, slots=True)
 class AuditItem:
-    """One published figure beside its recomputation; `agrees` is None when it cannot be recomputed."""
+    """One published figure beside its recomputation; `agrees` is None when it cannot be recomputed.
+
+    A figure the source estimated by another method than the recomputation (a log-rank or Cox P
+    beside a Wald P from the printed CI, a product-limit percent beside events/total, a one-sided
+    bound) cannot be recomputed by its own method: `agrees` is None and `method_differs` True, so it
+    is listed in the audit but never counted as not reproduced.
+    """
 
     figure: str
     published: str
@@ -34,6 +41,19 @@ class AuditItem:
     agrees: bool | None
     note: str
     quote: Quote
+    method_differs: bool = False
+
+    @property
+    def status(self) -> str:
+        """agrees, not_reproduced, method_differs or not_recomputable."""
+        if self.agrees is not None:
+            return "agrees" if self.agrees else "not_reproduced"
+        return "method_differs" if self.method_differs else "not_recomputable"
+
+
+def _method_differs(item: AuditItem, why: str) -> AuditItem:
+    """Mark a disagreement that another estimation method explains: listed, never counted."""
+    return replace(item, agrees=None, method_differs=True, note=f"{item.note} {why}")
 
 
 def _fmt(value: float, decimals: int) -> str:
@@ -54,7 +74,7 @@ def percent_item(label: str, result: ArmResult | Fact) -> AuditItem | None:
     if not agrees:
         discrepancy = getattr(result, "discrepancy", "")
         note = discrepancy or f"{note} The printed figure does not match the counts."
-    return AuditItem(
+    item = AuditItem(
         figure=f"{label}: percent",
         published=f"{result.percent.text}%",
         recomputed=f"{_pct(computed, result.percent.decimals)}%",
@@ -62,6 +82,11 @@ def percent_item(label: str, result: ArmResult | Fact) -> AuditItem | None:
         note=note,
         quote=result.quote,
     )
+    if not agrees and getattr(result, "percent_method", "") == "product_limit":
+        return _method_differs(
+            item, "Method differs: a product-limit estimate is not events/total."
+        )
+    return item
 
 
 def _ci_agrees(ci: tuple[Printed, Printed], interval: stats.Interval) -> bool:
@@ -80,6 +105,7 @@ def ci_item(label: str, result: ArmResult) -> AuditItem | None:
     if not agrees:
         one_sided = stats.proportion(events=result.events, total=result.total, confidence=0.90)
         wilson = stats.wilson(events=result.events, total=result.total)
+        other = True
         if _ci_agrees(result.ci, one_sided):
             note = (
                 "The printed limits match the one-sided 95% exact bound (a two-sided 90% interval,"
@@ -89,8 +115,9 @@ def ci_item(label: str, result: ArmResult) -> AuditItem | None:
         elif _ci_agrees(result.ci, wilson):
             note = "The printed limits match the Wilson score interval, not the exact interval."
         else:
+            other = False
             note = "Neither the exact nor the Wilson 95% interval reproduces the printed limits."
-    return AuditItem(
+    item = AuditItem(
         figure=f"{label}: 95% CI",
         published=f"{result.ci[0].text}–{result.ci[1].text}%",
         recomputed=recomputed,
@@ -98,10 +125,16 @@ def ci_item(label: str, result: ArmResult) -> AuditItem | None:
         note=note,
         quote=result.quote,
     )
+    if not agrees and other:
+        return _method_differs(item, "Method differs: the other interval reproduces it.")
+    return item
 
 
 def _counts(outcome: Outcome, study: Study) -> dict[str, int] | None:
-    first, second = outcome.arms.get(study.intervention), outcome.arms.get(study.comparator)
+    first, second = (
+        outcome.arms.get(study.intervention),
+        outcome.arms.get(study.comparator),
+    )
     if first is None or second is None or not (first.has_counts and second.has_counts):
         return None
     return {
@@ -121,6 +154,7 @@ def p_item(outcome: Outcome, study: Study) -> AuditItem | None:
     fisher = significance.fisher_exact(**counts)
     agrees = printed.agrees(fisher.value)
     note = f"Two-sided Fisher exact P = {fisher.value:.4f}."
+    matches: list[str] = []
     if not agrees:
         pearson = significance.chi_square(**counts, yates=False)
         yates = significance.chi_square(**counts, yates=True)
@@ -140,7 +174,7 @@ def p_item(outcome: Outcome, study: Study) -> AuditItem | None:
                 else "None of these reproduces the printed P; the source does not name its test."
             )
         )
-    return AuditItem(
+    item = AuditItem(
         figure="P value between groups",
         published=printed.text,
         recomputed=_fmt(fisher.value, max(printed.decimals, 2)),
@@ -148,6 +182,9 @@ def p_item(outcome: Outcome, study: Study) -> AuditItem | None:
         note=note,
         quote=outcome.test.quote,
     )
+    if not agrees and matches:
+        return _method_differs(item, "Method differs: another test, not a failed reproduction.")
+    return item
 
 
 def effect_items(effect: Effect, outcome: Outcome, study: Study) -> list[AuditItem]:
@@ -223,17 +260,21 @@ def effect_items(effect: Effect, outcome: Outcome, study: Study) -> list[AuditIt
     ):
         fisher = significance.fisher_exact(**counts)
         agrees = effect.p.agrees(fisher.value)
-        items.append(
-            AuditItem(
-                figure=f"P value printed with the {name}",
-                published=effect.p.text,
-                recomputed=_fmt(fisher.value, max(effect.p.decimals, 2)),
-                agrees=agrees,
-                note=f"Two-sided Fisher exact P = {fisher.value:.4f} from the printed counts."
-                + ("" if agrees else " It does not reproduce the printed P."),
-                quote=effect.quote,
-            )
+        chi = [significance.chi_square(**counts, yates=yates).value for yates in (False, True)]
+        item = AuditItem(
+            figure=f"P value printed with the {name}",
+            published=effect.p.text,
+            recomputed=_fmt(fisher.value, max(effect.p.decimals, 2)),
+            agrees=agrees,
+            note=f"Two-sided Fisher exact P = {fisher.value:.4f} from the printed counts."
+            + ("" if agrees else " It does not reproduce the printed P."),
+            quote=effect.quote,
         )
+        if not agrees and any(effect.p.agrees(value) for value in chi):
+            item = _method_differs(
+                item, "Method differs: a chi-square test on the same counts reproduces it."
+            )
+        items.append(item)
     if effect.p is not None and effect.type != "risk_difference":
         items.append(_p_from_ci_item(effect, name))
     return items
@@ -296,7 +337,10 @@ def printed_only_item(label: str, result: ArmResult | Fact) -> AuditItem | None:
 
 
 def _rounding(printed: Printed) -> tuple[float, float]:
-    return (max(printed.value - printed.half_unit, 1e-12), printed.value + printed.half_unit)
+    return (
+        max(printed.value - printed.half_unit, 1e-12),
+        printed.value + printed.half_unit,
+    )
 
 
 def _p_from_ci_item(effect: Effect, name: str) -> AuditItem:
@@ -324,7 +368,7 @@ def _p_from_ci_item(effect: Effect, name: str) -> AuditItem:
     )
     if not agrees:
         note += " The printed P lies outside that range; the source may have used a different test."
-    return AuditItem(
+    item = AuditItem(
         figure=f"P value implied by the {name}'s CI",
         published=p.text,
         recomputed=recomputed,
@@ -332,6 +376,17 @@ def _p_from_ci_item(effect: Effect, name: str) -> AuditItem:
         note=note,
         quote=effect.quote,
     )
+    # A printed P from another test (log-rank, Cox, logistic) differs a little from the Wald P of
+    # the rounded CI: a method difference. One on the other side of 0.05 from the whole range
+    # contradicts its own CI: that stays a disagreement.
+    significant = p.value < ALPHA or (p.bound == "<" and p.value <= ALPHA)
+    if not agrees and significant == (high < ALPHA) and significant == (low < ALPHA):
+        return _method_differs(
+            item,
+            "Method differs: the printed P comes from another test (such as log-rank or Cox) and"
+            " says the same at the 5% level.",
+        )
+    return item
 
 
 def denominator_items(outcome: Outcome, arms: dict[str, Arm]) -> list[AuditItem]:
@@ -390,7 +445,10 @@ def audit_outcome(outcome: Outcome, study: Study) -> tuple[AuditItem, ...]:
         items += [percent_item(label, result), ci_item(label, result)]
         items.append(printed_only_item(label, result))
     if outcome.overall is not None:
-        items += [percent_item("All groups together", outcome.overall), pooled_item(outcome)]
+        items += [
+            percent_item("All groups together", outcome.overall),
+            pooled_item(outcome),
+        ]
     items.append(p_item(outcome, study))
     for effect in outcome.effects:
         items += effect_items(effect, outcome, study)

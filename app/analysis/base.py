@@ -9,6 +9,7 @@ from types import MappingProxyType
 from app.analysis.appraisal import Appraisal, appraise
 from app.analysis.audit import AuditItem, audit_study
 from app.analysis.families import Group, family_groups
+from app.analysis.headline import one_nnt
 from app.analysis.matching import compared_pairs, comparison_words
 from app.analysis.outcomes import OutcomeStats, analyse_outcome
 from app.analysis.relative import FamilyEffect, family_effects
@@ -63,7 +64,7 @@ def available_comparisons(studies: tuple[StudyAnalysis, ...], setting: str) -> t
 
 
 def _analyse_study(study: Study) -> StudyAnalysis:
-    outcomes = tuple(analyse_outcome(o, study) for o in study.outcomes)
+    outcomes = tuple(one_nnt(analyse_outcome(o, study)) for o in study.outcomes)
     audit = audit_study(study)
     appraisal = appraise(study, outcomes, audit)
     return StudyAnalysis(study, outcomes, audit, appraisal)

@@ -168,7 +168,12 @@ def family_groups(studies: Iterable[Study], families: Mapping[str, Family]) -> t
         treatments = (study.arms[first].treatment, study.arms[second].treatment)
         for outcome in study.outcomes:
             if outcome.family in families:
-                key = (outcome.family, study.setting.value, study.unit.value, treatments)
+                key = (
+                    outcome.family,
+                    study.setting.value,
+                    study.unit.value,
+                    treatments,
+                )
                 grouped.setdefault(key, []).append(member(study, outcome))
     return tuple(
         _group(key, members, families[key[0]])

@@ -8,7 +8,7 @@ taken from it; without one the crude difference (Newcombe) and its NNT lead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from app.analysis import stats
@@ -120,6 +120,49 @@ def difference_lead(entry: OutcomeStats) -> DifferenceLead | None:
             nnt = stats.number_needed_to_treat(printed, event=event)  # type: ignore[arg-type]
         return DifferenceLead("published", printed, nnt, effect)
     return DifferenceLead("recomputed", crude, entry.nnt)
+
+
+# What the NNT cell says when the NNT is withheld, by reason (the full reason is `nnt_reason`).
+NO_CLEAR_DIFFERENCE = "no clear difference: NNT not shown"
+MEDIAN_FOLLOW_UP = "not shown: median follow-up, not a fixed time"
+
+
+def one_nnt(entry: OutcomeStats) -> OutcomeStats:
+    """Keep one NNT per outcome, the leading difference's, and only where it means something.
+
+    An NNT (1/difference, Altman 1998) is given only when the leading difference's 95% CI excludes
+    0 and the time frame is a fixed horizon, not a median follow-up; otherwise `nnt` is None and
+    `nnt_reason` says why. Call once per outcome at start-up, before anything reads `nnt`.
+    """
+    lead = difference_lead(entry)
+    if lead is None or lead.nnt is None:
+        return replace(entry, nnt=None)
+    low, high = lead.difference.lower, lead.difference.upper
+    which = "published" if lead.source == "published" else "crude"
+    if low <= 0 <= high:
+        reason = (
+            f"No clear difference, so no NNT is shown: the 95% CI of the {which} difference"
+            f" ({_points(100 * low)} to {_points(100 * high)} percentage points) includes no"
+            " difference, so a number needed to treat would mean nothing."
+        )
+        return replace(entry, nnt=None, nnt_reason=reason)
+    if "median" in entry.outcome.timeframe.lower():
+        reason = (
+            f"NNT not shown: the time frame is a median follow-up ({entry.outcome.timeframe}), not a"
+            " fixed horizon, so a number needed to treat has no fixed period to refer to."
+        )
+        return replace(entry, nnt=None, nnt_reason=reason)
+    return replace(entry, nnt=lead.nnt)
+
+
+def nnt_withheld(entry: OutcomeStats) -> str:
+    """The NNT cell's words where no NNT is given for an outcome with a difference."""
+    reason = entry.nnt_reason or ""
+    if reason.startswith("No clear difference"):
+        return NO_CLEAR_DIFFERENCE
+    if reason:
+        return MEDIAN_FOLLOW_UP
+    return "not calculated: no time frame stated"
 
 
 def _range(low: float, high: float) -> str:

@@ -39,6 +39,8 @@ class OutcomeStats:
     audit: tuple[AuditItem, ...]
     # Why no relative effect, difference or NNT is given although both arms have counts.
     not_computed_reason: str | None = None
+    # Why the NNT alone is withheld although the difference is given (headline.one_nnt).
+    nnt_reason: str | None = None
 
     @property
     def has_counts(self) -> bool:

@@ -90,8 +90,14 @@ class TwoArm:
         if not isinstance(self.label, str):
             raise ValueError(f"label must be a string, got {self.label!r}")
         for arm in ("intervention", "comparator"):
-            events, total = getattr(self, f"{arm}_events"), getattr(self, f"{arm}_total")
-            for name, value, low in ((f"{arm}_events", events, 0), (f"{arm}_total", total, 1)):
+            events, total = (
+                getattr(self, f"{arm}_events"),
+                getattr(self, f"{arm}_total"),
+            )
+            for name, value, low in (
+                (f"{arm}_events", events, 0),
+                (f"{arm}_total", total, 1),
+            ):
                 # bool is an Integral subclass, but True as a count is always a caller bug.
                 if isinstance(value, bool) or not isinstance(value, Integral):
                     raise ValueError(f"{name} must be an integer, got {value!r}")
@@ -404,7 +410,10 @@ def _fixed(studies: Sequence[TwoArm], measure: Measure, level: float) -> Pooled:
 
 
 def _random(
-    studies: Sequence[TwoArm], measure: Measure, adjustment: Adjustment | None, level: float
+    studies: Sequence[TwoArm],
+    measure: Measure,
+    adjustment: Adjustment | None,
+    level: float,
 ) -> Pooled:
     """Pool with DerSimonian-Laird, optionally Hartung-Knapp (metafor rma, method="DL"); see `pool`."""
     effects = [_study_effect(s, measure, drop00=False) for s in studies]

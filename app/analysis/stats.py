@@ -212,7 +212,10 @@ def _check_table(
 ) -> tuple[int, int, int, int]:
     """Return validated (a, n1, c, n2) for a two-arm table."""
     a, n1 = _check_arm(
-        "intervention_events", intervention_events, "intervention_total", intervention_total
+        "intervention_events",
+        intervention_events,
+        "intervention_total",
+        intervention_total,
     )
     c, n2 = _check_arm("comparator_events", comparator_events, "comparator_total", comparator_total)
     return a, n1, c, n2

@@ -23,12 +23,23 @@ from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
+from app.analysis.funnel import Limits
 from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
+from app.api.certainty import bias_json, certainty_json, family_json, nth, with_certainty
 from app.api.personal import personal_risks_json
 from app.engine.assess import Assessment, Comparison
+from app.engine.centre import ArmComparison, CentreComparison
 from app.engine.criteria import Reason
-from app.evidence.model import OPTIONS, ArmResult, Effect, KnownTrial, Printed, Quote, Study
+from app.evidence.model import (
+    OPTIONS,
+    ArmResult,
+    Effect,
+    KnownTrial,
+    Printed,
+    Quote,
+    Study,
+)
 
 JSON = dict[str, Any]
 
@@ -136,6 +147,7 @@ def audit_json(item: AuditItem, study: Study) -> JSON:
         "published": item.published,
         "recomputed": item.recomputed,
         "agrees": item.agrees,
+        "status": item.status,
         "note": item.note,
         "quote": quote_json(item.quote, study),
     }
@@ -212,7 +224,7 @@ def outcome_json(entry: OutcomeStats, study: Study) -> JSON:
             "effects": [effect_json(e, study) for e in outcome.effects],
         },
         "audit": [audit_json(item, study) for item in entry.audit],
-        "not_computed_reason": entry.not_computed_reason,
+        "not_computed_reason": entry.not_computed_reason or entry.nnt_reason,
     }
 
 
@@ -279,6 +291,9 @@ def study_json(analysis: StudyAnalysis) -> JSON:
             for c in study.caveats
         ],
         "outcomes": [outcome_json(o, study) for o in analysis.outcomes],
+        "risk_of_bias": [
+            {**bias_json(j), "quote": quote_json(j.quote, study)} for j in study.risk_of_bias
+        ],
         "audit": [audit_json(item, study) for item in analysis.audit],
         "disagreements": len(analysis.disagreements),
     }
@@ -310,7 +325,8 @@ class StudyParts:
 
     summary: orjson.Fragment
     caveats: orjson.Fragment
-    outcomes_json: orjson.Fragment
+    # Each outcome object encoded alone: its patient-dependent certainty is spliced in per request.
+    outcomes_json: tuple[bytes, ...]
     # (arm id, matched option or None) -> the arm as shown for that option.
     arms: Mapping[tuple[str, str | None], orjson.Fragment]
 
@@ -322,7 +338,7 @@ def study_parts(analysis: StudyAnalysis) -> StudyParts:
     return StudyParts(
         summary=fragment(study_summary_json(study)),
         caveats=fragment(coded_json(study.caveats)),
-        outcomes_json=fragment([_outcome_result_json(r, study) for r in outcomes]),
+        outcomes_json=tuple(encoded(_outcome_result_json(r, study)) for r in outcomes),
         arms=MappingProxyType(
             {
                 (arm, option): fragment(arm_json(study, arm, option))
@@ -352,7 +368,12 @@ def reason_json(reason: Reason, study: Study, quote: Any = None) -> JSON:
 def _applicability_json(comparison: Comparison, study: Study) -> JSON:
     reasons = [reason_json(r, study) for r in comparison.applicability.reasons]
     fit = comparison.applicability
-    return {"status": fit.status, "checked": fit.checked, "total": fit.total, "reasons": reasons}
+    return {
+        "status": fit.status,
+        "checked": fit.checked,
+        "total": fit.total,
+        "reasons": reasons,
+    }
 
 
 def _arm(study: Study, arm: str, option: str | None, parts: StudyParts | None) -> Any:
@@ -364,15 +385,19 @@ def comparison_json(comparison: Comparison, parts: StudyParts | None = None) -> 
     """Serialize one comparison, taking the study's pre-encoded pieces from `parts` when they fit."""
     study = comparison.analysis.study
     match = comparison.match
+    c = comparison.certainty
     return {
         "study": study_summary_json(study) if parts is None else parts.summary,
         "intervention": _arm(study, study.intervention, match.intervention_option, parts),
         "comparator": _arm(study, study.comparator, match.comparator_option, parts),
         "applicability": _applicability_json(comparison, study),
         "caveats": coded_json(study.caveats) if parts is None else parts.caveats,
-        "outcomes": [_outcome_result_json(o, study) for o in comparison.outcomes]
+        "outcomes": [
+            {**_outcome_result_json(o, study), "certainty": certainty_json(nth(c, i))}
+            for i, o in enumerate(comparison.outcomes)
+        ]
         if parts is None
-        else parts.outcomes_json,
+        else with_certainty(parts.outcomes_json, c),
         "warnings": coded_json(comparison.warnings),
         "personal_risks": personal_risks_json(comparison.personal),
     }
@@ -400,6 +425,81 @@ def known_trial_json(trial: KnownTrial) -> JSON:
     }
 
 
+# --------------------------------------------------------------------------- the centre's results
+# Each trial arm's difference and p_value are built by the same serializers as POST
+# /api/v1/two-by-two's risk_difference and p_value (centre as intervention, the arm as comparator).
+
+
+def _limits_json(limits: Limits) -> JSON:
+    return {
+        "n": limits.n,
+        "lower_998": number(limits.lower_998),
+        "lower_95": number(limits.lower_95),
+        "upper_95": number(limits.upper_95),
+        "upper_998": number(limits.upper_998),
+    }
+
+
+def _arm_json(c: ArmComparison) -> JSON:
+    arm = c.arm
+    return {
+        "study_id": arm.study.id,
+        "study": arm.study.short_name,
+        "outcome_id": arm.outcome.id,
+        "arm": arm.arm_label,
+        "design": arm.study.design.value,
+        "events": arm.events,
+        "total": arm.total,
+        "rate": interval_json(arm.rate),
+        "secondary": arm.secondary,
+        "derived": arm.derived,
+        "difference": interval_json(c.difference),
+        "p_value": p_json(c.p_value),
+        "verdict": c.verdict,
+    }
+
+
+def centre_json(c: CentreComparison) -> JSON:
+    """One centre result beside its trial arms, with the funnel plot's benchmark and limits."""
+    family, benchmark = c.reference.family, c.benchmark
+    return {
+        "option": c.entry.option,
+        "family": family.id,
+        "family_label": family.label,
+        "definition": family.definition,
+        "timeframe": family.timeframe,
+        "events": c.entry.events,
+        "total": c.entry.total,
+        "rate": interval_json(c.rate),
+        "few_procedures": c.few,
+        "text": c.text,
+        "trial_arms": [_arm_json(a) for a in c.arms],
+        "benchmark": None
+        if benchmark is None
+        else {
+            "events": benchmark.events,
+            "total": benchmark.total,
+            "rate": number(benchmark.rate),
+            "studies": list(benchmark.studies),
+        },
+        "funnel": {
+            "limits": [_limits_json(lim) for lim in c.funnel],
+            "points": [
+                {
+                    "label": label,
+                    "events": events,
+                    "total": total,
+                    "rate": number(events / total),
+                    "limits": _limits_json(lim),
+                    "within_95": lim.within(events / total, wide=False),
+                    "within_998": lim.within(events / total, wide=True),
+                }
+                for label, events, total, lim in c.points
+            ],
+        },
+    }
+
+
 def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | None = None) -> JSON:
     """Serialize an assessment to the public JSON shape (see docs/api.md).
 
@@ -417,9 +517,17 @@ def assessment_json(assessment: Assessment, parts: Mapping[str, StudyParts] | No
             {"options": list(gap.options), "text": gap.text}
             for gap in assessment.pairs_without_evidence
         ],
-        "scope": {"status": assessment.scope.status, "reasons": list(assessment.scope.reasons)},
+        "scope": {
+            "status": assessment.scope.status,
+            "reasons": list(assessment.scope.reasons),
+        },
         "known_trials": [known_trial_json(t) for t in assessment.known_trials],
+        "outcome_families": [
+            family_json(g, nth(assessment.family_certainty, i))
+            for i, g in enumerate(assessment.side_by_side)
+        ],
         "available_comparisons": list(assessment.available),
+        "centre_comparisons": [centre_json(c) for c in assessment.centre],
         "evidence_version": assessment.evidence_version,
     }
 
@@ -443,6 +551,12 @@ def require_finite(value: Any, where: str = "$") -> None:
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             require_finite(item, f"{where}[{index}]")
+
+
+def encoded(value: Any) -> bytes:
+    """Encode built JSON once, checked for NaN and infinity, as bytes to splice into later answers."""
+    require_finite(value)
+    return orjson.dumps(value, option=_STRICT)
 
 
 def fragment(value: Any) -> orjson.Fragment:

@@ -32,7 +32,10 @@ SCENARIO_EXAMPLES: dict[str, Schema] = {
     },
     "acute": {
         "summary": "Acute LVO with underlying ICAS, two stent types",
-        "value": {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]},
+        "value": {
+            "setting": "lvo_icas",
+            "options": ["self_expanding_stent", "balloon_stent"],
+        },
     },
     "minimal": {
         "summary": "Only the required fields",
@@ -65,7 +68,10 @@ TWO_BY_TWO_EXAMPLES: dict[str, Schema] = {
 
 
 def _json(schema: Schema, description: str) -> Schema:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema}},
+    }
 
 
 RESPONSES: dict[str, Schema] = {
@@ -86,7 +92,10 @@ RESPONSES: dict[str, Schema] = {
     ),
     "NotFound": _json(ref("Error"), "Nothing at this address."),
     "MethodNotAllowed": {
-        **_json(ref("Error"), "The path does not accept this method; Allow lists those it does."),
+        **_json(
+            ref("Error"),
+            "The path does not accept this method; Allow lists those it does.",
+        ),
         "headers": {"Allow": {"schema": STRING, "description": "The accepted methods."}},
     },
     "Error": _json(ref("Error"), "Unexpected error."),
@@ -131,7 +140,12 @@ def _get(operation_id: str, summary: str, result: Schema, **extra: Any) -> Schem
     }
     responses.update(extra.pop("responses", {}))
     return {
-        "get": {"operationId": operation_id, "summary": summary, "responses": responses, **extra}
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "responses": responses,
+            **extra,
+        }
     }
 
 
@@ -226,7 +240,10 @@ def _cds(method: str, operation_id: str, summary: str, result: Schema, **extra: 
     """A CDS Hooks operation: JSON answers; 404 when not configured; 405 as an HTML page."""
     responses = {
         "200": _json(result, "The result."),
-        "404": {**CDS_ERROR, "description": "The CDS Hooks service is not configured here."},
+        "404": {
+            **CDS_ERROR,
+            "description": "The CDS Hooks service is not configured here.",
+        },
         "405": {
             **_html("The path does not accept this method; an HTML page (outside /api/)."),
             "headers": {"Allow": {"schema": STRING, "description": "The accepted methods."}},
@@ -234,7 +251,11 @@ def _cds(method: str, operation_id: str, summary: str, result: Schema, **extra: 
         "default": _html("Unexpected error; an HTML page (outside /api/)."),
     }
     responses.update(extra.pop("responses", {}))
-    operation = {"operationId": operation_id, "summary": summary, "responses": responses}
+    operation = {
+        "operationId": operation_id,
+        "summary": summary,
+        "responses": responses,
+    }
     return {method: {**operation, **extra}}
 
 
@@ -243,14 +264,22 @@ CDS_PATHS: dict[str, Schema] = {
         "get",
         "cdsDiscovery",
         "CDS Hooks discovery: the icas-evidence service on order-select and order-sign",
-        {"type": "object", "required": ["services"], "properties": {"services": {"type": "array"}}},
+        {
+            "type": "object",
+            "required": ["services"],
+            "properties": {"services": {"type": "array"}},
+        },
     ),
     "/cds-services/icas-evidence": _cds(
         "post",
         "cdsIcasEvidence",
         "CDS Hooks service: one info card when a listed procedure is ordered (a signed JWT is"
         " required: ES384 or RS384 from an allow-listed issuer, aud = this URL)",
-        {"type": "object", "required": ["cards"], "properties": {"cards": {"type": "array"}}},
+        {
+            "type": "object",
+            "required": ["cards"],
+            "properties": {"cards": {"type": "array"}},
+        },
         requestBody={
             "required": True,
             "content": {
@@ -342,7 +371,10 @@ def build_document(evidence_version: str, families: Sequence[str] = ()) -> Schem
                         "405": {
                             **_html("The path accepts GET only; an HTML page (outside /api/)."),
                             "headers": {
-                                "Allow": {"schema": STRING, "description": "The accepted methods."}
+                                "Allow": {
+                                    "schema": STRING,
+                                    "description": "The accepted methods.",
+                                }
                             },
                         },
                         "default": _html("Unexpected error; an HTML page (outside /api/)."),

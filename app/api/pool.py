@@ -13,7 +13,17 @@ import math
 
 from app.analysis import pooling
 from app.api.encode import JSON, number
-from app.api.jsonschema import NUMBER, STRING, WHOLE, Schema, array, choice, closed, pair, ref
+from app.api.jsonschema import (
+    NUMBER,
+    STRING,
+    WHOLE,
+    Schema,
+    array,
+    choice,
+    closed,
+    pair,
+    ref,
+)
 from app.contract import pool as contract
 from app.contract.pool import PoolError, PoolRequest, parse_pool
 
@@ -134,10 +144,18 @@ POOL_REQUEST: Schema = {
     " for a Mantel-Haenszel ratio) are refused with 422 naming studies.",
     "properties": {
         "studies": array(
-            ref("PoolStudy"), minItems=contract.MIN_STUDIES, maxItems=contract.MAX_STUDIES
+            ref("PoolStudy"),
+            minItems=contract.MIN_STUDIES,
+            maxItems=contract.MAX_STUDIES,
         ),
-        "measure": {**choice(contract.MEASURES), "description": contract.DESCRIPTIONS["measure"]},
-        "model": {**choice(contract.MODELS), "description": contract.DESCRIPTIONS["model"]},
+        "measure": {
+            **choice(contract.MEASURES),
+            "description": contract.DESCRIPTIONS["measure"],
+        },
+        "model": {
+            **choice(contract.MODELS),
+            "description": contract.DESCRIPTIONS["model"],
+        },
         "adjustment": {
             **choice(contract.ADJUSTMENTS, null=True),
             "description": contract.DESCRIPTIONS["adjustment"],
@@ -162,7 +180,10 @@ POOL_RESULT: Schema = closed(
         "measure": choice(contract.MEASURES),
         "model": choice(contract.MODELS),
         "method": STRING,
-        "estimate": {**NUMBER, "description": "Intervention vs comparator; ratios > 0."},
+        "estimate": {
+            **NUMBER,
+            "description": "Intervention vs comparator; ratios > 0.",
+        },
         "ci": pair(NUMBER),
         "p_value": {"type": "number", "minimum": 0, "maximum": 1},
         "heterogeneity": closed(

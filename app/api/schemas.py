@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import get_args
 
 from app.analysis import matching, stats
+from app.api import centre, certainty
 from app.api.jsonschema import (
     BOOLEAN,
     COUNT,
@@ -22,7 +23,6 @@ from app.api.jsonschema import (
     NUMBER,
     PROPORTION,
     STRING,
-    WHOLE,
     Schema,
     array,
     choice,
@@ -33,137 +33,11 @@ from app.api.jsonschema import (
     with_method,
 )
 from app.api.personal import PERSONAL_RISK
+from app.api.request_schemas import COUNTS, SCENARIO, SCENARIO_PROPERTIES, TWO_BY_TWO_REQUEST
 from app.contract import scenario, twobytwo
-from app.contract.scenario import Field
 from app.engine import applicability, criteria, scope
 from app.evidence import model as evidence
 from app.http.errors import CODES
-
-# --------------------------------------------------------------------------- requests
-
-
-def _values(field: Field) -> str:
-    return "; ".join(f"{code}: {term.clinician}" for code, term in field.choices.items())
-
-
-def field_schema(field: Field) -> Schema:
-    """One scenario field's JSON Schema, with its description, from the contract's declaration."""
-    unknown = "null or absent: not known."
-    if field.kind == "options":
-        return array(
-            choice(field.choices),
-            minItems=1,
-            maxItems=len(field.choices),
-            uniqueItems=True,
-            description=f"{field.api}; {_values(field)}.",
-        )
-    if field.kind == "whole":
-        low, high = field.limits
-        return {
-            "type": ["integer", "null"],
-            "minimum": low,
-            "maximum": high,
-            "description": f"{field.api} {WHOLE} {unknown}",
-        }
-    if field.kind == "flag":
-        return {**NULLABLE_BOOLEAN, "description": f"{field.api}; {unknown}"}
-    if field.kind == "risks":
-        return {
-            "type": ["object", "null"],
-            "propertyNames": {"pattern": f"^{scenario.FAMILY_KEY.pattern}$"},
-            "additionalProperties": {
-                "type": "number",
-                "exclusiveMinimum": field.percent_above,
-                "exclusiveMaximum": field.percent_below,
-            },
-            "maxProperties": scenario.MAX_RISKS,
-            "description": field.api,
-        }
-    lead = f"{field.api}; " if field.api else ""
-    if field.required:
-        return {**choice(field.choices), "description": f"{lead}{_values(field)}."}
-    return {**choice(field.choices, null=True), "description": f"{lead}{_values(field)}; {unknown}"}
-
-
-REQUIRED_IN: dict[str, list[str]] = {}
-for _field in scenario.FIELDS:
-    for _setting, _message in _field.required_in:
-        REQUIRED_IN.setdefault(_setting, []).append(_field.name)
-
-
-def _condition(setting: str, names: list[str]) -> Schema:
-    return {
-        "if": {"properties": {"setting": {"const": setting}}, "required": ["setting"]},
-        "then": {
-            "required": names,
-            "properties": {name: field_schema_type(name) for name in names},
-        },
-    }
-
-
-def field_schema_type(name: str) -> Schema:
-    """The non-null type a field must have once required."""
-    kind = scenario.FIELD[name].kind
-    return {"type": {"whole": "integer", "flag": "boolean", "options": "array"}.get(kind, "string")}
-
-
-def _conditions() -> Schema:
-    """The required-when rules: one if/then, or allOf of them when several settings have some."""
-    rules = [_condition(setting, names) for setting, names in REQUIRED_IN.items()]
-    return rules[0] if len(rules) == 1 else {"allOf": rules} if rules else {}
-
-
-def _scenario_description() -> str:
-    required = " and ".join(f.name for f in scenario.FIELDS if f.required)
-    extra = "; ".join(f"{', '.join(names)} for {setting}" for setting, names in REQUIRED_IN.items())
-    return (
-        f"A patient scenario. Only {required} are required"
-        + (f" (and {extra})" if extra else "")
-        + "; unknown fields are refused."
-    )
-
-
-SCENARIO_PROPERTIES: dict[str, Schema] = {f.name: field_schema(f) for f in scenario.FIELDS}
-SCENARIO: Schema = {
-    "type": "object",
-    "description": _scenario_description(),
-    "properties": SCENARIO_PROPERTIES,
-    "required": [f.name for f in scenario.FIELDS if f.required],
-    "additionalProperties": False,
-    **_conditions(),
-}
-
-COUNTS: Schema = {
-    "type": "object",
-    "description": f"{twobytwo.DESCRIPTIONS['counts']} {WHOLE}",
-    "properties": {
-        name: {"type": "integer", "minimum": low, "maximum": twobytwo.MAX_TOTAL}
-        for name, low in twobytwo.COUNT_MINIMUM.items()
-    },
-    "required": list(twobytwo.ARM_FIELDS),
-    "additionalProperties": False,
-}
-
-TWO_BY_TWO_REQUEST: Schema = {
-    "type": "object",
-    "description": twobytwo.DESCRIPTIONS["request"],
-    "properties": {
-        **{arm: ref("Counts") for arm in twobytwo.ARMS},
-        "confidence": {
-            "type": ["number", "null"],
-            "exclusiveMinimum": twobytwo.CONFIDENCE_ABOVE,
-            "maximum": twobytwo.CONFIDENCE_MAX,
-            "default": twobytwo.DEFAULT_CONFIDENCE,
-            "description": twobytwo.DESCRIPTIONS["confidence"],
-        },
-        "event": {
-            **choice(twobytwo.EVENTS, null=True),
-            "description": twobytwo.DESCRIPTIONS["event"],
-        },
-    },
-    "required": list(twobytwo.ARMS),
-    "additionalProperties": False,
-}
 
 # --------------------------------------------------------------------------- shared response parts
 
@@ -222,7 +96,11 @@ INTERVAL = closed(
     {
         "value": NUMBER,
         "ci": pair(NUMBER),
-        "confidence": {"type": "number", "exclusiveMinimum": 0.5, "exclusiveMaximum": 1},
+        "confidence": {
+            "type": "number",
+            "exclusiveMinimum": 0.5,
+            "exclusiveMaximum": 1,
+        },
         "method": choice(get_args(stats.Method)),
     },
     "A point estimate with its two-sided confidence interval.",
@@ -237,7 +115,10 @@ NNT = closed(
         },
         "kind": {"type": ["string", "null"], "enum": ["NNTB", "NNTH", None]},
         "ci": {
-            "anyOf": [pair({"type": ["number", "null"], "minimum": 1}), {"type": "null"}],
+            "anyOf": [
+                pair({"type": ["number", "null"], "minimum": 1}),
+                {"type": "null"},
+            ],
             "description": "When spans_infinity, [NNTB limit, NNTH limit], each null where the"
             " difference's limit is exactly 0.",
         },
@@ -288,10 +169,14 @@ AUDIT_ITEM = closed(
         "published": STRING,
         "recomputed": STRING,
         "agrees": NULLABLE_BOOLEAN,
+        "status": choice(("agrees", "not_reproduced", "method_differs", "not_recomputable")),
         "note": STRING,
         "quote": ref("Quote"),
     },
-    "A published figure, its recomputation and whether they agree (null: cannot be judged).",
+    "A published figure, its recomputation and whether they agree (null: cannot be judged by"
+    " the source's own method). `status` says which: `method_differs` is a figure the source"
+    " estimated another way (a log-rank or Cox P, a product-limit percent), listed but never"
+    " counted as not reproduced.",
 )
 
 # What both headline effects say: where the figure comes from, the figure, and how it was got.
@@ -362,7 +247,8 @@ OUTCOME_PROPERTIES: dict[str, Schema] = {
         **NULLABLE_STRING,
         "description": "Why risk_difference, risk_ratio, odds_ratio and nnt are null although both"
         " groups have counts (counts back-calculated from percentages over unstated group sizes),"
-        " or why nnt alone is null (no time frame). Null when nothing is withheld.",
+        " or why nnt alone is null (no time frame, a median follow-up, or no clear difference:"
+        " the leading difference's 95% CI includes 0). Null when nothing is withheld.",
     },
 }
 
@@ -381,7 +267,10 @@ KNOWN_TRIAL = closed(
         "comparator": array(choice(evidence.TREATMENTS)),
         "comparator_label": STRING,
         "citation": closed(
-            {"text": STRING, **dict.fromkeys(("doi", "pmid", "registration"), NULLABLE_STRING)},
+            {
+                "text": STRING,
+                **dict.fromkeys(("doi", "pmid", "registration"), NULLABLE_STRING),
+            },
             "The trial's citation; identifiers only where verified.",
         ),
         "reason": STRING,
@@ -400,6 +289,7 @@ ASSESSMENT = closed(
             "The validated scenario; null marks a value not given.",
         ),
         "comparisons": array(ref("Comparison")),
+        "centre_comparisons": array(ref("CentreComparison")),
         "warnings": array(ref("Coded")),
         "pairs_without_evidence": array(
             closed(
@@ -420,6 +310,7 @@ ASSESSMENT = closed(
             " setting).",
         ),
         "known_trials": array(KNOWN_TRIAL),
+        "outcome_families": array(ref("OutcomeFamily")),
         "available_comparisons": array(STRING),
         "evidence_version": STRING,
     },
@@ -490,6 +381,7 @@ STUDY = closed(
         "facts": array(closed({"label": STRING, "value": STRING, "quote": ref("Quote")})),
         "caveats": array(closed({"code": STRING, "text": STRING, "quote": ref("Quote")})),
         "outcomes": array(ref("StudyOutcome")),
+        "risk_of_bias": array(ref("BiasJudgement")),
         "audit": array(ref("AuditItem")),
         "disagreements": COUNT,
     },
@@ -567,6 +459,7 @@ SCHEMAS: dict[str, Schema] = {
     "Assessment": ASSESSMENT,
     "Comparison": COMPARISON,
     "PersonalRisk": PERSONAL_RISK,
+    "CentreComparison": centre.CENTRE_COMPARISON,
     "StudySummary": closed(SUMMARY_PROPERTIES, "Identifies a study and its design."),
     "ArmInfo": ARM_INFO,
     "Quote": QUOTE,
@@ -579,8 +472,13 @@ SCHEMAS: dict[str, Schema] = {
     "Effect": EFFECT,
     "AuditItem": AUDIT_ITEM,
     "AssessedOutcome": closed(
-        {**OUTCOME_PROPERTIES, "signals": array(ref("Coded"))},
-        "An outcome's figures, statistics and audit, with what bears on trusting them.",
+        {
+            **OUTCOME_PROPERTIES,
+            "signals": array(ref("Coded")),
+            "certainty": nullable(ref("Certainty")),
+        },
+        "An outcome's figures, statistics and audit, with what bears on trusting them and its"
+        " GRADE certainty for this patient (null only for an outcome the engine did not rate).",
     ),
     "StudyOutcome": closed(OUTCOME_PROPERTIES, "An outcome's figures, statistics and audit."),
     "Study": STUDY,
@@ -590,4 +488,5 @@ SCHEMAS: dict[str, Schema] = {
     "Health": HEALTH,
     "Error": ERROR,
     "ValidationError": VALIDATION_ERROR,
+    **certainty.SCHEMAS,
 }

@@ -71,6 +71,7 @@ from app.api.openapi import build_document
 from app.api.pool import PoolError, parse_pool, pool_json
 from app.api.twobytwo import TwoByTwoError, parse_two_by_two, two_by_two_json
 from app.contract.scenario import ScenarioError, parse_scenario
+from app.engine import centre
 from app.engine.assess import assess
 from app.engine.note import record_note
 from app.http.context import evidence_base
@@ -134,7 +135,9 @@ def _invalid(error: ScenarioError | TwoByTwoError | PoolError) -> tuple[Response
 @bp.post("/api/v1/assess")
 def assess_scenario() -> Response:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
-    assessment = assess(parse_scenario(read_json()), app.extensions["engine_tables"])
+    tables = app.extensions["engine_tables"]
+    scenario = parse_scenario(read_json(), families=centre.families(tables.centre))
+    assessment = assess(scenario, tables)
     body = dumps(assessment_json(assessment, app.extensions[EXTENSION].parts))
     response: Response = app.response_class(body, mimetype="application/json")
     return response

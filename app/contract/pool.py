@@ -177,7 +177,11 @@ def parse_pool(data: Any) -> PoolRequest:
     errors: dict[str, list[str]] = {}
     _unknown(data, FIELDS, "", errors)
     studies = _studies(data.get("studies"), errors)
-    measure, model, adjustment = data.get("measure"), data.get("model"), data.get("adjustment")
+    measure, model, adjustment = (
+        data.get("measure"),
+        data.get("model"),
+        data.get("adjustment"),
+    )
     _choice("measure", measure, MEASURES, errors)
     _choice("model", model, MODELS, errors)
     if adjustment is not None:

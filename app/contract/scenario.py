@@ -11,13 +11,21 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from app.contract import vocabulary
+from app.contract.centre import CentreResult, Families, parse_entries
 
-Kind = Literal["choice", "options", "whole", "flag", "risks"]
-Widget = Literal["radio", "checkbox", "select", "text", "risks"]
+# "risks": an object of percents keyed by family id (baseline_risks); "entries": a list of objects
+# (centre_results), validated in app/contract/centre.py.
+Kind = Literal["choice", "options", "whole", "flag", "risks", "entries"]
+Widget = Literal["radio", "checkbox", "select", "text", "risks", "entries"]
 # How a study may limit its population on a field: a range of a whole number, only patients with a
 # yes (required), no patients with a yes (exclusion), or a set of allowed choices.
 CriterionKind = Literal["range", "required", "exclusion", "allowed"]
-CRITERION_KINDS: tuple[CriterionKind, ...] = ("range", "required", "exclusion", "allowed")
+CRITERION_KINDS: tuple[CriterionKind, ...] = (
+    "range",
+    "required",
+    "exclusion",
+    "allowed",
+)
 # The value each kind of criterion reads from a study file, and the kind of field it needs.
 KIND_OF_FIELD: dict[CriterionKind, Kind] = {
     "range": "whole",
@@ -48,7 +56,10 @@ class Eligibility:
     patient: str  # for patients, who the study took: "people whose artery was {range} narrowed"
     patient_value: str = ""  # for patients, their own value: "Yours is {value}."
     no: str = ""  # yes/no: the patient's no: "this patient's stenosis is asymptomatic."
-    quantity: tuple[str, str] = ("", "")  # after a number, singular and plural: (" day", " days")
+    quantity: tuple[str, str] = (
+        "",
+        "",
+    )  # after a number, singular and plural: (" day", " days")
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +314,21 @@ FIELDS: tuple[Field, ...] = (
         " is refused. Absent or null: the studies' comparator arms are used as presets.",
         section="Baseline risks",
     ),
+    Field(
+        "centre_results",
+        "entries",
+        "entries",
+        "Your centre's results",
+        "",
+        "For each procedure being weighed: how many your centre did and how many of those patients"
+        " had the outcome, counted as its definition says. Shown beside the trials' arms; never"
+        " stored.",
+        "The centre's own results, each compared with the trial arms of the same option and outcome"
+        " family: a list of {option, family, events, total}; option among options, family one with"
+        " an arm of that option in the setting (see centre_comparisons), whole numbers with"
+        " 0 <= events <= total and 1 <= total <= 100000, each option and family once.",
+        section="Your centre's results",
+    ),
 )
 # Objects of percents, keyed by an outcome family id: {"stroke_death_30d": 10}.
 FAMILY_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -337,6 +363,7 @@ class Scenario:
     prestent_angioplasty: bool | None = None
     # (family id, percent) pairs in the order given; a tuple keeps the scenario hashable.
     baseline_risks: tuple[tuple[str, float], ...] | None = None
+    centre_results: tuple[CentreResult, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Return the scenario as plain JSON values, every field named (null when not given)."""
@@ -350,6 +377,8 @@ class Scenario:
 def _plain(field: Field, value: Any) -> Any:
     if field.kind == "risks" and value is not None:
         return dict(value)
+    if field.kind == "entries":
+        return [entry.to_json() for entry in value] or None
     return list(value) if isinstance(value, tuple) else value
 
 
@@ -397,7 +426,10 @@ def _whole(name: str, value: Any) -> tuple[int | None, str | None]:
     low, high = RANGES[name]
     # bool is an int in Python; true is not 1 year of age.
     if isinstance(value, bool) or not isinstance(value, int):
-        return None, f"Must be a whole number from {low} to {high}; got {_describe(value)}."
+        return (
+            None,
+            f"Must be a whole number from {low} to {high}; got {_describe(value)}.",
+        )
     if not low <= value <= high:
         return None, f"Must be from {low} to {high}; got {value}."
     return value, None
@@ -411,10 +443,16 @@ def _flag(value: Any) -> tuple[bool | None, str | None]:
 
 def _options(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
     if not isinstance(value, list) or not value:
-        return None, f"Must be a non-empty list of: {', '.join(OPTIONS)}; got {_describe(value)}."
+        return (
+            None,
+            f"Must be a non-empty list of: {', '.join(OPTIONS)}; got {_describe(value)}.",
+        )
     bad = [v for v in value if not isinstance(v, str) or v not in OPTIONS]
     if bad:
-        return None, f"Unknown option {_describe(bad[0])}; options are: {', '.join(OPTIONS)}."
+        return (
+            None,
+            f"Unknown option {_describe(bad[0])}; options are: {', '.join(OPTIONS)}.",
+        )
     if len(set(value)) != len(value):
         return None, "Each option may be listed once."
     return tuple(value), None
@@ -500,8 +538,12 @@ def _check(field: Field, raw: Any) -> tuple[Any, str | None]:
     return _flag(raw)
 
 
-def parse_scenario(data: Any) -> Scenario:
-    """Validate a scenario mapping (the JSON API's body); raise ScenarioError naming every bad field."""
+def parse_scenario(data: Any, *, families: Families | None = None) -> Scenario:
+    """Validate a scenario mapping (the JSON API's body); raise ScenarioError naming every bad field.
+
+    `families` maps (setting, family id) to the options with an arm in that family (the evidence
+    knows them: app/engine/centre.py); without it a centre result's family is checked only as text.
+    """
     if not isinstance(data, Mapping):
         raise ScenarioError({"body": [f"Must be a JSON object; got {_describe(data)}."]})
     errors: dict[str, list[str]] = {}
@@ -514,7 +556,7 @@ def parse_scenario(data: Any) -> Scenario:
             )
     for name in FIELD_NAMES:
         raw = data.get(name)
-        if raw is None:
+        if raw is None or FIELD[name].kind == "entries":
             continue  # Absent and null both mean "not given"; requirements are checked below.
         if FIELD[name].kind == "risks":
             value, named = _risks(FIELD[name], raw)
@@ -528,6 +570,16 @@ def parse_scenario(data: Any) -> Scenario:
             errors.setdefault(name, []).append(error)
         else:
             values[name] = value
+    if data.get("centre_results") is not None:
+        entries = parse_entries(
+            data["centre_results"],
+            chosen=values.get("options", ()),
+            setting=values.get("setting"),
+            families=families,
+            errors=errors,
+        )
+        if entries is not None:
+            values["centre_results"] = entries
     for name, message in missing_fields(data, values.get("setting")).items():
         errors.setdefault(name, []).append(message)
     if errors:

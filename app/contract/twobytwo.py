@@ -118,7 +118,10 @@ def _whole(value: Any, low: int) -> tuple[int | None, str | None]:
 
 
 def _unknown(
-    data: Mapping[str, Any], known: tuple[str, ...], prefix: str, errors: dict[str, list[str]]
+    data: Mapping[str, Any],
+    known: tuple[str, ...],
+    prefix: str,
+    errors: dict[str, list[str]],
 ) -> None:
     for key in data:
         if key not in known:

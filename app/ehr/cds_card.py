@@ -68,7 +68,12 @@ def detail_text(view: LiveComparison, comparison: Comparison, version: str) -> s
     source = study.citation.text or study.title
     if study.citation.doi:
         source += f" doi:{study.citation.doi}"
-    lines += ["", CAVEAT, "", f"Source: {source.rstrip('.')}. Evidence version {version}."]
+    lines += [
+        "",
+        CAVEAT,
+        "",
+        f"Source: {source.rstrip('.')}. Evidence version {version}.",
+    ]
     return "\n".join(lines)
 
 
@@ -78,7 +83,11 @@ def card(assessment: Assessment, *, base_url: str, launch_url: str | None) -> JS
     view = live_summary(assessment).comparisons[0]
     study = comparison.analysis.study
     link: Mapping[str, str] = (
-        {"label": "Open the ICAS evidence calculator", "url": launch_url, "type": "smart"}
+        {
+            "label": "Open the ICAS evidence calculator",
+            "url": launch_url,
+            "type": "smart",
+        }
         if launch_url
         else {
             "label": "Open the ICAS evidence calculator",

@@ -19,6 +19,7 @@ from typing import Any
 
 from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult
+from app.ehr.fhir_certainty import certainty_element, design_notes
 from app.ehr.fhir_statistics import (
     Statistic,
     arm_statistic,
@@ -254,8 +255,12 @@ def evidence_resource(
             if arms
             else "The study gives no figure for this outcome."
         )
+    notes += design_notes(study)
     if notes:
         resource["note"] = [{"text": text} for text in notes]
+    certainty = comparison.certainty_of(result)
+    if certainty is not None:
+        resource["certainty"] = [certainty_element(certainty)]
     return resource
 
 

@@ -15,6 +15,7 @@ from app.api.encode import dumps_checked
 from app.contract.scenario import ScenarioError, parse_scenario
 from app.ehr import config
 from app.ehr.fhir import bundle
+from app.engine import centre
 from app.engine.assess import assess
 from app.http.context import engine_tables
 from app.http.json_body import BodyError, read_json
@@ -40,7 +41,9 @@ def _invalid(error: ScenarioError) -> tuple[Response, int]:
 
 @bp.post("/api/v1/assess/fhir")
 def assess_fhir() -> Response:
-    assessment = assess(parse_scenario(read_json()), engine_tables())
+    tables = engine_tables()
+    scenario = parse_scenario(read_json(), families=centre.families(tables.centre))
+    assessment = assess(scenario, tables)
     base_url = config.settings().public_url or request.url_root.rstrip("/")
     body = dumps_checked(bundle(assessment, base_url=base_url))
     return current_app.response_class(body, mimetype=FHIR_JSON)

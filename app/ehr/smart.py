@@ -35,7 +35,15 @@ import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+)
 from flask.blueprints import BlueprintSetupState
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -160,7 +168,12 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def _clear_cookie(response: Response) -> None:
     response.delete_cookie(
-        COOKIE, path=COOKIE_PATH, secure=True, httponly=True, samesite="None", partitioned=True
+        COOKIE,
+        path=COOKIE_PATH,
+        secure=True,
+        httponly=True,
+        samesite="None",
+        partitioned=True,
     )
 
 
@@ -327,7 +340,10 @@ def read_age(iss: str, token: dict[str, Any], today: dt.date) -> tuple[int | Non
     """Read the launch patient's age and say where it came from (or why it is not filled in)."""
     patient = token.get("patient")
     if not isinstance(patient, str) or not FHIR_ID.fullmatch(patient):
-        return None, "The EHR named no patient for this launch, so nothing was filled in."
+        return (
+            None,
+            "The EHR named no patient for this launch, so nothing was filled in.",
+        )
     resource = _get_json(
         f"{iss.rstrip('/')}/Patient/{patient}",
         headers={

@@ -7,12 +7,15 @@ from dataclasses import dataclass, replace
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
 from app.analysis.base import StudyAnalysis
 from app.analysis.caveats import Notice, Signal
+from app.analysis.certainty import Certainty, Domain
 from app.analysis.families import Group
 from app.analysis.matching import TREATMENT_WORDS
 from app.contract import vocabulary
 from app.contract.scenario import Scenario
 from app.engine import personal
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
+from app.engine.centre import CentreComparison, centre_comparisons
+from app.engine.indirectness import family_certainty, indirectness, outcome_certainty
 from app.engine.plans import Match, PairGap
 from app.engine.scope import IN_SCOPE, Scope, scope
 from app.engine.tables import Tables
@@ -31,10 +34,20 @@ class Comparison:
     warnings: tuple[Notice, ...]
     # This patient's absolute risks for each family the study belongs to (app/engine/personal.py).
     personal: tuple[personal.FamilyRisks, ...] = ()
+    # This patient's indirectness and each outcome's certainty, in the outcomes' order.
+    indirectness: Domain | None = None
+    certainty: tuple[Certainty | None, ...] = ()
 
     @property
     def outcomes(self) -> tuple[OutcomeResult, ...]:
         return self.analysis.appraisal.outcomes
+
+    def certainty_of(self, result: OutcomeResult) -> Certainty | None:
+        """This outcome's certainty for the patient (None when it was not rated)."""
+        for candidate, certainty in zip(self.outcomes, self.certainty, strict=False):
+            if candidate is result:
+                return certainty
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +66,10 @@ class Assessment:
     side_by_side: tuple[Group, ...] = ()
     # This patient's absolute risks, one entry per family and pair (app/engine/personal.py).
     personal: tuple[personal.FamilyRisks, ...] = ()
+    # Each side-by-side family's certainty for this patient, in the same order.
+    family_certainty: tuple[Certainty, ...] = ()
+    # The centre's own results beside the trial arms of the same option and family (engine/centre.py).
+    centre: tuple[CentreComparison, ...] = ()
 
 
 def _comparison_warnings(
@@ -110,12 +127,18 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
     for index, match in plan.candidates:
         analysis = base.studies[index]
         fit = applicability(analysis.study, scenario, tables.reasons[index])
+        direct = indirectness(fit, match, analysis.study.short_name)
         comparisons.append(
             Comparison(
                 analysis=analysis,
                 match=match,
                 applicability=fit,
                 warnings=_comparison_warnings(analysis, match, fit, scenario),
+                indirectness=direct,
+                certainty=tuple(
+                    outcome_certainty(r, analysis.study, direct)
+                    for r in analysis.appraisal.outcomes
+                ),
             )
         )
     comparisons.sort(
@@ -148,11 +171,20 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
         evidence_version=base.version,
         pairs_without_evidence=plan.gaps,
         scope=scope(
-            scenario, ((c.analysis.study.short_name, c.applicability) for c in comparisons)
+            scenario,
+            ((c.analysis.study.short_name, c.applicability) for c in comparisons),
         ),
         known_trials=plan.known_trials,
         side_by_side=plan.side_by_side,
         personal=risks,
+        family_certainty=family_certainty(
+            plan.side_by_side,
+            {
+                c.analysis.study.id: (c.applicability, c.match, c.analysis.study.short_name)
+                for c in comparisons
+            },
+        ),
+        centre=centre_comparisons(scenario, tables.centre),
     )
 
 

@@ -13,10 +13,9 @@ its certainty, and says which kind of figure it got:
     estimate"). A preset baseline (another study's comparator arm) is not this patient's, so it
     never makes a figure personal here.
 ``certainty_for(comparison, result)``
-    The outcome's GRADE certainty rating ("high", "moderate", "low", "very low"). Today: "" (the
-    evidence base rates no certainty yet); the grid then shows the strength signals the analysis
-    already gives, in plain words, and the note says nothing. When per-outcome GRADE certainty is
-    part of the analysis, this returns its rating.
+    The outcome's GRADE certainty for this patient (app/analysis/certainty.py, with indirectness
+    from this patient's applicability, app/engine/indirectness.py), or None where it is not rated.
+    The grid says it in the patient view's words, the note as "GRADE high/moderate/low/very low".
 ``method_facts(study, arm_id)``
     What an arm's treatment involved, quoted from the study's methods. Today: the study's facts whose
     label names a method (``METHOD_LABELS``) from a primary source. When arms carry descriptions
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.analysis.appraisal import OutcomeResult
+from app.analysis.certainty import Certainty
 from app.analysis.outcomes import ArmStats
 from app.engine.assess import Comparison
 from app.evidence.model import Fact, Study
@@ -97,9 +97,9 @@ def risk_for(comparison: Comparison, result: OutcomeResult, arm_id: str) -> Risk
     )
 
 
-def certainty_for(comparison: Comparison, result: OutcomeResult) -> str:
-    """Return the outcome's GRADE rating, or "" while the evidence base rates none (the seam)."""
-    return ""
+def certainty_for(comparison: Comparison, result: OutcomeResult) -> Certainty | None:
+    """Return the outcome's GRADE certainty for this patient (None: not rated)."""
+    return comparison.certainty_of(result)
 
 
 def method_facts(study: Study, arm_id: str) -> tuple[Fact, ...]:

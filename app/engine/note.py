@@ -21,15 +21,16 @@ from app.contract import vocabulary
 from app.contract.scenario import FIELDS, Scenario, ignored_fields
 from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
+from app.engine.centre import CentreComparison
 from app.engine.discussion import Risk, certainty_for, risk_for
 from app.evidence.model import Effect, Study
 
 LIMIT = 1500
-TITLE = "ICAS treatment options discussed; evidence shown:"
+TITLE = "ICAS options discussed, with the evidence:"
 CLOSING = "This tool presents evidence and recommends no treatment."
-FORMAT = "Main outcomes per trial arm: % (exact 95% CI) · events/total."
+FORMAT = "Main outcomes per arm: % (exact 95% CI) · events/total."
 PERSONAL = "personal = baseline entered x relative effect (95% CI), as on the results page."
-FORMAT_WITHOUT_COUNTS = "Main outcomes per trial arm: % (exact 95% CI); counts on the results page."
+FORMAT_WITHOUT_COUNTS = "Main outcomes per arm: % (exact 95% CI); counts on the results page."
 EN_DASH = "\u2013"
 RATIO = {
     "risk_ratio": "RR",
@@ -39,7 +40,7 @@ RATIO = {
 }
 APPLIES = {
     "applies": "pt fits",
-    "outside": "pt outside criteria",
+    "outside": "pt outside",
     "unknown": "fit unknown",
 }
 DESIGN = {
@@ -149,6 +150,8 @@ def scenario_words(scenario: Scenario) -> str:
             parts.append(name if value else f"not {name}")
         elif field.kind == "whole":
             parts.append(f"{name} {value}{field.unit}")
+        elif field.name == "centre_results":  # told with the figures, under "Centre's results"
+            continue
         elif field.name == "baseline_risks":
             # The clinician's own baseline risks, per outcome family, as entered.
             parts += [f"baseline {key} {percent:g}%" for key, percent in value]
@@ -167,7 +170,15 @@ def _printed(study: Study, result: OutcomeResult, arm_id: str) -> str:
     return "" if figure is None else f"{_short(study.arms[arm_id].treatment)} {figure.text}%"
 
 
-def outcome_words(comparison: Comparison, result: OutcomeResult, counts: bool = True) -> str:
+def grade(comparison: Comparison, result: OutcomeResult) -> str:
+    """'GRADE low': the outcome's certainty for this patient ("" when not rated)."""
+    rated = certainty_for(comparison, result)
+    return "" if rated is None else f"GRADE {rated.words}"
+
+
+def outcome_words(
+    comparison: Comparison, result: OutcomeResult, counts: bool = True, rated: bool = True
+) -> str:
     """One main outcome: each option's figure, or the printed ones, or the estimate or finding."""
     study = comparison.analysis.study
     outcome = result.stats.outcome
@@ -200,9 +211,17 @@ def outcome_words(comparison: Comparison, result: OutcomeResult, counts: bool = 
         rest.startswith("(") and first.lower() in outcome.label.lower()
     ):  # "Periprocedural death (not defined)"
         when = f" {rest}"
-    rating = certainty_for(comparison, result)
-    certainty = f"; certainty {rating}" if rating else ""
-    return f"{shorter(outcome.label)}{when}: {figures}{certainty}."
+    certainty = grade(comparison, result) if rated else ""
+    return f"{shorter(outcome.label)}{when}: {figures}{f'; {certainty}' if certainty else ''}."
+
+
+def centre_words(found: CentreComparison) -> str:
+    """'SES stroke_death_30d 2/60 3.3% (0.4–11.5)': the centre's entry with its exact 95% CI."""
+    entry, rate = found.entry, found.rate
+    return (
+        f"{_short(entry.option)} {entry.family} {entry.events}/{entry.total}"
+        f" {100 * rate.value:.1f}% ({100 * rate.lower:.1f}{EN_DASH}{100 * rate.upper:.1f})"
+    )
 
 
 def main_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
@@ -218,8 +237,12 @@ def comparison_words(comparison: Comparison, counts: bool = True) -> str:
     study = comparison.analysis.study
     design = DESIGN.get(study.design.value) or vocabulary.DESIGNS[study.design.value].short
     fit = APPLIES.get(comparison.applicability.status, comparison.applicability.status)
-    lines = [f"{study.short_name} ({design}; {fit}):"]
-    lines += [f"- {outcome_words(comparison, r, counts)}" for r in main_outcomes(comparison)]
+    main = main_outcomes(comparison)
+    # One certainty for the study when every main outcome has the same, else one per outcome.
+    ratings = {grade(comparison, r) for r in main}
+    shared = ratings.pop() if len(ratings) == 1 else ""
+    lines = [f"{study.short_name} ({design}; {fit}{f'; {shared}' if shared else ''}):"]
+    lines += [f"- {outcome_words(comparison, r, counts, rated=not shared)}" for r in main]
     return "\n".join(lines)
 
 
@@ -261,6 +284,10 @@ def _note(assessment: Assessment, revision: dt.date, *, counts: bool, kept: int)
             parts.append(f"Also compared (figures on the results page): {'; '.join(rest)}.")
     else:
         parts.append("No study in this evidence base compares these options.")
+    if assessment.centre:
+        parts.append(
+            "Centre's results: " + "; ".join(centre_words(c) for c in assessment.centre) + "."
+        )
     if assessment.pairs_without_evidence:
         pairs = "; ".join(
             " vs ".join(_short(o) for o in gap.options) for gap in assessment.pairs_without_evidence

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as attribute
 from types import MappingProxyType
 from typing import Any
 
 from app.analysis.base import EvidenceBase
+from app.analysis.centre import Reference, references
 from app.contract.scenario import SETTINGS, field_values
 from app.engine.criteria import Reason, reason
 from app.engine.plans import Plan, make_plan, option_choices
@@ -29,6 +31,8 @@ class Tables:
     base: EvidenceBase
     reasons: tuple[ReasonTable, ...]  # per study, in the base's order
     plans: Mapping[tuple[str, tuple[str, ...]], Plan]  # (setting, options as chosen) -> plan
+    # (setting, family, option) -> the trial arms a centre's own result is set beside.
+    centre: Mapping[tuple[str, str, str], Reference] = attribute(default_factory=dict)
 
 
 def reason_table(study: Study) -> ReasonTable:
@@ -64,4 +68,5 @@ def build_tables(base: EvidenceBase) -> Tables:
         base=base,
         reasons=tuple(reason_table(a.study) for a in base.studies),
         plans=MappingProxyType(plans),
+        centre=references((a.study for a in base.studies), base.evidence.families),
     )

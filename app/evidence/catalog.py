@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from app.evidence.bias import read_differences
 from app.evidence.model import (
     DESIGNS,
     SCHEMA_VERSION,
@@ -43,6 +44,7 @@ def read_families(data: Mapping[str, Any], problems: Problems) -> Mapping[str, F
             definition=table.text("definition"),
             timeframe=table.text("timeframe"),
             comparable=table.text("comparable"),
+            differences=read_differences(table),
         )
         table.done()
         if family.id in families:

@@ -13,6 +13,10 @@ from app.evidence.reader import Table, Texts, check_percent, read_quote
 ArmReader = Callable[[Table, str, Texts, int | None], ArmResult]
 
 
+# How a printed percent was estimated; a product-limit (Kaplan-Meier) percent is not events/total.
+PERCENT_METHODS = ("proportion", "product_limit")
+
+
 def read_counts(table: Table, arm: str, sources: Texts, arm_size: int | None) -> ArmResult:
     """Read events, total, percent and CI for one arm (or the pooled figures), checking each."""
     result = ArmResult(
@@ -25,9 +29,14 @@ def read_counts(table: Table, arm: str, sources: Texts, arm_size: int | None) ->
         discrepancy=table.text("discrepancy", required=False),
         subset=table.text("subset", required=False),
         quote=read_quote(table, sources),
+        percent_method=table.choice("percent_method", PERCENT_METHODS, required=False)
+        or "proportion",
     )
     if result.subset and (result.total is None or arm_size is None or result.total >= arm_size):
-        table.error("subset", "explains a total below the arm size, but the total is not below it")
+        table.error(
+            "subset",
+            "explains a total below the arm size, but the total is not below it",
+        )
     given = [key for key in ("events", "total") if key in table.data]
     if len(given) == 1:
         missing = "total" if given == ["events"] else "events"
@@ -59,9 +68,14 @@ def read_survival(table: Table, arm: str, sources: Texts, arm_size: int | None) 
     )
     if (result.survival is None) == (result.event_rate is None):
         table.error(
-            "", "needs survival or event_rate (the cumulative probability of the event), not both"
+            "",
+            "needs survival or event_rate (the cumulative probability of the event), not both",
         )
-    figures = (result.survival, "survival"), (result.se, "se"), (result.event_rate, "event_rate")
+    figures = (
+        (result.survival, "survival"),
+        (result.se, "se"),
+        (result.event_rate, "event_rate"),
+    )
     for value, key in figures:
         if value is not None and value.value > 100:
             table.error(key, f"a percentage must be at most 100, got {value.text}")
@@ -88,22 +102,42 @@ class Reading:
 READING: Mapping[str, Reading] = MappingProxyType(
     {
         "binary": Reading(
-            read_counts, arms_required=True, pooled=True, effects_required=False, statement=False
+            read_counts,
+            arms_required=True,
+            pooled=True,
+            effects_required=False,
+            statement=False,
         ),
         "kaplan_meier": Reading(
-            read_survival, arms_required=True, pooled=False, effects_required=False, statement=False
+            read_survival,
+            arms_required=True,
+            pooled=False,
+            effects_required=False,
+            statement=False,
         ),
         "adjusted_effect": Reading(
-            None, arms_required=False, pooled=False, effects_required=True, statement=False
+            None,
+            arms_required=False,
+            pooled=False,
+            effects_required=True,
+            statement=False,
         ),
         "narrative": Reading(
-            None, arms_required=False, pooled=False, effects_required=False, statement=True
+            None,
+            arms_required=False,
+            pooled=False,
+            effects_required=False,
+            statement=True,
         ),
     }
 )
 # Applied after an unknown kind has been reported, so the rest of the outcome is still checked.
 UNKNOWN = Reading(
-    read_counts, arms_required=False, pooled=False, effects_required=False, statement=False
+    read_counts,
+    arms_required=False,
+    pooled=False,
+    effects_required=False,
+    statement=False,
 )
 
 

@@ -46,7 +46,10 @@ def read_checksums(manifest: Table) -> dict[str, str]:
         if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value):
             recorded[name] = value
         else:
-            table.error(name, f"must be a sha256 digest (64 lower-case hex digits), got {value!r}")
+            table.error(
+                name,
+                f"must be a sha256 digest (64 lower-case hex digits), got {value!r}",
+            )
     return recorded
 
 

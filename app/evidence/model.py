@@ -167,6 +167,25 @@ class Caveat:
 
 
 @dataclass(frozen=True, slots=True)
+class BiasJudgement:
+    """One risk-of-bias domain judged for a study: low, some_concerns or high, with its reason."""
+
+    domain: str
+    judgement: str
+    reason: str  # one sentence
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """How the members of an outcome family differ (device, timing, population)."""
+
+    aspect: str
+    text: str  # one sentence
+    serious: bool  # whether it makes the pooled estimate indirect for the question (rates down)
+
+
+@dataclass(frozen=True, slots=True)
 class ScenarioNote:
     """A note shown when a scenario field has a given value and an option is weighed."""
 
@@ -193,6 +212,8 @@ class ArmResult:
     derived: Mapping[str, str] = field(default_factory=dict)
     discrepancy: str = ""
     subset: str = ""
+    # How the printed percent was estimated: "product_limit" (Kaplan-Meier) is not events/total.
+    percent_method: str = "proportion"
 
     @property
     def has_counts(self) -> bool:
@@ -273,6 +294,8 @@ class Study:
     caveats: tuple[Caveat, ...]
     scenario_notes: tuple[ScenarioNote, ...]
     outcomes: tuple[Outcome, ...]
+    # Recorded judgements ([[risk_of_bias]]); none recorded is rated down (app/analysis/certainty.py).
+    risk_of_bias: tuple[BiasJudgement, ...] = ()
 
     def outcome(self, outcome_id: str) -> Outcome:
         return next(o for o in self.outcomes if o.id == outcome_id)
@@ -287,6 +310,7 @@ class Family:
     definition: str
     timeframe: str
     comparable: str  # why its members may be shown side by side
+    differences: tuple[Difference, ...] = ()  # how its members differ (indirectness)
 
 
 @dataclass(frozen=True, slots=True)

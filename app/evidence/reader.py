@@ -157,7 +157,8 @@ class Table:
         for name in value:
             if name not in allowed:
                 self.error(
-                    f"{key}.{name}", f"not a derivable value here; use one of: {', '.join(allowed)}"
+                    f"{key}.{name}",
+                    f"not a derivable value here; use one of: {', '.join(allowed)}",
                 )
         return MappingProxyType(dict(value))
 
@@ -223,7 +224,10 @@ def check_percent(table: Table, result: ArmResult) -> None:
     """A printed percent must match events/total at its printed precision, or say why not."""
     if result.percent is None or not result.has_counts or not result.total:
         if result.discrepancy:
-            table.error("discrepancy", "given, but there is no percent with events/total to check")
+            table.error(
+                "discrepancy",
+                "given, but there is no percent with events/total to check",
+            )
         return
     computed = 100 * result.events / result.total  # type: ignore[operator]
     agrees = result.percent.agrees(computed)

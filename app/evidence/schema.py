@@ -11,6 +11,7 @@ from typing import Any
 
 from app.contract.scenario import ELIGIBILITY, FIELD
 from app.contract.vocabulary import INVASIVENESS_RANK
+from app.evidence.bias import read_risk_of_bias
 from app.evidence.kinds import READING, UNKNOWN, kinds_with, read_counts
 from app.evidence.model import (
     CRITERIA,
@@ -45,7 +46,14 @@ from app.evidence.model import (
     Study,
     Test,
 )
-from app.evidence.reader import Problems, Table, Texts, check_percent, normalise, read_quote
+from app.evidence.reader import (
+    Problems,
+    Table,
+    Texts,
+    check_percent,
+    normalise,
+    read_quote,
+)
 
 
 def _effect(table: Table, sources: Texts) -> Effect | None:
@@ -66,7 +74,8 @@ def _effect(table: Table, sources: Texts) -> Effect | None:
     if signed:
         if not lower.value <= effect.estimate.value <= upper.value:
             table.error(
-                "estimate", f"{effect.estimate.text} lies outside its CI {lower.text}-{upper.text}"
+                "estimate",
+                f"{effect.estimate.text} lies outside its CI {lower.text}-{upper.text}",
             )
         elif not -100 <= lower.value <= upper.value <= 100:
             # Percentage points: two risks differ by at most 100.
@@ -75,7 +84,8 @@ def _effect(table: Table, sources: Texts) -> Effect | None:
         table.error("ci", "a ratio's lower limit must be above 0")
     elif not lower.value <= effect.estimate.value <= upper.value:
         table.error(
-            "estimate", f"{effect.estimate.text} lies outside its CI {lower.text}-{upper.text}"
+            "estimate",
+            f"{effect.estimate.text} lies outside its CI {lower.text}-{upper.text}",
         )
     return effect
 
@@ -348,7 +358,8 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
         )
         if fact.percent is not None:
             check_percent(
-                table, ArmResult("fact", fact.quote, fact.events, fact.total, fact.percent)
+                table,
+                ArmResult("fact", fact.quote, fact.events, fact.total, fact.percent),
             )
         if fact.events is not None and fact.total is not None and fact.events > fact.total:
             table.error("events", f"{fact.events} events exceed the total of {fact.total}")
@@ -359,6 +370,8 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
     for table in root.tables("caveats"):
         caveats.append(Caveat(table.text("code"), table.text("text"), read_quote(table, texts)))
         table.done()
+
+    risk_of_bias = read_risk_of_bias(root, texts)
 
     notes = []
     for table in root.tables("scenario_notes"):
@@ -398,4 +411,5 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
         caveats=tuple(caveats),
         scenario_notes=tuple(notes),
         outcomes=tuple(outcomes),
+        risk_of_bias=risk_of_bias,
     )

@@ -99,7 +99,8 @@ def _decode(text: str, what: str) -> str:
     except UnicodeDecodeError as error:
         byte = raw[error.start]
         raise Refused(
-            400, f"The form's {what} is not valid UTF-8 (byte 0x{byte:02x} once percent-decoded)."
+            400,
+            f"The form's {what} is not valid UTF-8 (byte 0x{byte:02x} once percent-decoded).",
         ) from None
 
 

@@ -46,7 +46,11 @@ def _origin(word: object) -> bool:
     if not isinstance(word, str):
         return False
     parts = urlsplit(word)
-    loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    loopback = parts.scheme == "http" and parts.hostname in (
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    )
     plain = bool(parts.netloc) and not (parts.path or parts.query or parts.fragment)
     return plain and (parts.scheme == "https" or loopback)
 

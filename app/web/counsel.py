@@ -11,7 +11,8 @@ Rules the text follows
       balloon stent, self-expanding stent, stent of unstated type), whichever arm the study calls the
       intervention; no option is called better, worse, safer or preferred, and nothing is relative.
     - Both framings: "About 24 of 100 people who had ... had <plain label> within 30 days." and
-      "About 76 of 100 did not." A rate that rounds to 0 (or 100) reads "fewer than 1 in 100" (or
+      "About 76 of 100 did not." No events read "None of 53 ...; the true risk could be up to about 7 in 100" (the exact
+      CI's upper bound). Another rate that rounds to 0 (or 100) reads "fewer than 1 in 100" (or
       "more than 99 of 100"). Whole people per 100 are rounded half up from the exact rate.
     - Uncertainty from the exact 95% CI, rounded the same way: "The true number could be as low as 14
       or as high as 37."
@@ -29,11 +30,18 @@ from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
-from app.contract.scenario import ELIGIBILITY, FIELDS, Eligibility, Scenario, ignored_fields
+from app.contract.scenario import (
+    ELIGIBILITY,
+    FIELDS,
+    Eligibility,
+    Scenario,
+    ignored_fields,
+)
 from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
 from app.engine.criteria import quantity
 from app.evidence.model import Criterion, Study
+from app.web.certainty_view import shared_words
 from app.web.counsel_outcomes import (
     KeyOutcome,
     OptionResult,
@@ -135,6 +143,14 @@ class CounselComparison:
     quote_intro: str
     study_href: str
     not_ticked: tuple[str, ...]  # an arm shown although its option was not chosen
+    # How sure, once for every outcome shown when they share a certainty rating (else per outcome).
+    sure: str = ""
+
+    @property
+    def sure_short(self) -> str:
+        """The printout's form: 'How sure are we? Not very sure.'"""
+        rating = self.sure.split("? ")[1].split(".")[0] if self.sure else ""
+        return f"How sure are we? {rating}." if rating else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +275,13 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
     heading = names[0] + "".join(f" or {n[:1].lower()}{n[1:]}" for n in names[1:])
     codes = {w.code for w in comparison.warnings} | {c.code for c in study.caveats}
     pictured = tuple(key_outcome(r, comparison) for r in pictured_outcomes(comparison))
+    others = shared_findings(
+        tuple(other_outcome(r, comparison) for r in other_outcomes(comparison))
+    )
+    sure = shared_words(comparison, [*pictured_outcomes(comparison), *other_outcomes(comparison)])
+    if sure:  # said once for the comparison, not beside each outcome
+        pictured = tuple(replace(o, sure="") for o in pictured)
+        others = tuple(replace(o, sure="") for o in others)
     return CounselComparison(
         study_id=study.id,
         anchor=f"p-{study.id}",
@@ -270,14 +293,13 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
         fit=fit_sentences(comparison, scenario),
         notes=tuple(text for code, text in NOTE_WORDS.items() if code in codes),
         outcomes=pictured,
-        others=shared_findings(
-            tuple(other_outcome(r, comparison) for r in other_outcomes(comparison))
-        ),
+        others=others,
         others_title=OTHER_TITLE if pictured else RESULTS_TITLE,
         option_names=tuple(names),
         quote_intro=QUOTE_INTRO,
         study_href=evidence_href(study.id),
         not_ticked=not_ticked(comparison),
+        sure=sure,
     )
 
 
@@ -366,10 +388,12 @@ def patient_paragraphs(view: CounselView) -> tuple[str, ...]:
     for comparison in view.comparisons:
         paragraphs.append(comparison.about_study)
         paragraphs.append(" ".join(comparison.fit))
+        paragraphs.append(comparison.sure)
         paragraphs += comparison.not_ticked
         paragraphs += comparison.notes
         for outcome in comparison.outcomes:
             paragraphs.append(outcome.time_line)
+            paragraphs.append(outcome.sure)
             paragraphs += outcome.notes
             paragraphs += [option.about for option in outcome.options]
             paragraphs += [option.paragraph for option in outcome.options]

@@ -31,6 +31,7 @@ from app.analysis.kinds import KINDS
 from app.analysis.outcomes import ASSUMED_COUNTS, ArmStats
 from app.engine.assess import Comparison
 from app.evidence.model import ArmResult, Study
+from app.web.certainty_view import patient_words
 from app.web.counsel_words import (
     DERIVED_NOTE,
     FINDING_WORDS,
@@ -59,6 +60,11 @@ from app.web.results import quote_view
 def per_hundred(fraction: float | Fraction) -> int:
     """Whole people per 100, rounded half up: 14/58 -> 24, 5/53 -> 9, 0.0309 -> 3."""
     return math.floor(Fraction(fraction) * 100 + Fraction(1, 2))
+
+
+def zero_bound(arm: ArmStats) -> int:
+    """With no events, the exact 95% CI's upper bound per 100: 0 of 53 -> 7 (6.7%)."""
+    return max(1, per_hundred(arm.rate.upper))
 
 
 def timeframe_words(timeframe: str) -> tuple[str, str]:
@@ -218,6 +224,7 @@ class KeyOutcome:
     legend_no: str
     notes: tuple[str, ...]
     options: tuple[OptionResult, ...]
+    sure: str = ""  # the certainty of the evidence in words (app/web/certainty_view.py)
 
     @property
     def time_line(self) -> str:
@@ -240,11 +247,19 @@ class OtherOutcome:
     # The print view's table: how many rows this outcome's finding cell spans. Outcomes in a row
     # without numbers that have the same finding and quote share one cell (0: the row above holds it).
     finding_rows: int = 1
+    sure: str = ""  # the certainty of the evidence in words (app/web/certainty_view.py)
+
+    @property
+    def sure_short(self) -> str:
+        """The print table's form: 'How sure are we? Not very sure.'"""
+        return ". ".join(self.sure.split(". ")[:1]) + "." if self.sure else ""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
         """The prose a patient reads (the verbatim quote is the study's, not ours)."""
-        return tuple(t for t in (self.time_line, *self.lines, self.finding, *self.notes) if t)
+        return tuple(
+            t for t in (self.time_line, self.sure, *self.lines, self.finding, *self.notes) if t
+        )
 
 
 # --- building ---------------------------------------------------------------------------------------
@@ -292,8 +307,18 @@ def option_result(
         had = f"{_share(n, positive=True)} {subject} had {event}{when}."
         did_not = f"{_share(n, positive=False)} did not."
         counts = f"In the study, {arm.events} of {arm.total} people in this group had it."
+    range_ = _range_sentence(arm.rate.lower, arm.rate.upper)
+    if arm.events == 0:
+        # None had it: say so, and how high the true risk could be (the exact CI's upper bound),
+        # never "fewer than 1 in 100", which the interval does not support.
+        had = f"None of the {arm.total} {subject} {'were followed by' if unit == 'procedures' else 'had'}"
+        had += f" {label if unit == 'procedures' else event}{when}."
+        did_not = ""
+        range_ = f"The true risk could be up to about {zero_bound(arm)} in 100."
     if 0 < n < 100:  # the picture's exact count: "24 of 100 people ... had ...; 76 did not."
         alt = f"{had.removeprefix('About ').removesuffix('.')}; {did_not.removeprefix('About ')}"
+    elif not did_not:
+        alt = f"{had.removesuffix('.')}; {range_[:1].lower()}{range_[1:]}"
     else:
         alt = f"{had.removesuffix('.')}; {did_not[:1].lower()}{did_not[1:]}"
     verb = "were" if unit == "procedures" else "had it"
@@ -314,7 +339,7 @@ def option_result(
         high_100=per_hundred(arm.rate.upper),
         had=had,
         did_not=did_not,
-        range=_range_sentence(arm.rate.lower, arm.rate.upper),
+        range=range_,
         counts=counts,
         few=few,
         icons=icon_array(n, label=alt, uid=uid),
@@ -363,6 +388,7 @@ def key_outcome(result: OutcomeResult, comparison: Comparison) -> KeyOutcome:
         legend_no=legend_no,
         notes=notes,
         options=tuple(options),
+        sure=patient_words(comparison, result),
     )
 
 
@@ -392,6 +418,11 @@ def _option_numbers(result: OutcomeResult, arm_id: str, *, unit: str, usable: bo
     counts = {a.arm: a for a in (entry.intervention, entry.comparator) if a is not None}
     if usable and arm_id in counts:
         arm = counts[arm_id]
+        if arm.events == 0:
+            return (
+                f"none of {arm.total} {noun} {verb}; the true risk could be up to about"
+                f" {zero_bound(arm)} in 100."
+            )
         n = per_hundred(Fraction(arm.events, arm.total))
         return f"{_share_words(n)} {noun} {verb}. In the study, {arm.events} of {arm.total}."
     printed = _printed_figure(entry.outcome.arms.get(arm_id))
@@ -457,6 +488,7 @@ def other_outcome(result: OutcomeResult, comparison: Comparison) -> OtherOutcome
         quote=quote.text if quote else "",
         quote_source=quote_view(quote, study).source_title if quote else "",
         notes=tuple(notes),
+        sure=patient_words(comparison, result),
     )
 
 

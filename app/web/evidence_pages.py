@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
+from app.analysis.certainty import DOMAIN_WORDS, JUDGEMENT_WORDS
 from app.analysis.outcomes import OutcomeStats
 from app.contract.scenario import ELIGIBILITY, OPTIONS, SETTINGS
 from app.engine.criteria import limit_sentence
 from app.evidence.model import ArmResult, Criterion, Outcome, Study
 from app.web.formatting import (
-    AGREES_WORDS,
+    AUDIT_STATUS_WORDS,
     DERIVED_WORDS,
     DESIGN_LABELS,
     DISCLAIMER,
@@ -157,6 +158,8 @@ class StudyView:
     outcomes: tuple[OutcomeDetail, ...]
     study_audit: tuple[AuditRow, ...]
     disagreements: int
+    # Risk-of-bias judgements (GRADE), each with its reason and quote; none recorded is said.
+    risk_of_bias: tuple[Item, ...] = ()
 
 
 def criterion_text(criterion: Criterion) -> str:
@@ -171,8 +174,10 @@ def audit_row(item: AuditItem, study: Study) -> AuditRow:
         figure=item.figure,
         published=item.published,
         recomputed=item.recomputed,
-        agrees={True: "yes", False: "no", None: "none"}[item.agrees],
-        agrees_text=AGREES_WORDS[item.agrees],
+        agrees={True: "yes", False: "no", None: "none"}[item.agrees]
+        if not item.method_differs
+        else "method",
+        agrees_text=AUDIT_STATUS_WORDS[item.status],
         note=item.note,
         quote=quote_view(item.quote, study),
     )
@@ -260,9 +265,15 @@ def outcome_stats(entry: OutcomeStats, study: Study) -> tuple[StatView, ...]:
             )
     if entry.nnt is not None:
         views.append(StatView("NNT", nnt_text(entry.nnt), METHOD_WORDS[entry.nnt.method]))
+    elif entry.nnt_reason is not None:
+        views.append(StatView("NNT", entry.nnt_reason, "—"))
     if entry.p_value is not None:
         views.append(
-            StatView("P value", p_value_text(entry.p_value), METHOD_WORDS[entry.p_value.method])
+            StatView(
+                "P value",
+                p_value_text(entry.p_value),
+                METHOD_WORDS[entry.p_value.method],
+            )
         )
     if entry.survival_difference is not None:
         views.append(
@@ -313,7 +324,11 @@ def identifiers(study: Study) -> tuple[Row, ...]:
     c = study.citation
     found = [
         Row(label, value)
-        for label, value in (("DOI", c.doi), ("PMID", c.pmid), ("Registration", c.registration))
+        for label, value in (
+            ("DOI", c.doi),
+            ("PMID", c.pmid),
+            ("Registration", c.registration),
+        )
         if value
     ]
     return tuple(found) if found else (Row("Identifiers", "none given in the source"),)
@@ -323,7 +338,10 @@ def study_view(analysis: StudyAnalysis) -> StudyView:
     """Everything the evidence pages show about one study."""
     study = analysis.study
     arms = []
-    for arm_id, role in ((study.intervention, "intervention"), (study.comparator, "comparator")):
+    for arm_id, role in (
+        (study.intervention, "intervention"),
+        (study.comparator, "comparator"),
+    ):
         arm = study.arms[arm_id]
         arms.append(
             ArmView(
@@ -377,8 +395,22 @@ def study_view(analysis: StudyAnalysis) -> StudyView:
             for n, f in enumerate(study.facts, start=1)
         ),
         caveats=tuple(
-            Item(f"caveat-{c.code}", c.code.replace("_", " "), c.text, quote_view(c.quote, study))
+            Item(
+                f"caveat-{c.code}",
+                c.code.replace("_", " "),
+                c.text,
+                quote_view(c.quote, study),
+            )
             for c in study.caveats
+        ),
+        risk_of_bias=tuple(
+            Item(
+                f"bias-{j.domain}",
+                f"{DOMAIN_WORDS[j.domain].capitalize()}: {JUDGEMENT_WORDS[j.judgement]}",
+                j.reason,
+                quote_view(j.quote, study),
+            )
+            for j in study.risk_of_bias
         ),
         scenario_notes=tuple(
             Item(
@@ -467,7 +499,19 @@ METHODS = (
     ),
 )
 # The first limit counts the studies loaded, so adding a study file needs no change here.
-COUNT_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+COUNT_WORDS = (
+    "No",
+    "One",
+    "Two",
+    "Three",
+    "Four",
+    "Five",
+    "Six",
+    "Seven",
+    "Eight",
+    "Nine",
+    "Ten",
+)
 LIMITS = (
     "{studies}, read from their abstracts and the project's verified notes only; anything not"
     " printed there is recorded as not reported.",

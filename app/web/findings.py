@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from app.analysis import stats
-from app.analysis.headline import difference_lead, headline
+from app.analysis.headline import difference_lead, headline, nnt_withheld
 from app.analysis.outcomes import OutcomeStats
 from app.evidence.model import Study
 from app.web.formatting import (
@@ -100,7 +100,7 @@ def difference_cells(entry: OutcomeStats, study: Study, href: str) -> tuple[Cell
     reversed_ = printed is not None and printed.direction == "comparator_vs_intervention"
     difference = Cell(lead_difference_text(lead), href, derived=reversed_)
     if lead.nnt is None:
-        return difference, Cell("not calculated: no time frame stated", muted=True)
+        return difference, Cell(nnt_withheld(entry), muted=True)
     if printed is None:
         return difference, Cell(nnt_text(lead.nnt), href)
     # 1/difference of the printed figures: a number the source does not print.
@@ -210,7 +210,8 @@ def adjusted_effect_cells(entry: OutcomeStats, study: Study) -> Cells:
     """The published adjusted effects in the relative cell; nothing per group."""
     outcome = entry.outcome
     effect_href = evidence_href(
-        study.id, outcome_anchor(outcome.id, "effect-1" if len(outcome.effects) == 1 else "")
+        study.id,
+        outcome_anchor(outcome.id, "effect-1" if len(outcome.effects) == 1 else ""),
     )
     not_given = Cell("not given (adjusted effect only)", muted=True)
     return Cells(

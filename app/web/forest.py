@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup, escape
 
@@ -21,10 +21,15 @@ from app.analysis import pooling, stats
 from app.analysis.families import Group, Member
 from app.contract import vocabulary
 from app.engine.assess import Assessment
+from app.web.certainty_view import CertaintyBlock, family_block
 from app.web.formatting import difference_text, evidence_href, outcome_anchor, ratio_text
 
 ROW = 26  # px per row
-LEFT, PLOT, RIGHT = 74, 200, 10  # px: row labels, plot width and right margin of one panel
+LEFT, PLOT, RIGHT = (
+    74,
+    200,
+    10,
+)  # px: row labels, plot width and right margin of one panel
 TOP, AXIS = 22, 30  # px: title band above the rows, axis band below
 Scale = Callable[[float], float]
 
@@ -58,6 +63,8 @@ class ForestView:
     method: str
     difference_svg: Markup
     ratio_svg: Markup
+    # The pooled estimate's (or the members') GRADE certainty for this patient.
+    certainty: CertaintyBlock | None = None
 
 
 def _counts_text(m: Member) -> str:
@@ -291,7 +298,12 @@ def forest_view(group: Group, index: int, fit: Mapping[str, str] | None = None) 
 def forest_views(assessment: Assessment) -> tuple[ForestView, ...]:
     """One forest plot per outcome family that two or more of the assessment's studies share."""
     fit = {c.analysis.study.id: c.applicability.status for c in assessment.comparisons}
-    return tuple(forest_view(g, i, fit) for i, g in enumerate(assessment.side_by_side))
+    views = [forest_view(g, i, fit) for i, g in enumerate(assessment.side_by_side)]
+    rated = assessment.family_certainty
+    return tuple(
+        replace(v, certainty=family_block(rated[i] if i < len(rated) else None, v.id))
+        for i, v in enumerate(views)
+    )
 
 
 __all__ = ["ForestRow", "ForestView", "forest_views"]

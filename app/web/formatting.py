@@ -32,7 +32,12 @@ SOURCE_KIND_WORDS = {
 }
 STATUS_WORDS = vocabulary.clinician(vocabulary.STATUSES)
 CRITERION_STATUS_WORDS = vocabulary.clinician(vocabulary.CRITERION_STATUSES)
-AGREES_WORDS = {True: "yes", False: "NO", None: "not recomputable"}
+AUDIT_STATUS_WORDS = {
+    "agrees": "yes",
+    "not_reproduced": "NO",
+    "method_differs": "method differs",
+    "not_recomputable": "not recomputable",
+}
 KIND_WORDS = {
     "binary": "events per group",
     "kaplan_meier": "Kaplan-Meier estimate",
@@ -59,7 +64,16 @@ METHOD_WORDS = {
 }
 # Signals already shown in their own form in a row: the design in the participants column, derived
 # values as "derived" notes, and disagreeing audit items one by one.
-SIGNALS_SHOWN_ELSEWHERE = frozenset({"design", "derived_counts", "published_figure_not_reproduced"})
+# "observational" and "small_numbers" say what the certainty's start and imprecision say (results page).
+SIGNALS_SHOWN_ELSEWHERE = frozenset(
+    {
+        "design",
+        "derived_counts",
+        "published_figure_not_reproduced",
+        "observational",
+        "small_numbers",
+    }
+)
 TRI_STATE_WORDS = vocabulary.TRI_STATE
 DISCLAIMER = "This tool presents evidence; it does not recommend a treatment."
 INTENDED_USE_LINE = (

@@ -25,7 +25,6 @@ from wtforms.widgets import CheckboxInput, TextInput
 
 from app.contract.scenario import (
     FIELD,
-    FIELD_NAMES,
     FIELDS,
     REQUIRED,
     Field,
@@ -36,6 +35,9 @@ from app.contract.scenario import (
 )
 from app.contract.scenario import parse_scenario as parse_contract
 from app.contract.vocabulary import NOT_KNOWN, SETTINGS, TRI_STATE
+from app.engine import centre as centre_engine
+from app.http.context import engine_tables
+from app.web import centre
 from app.web.results import IgnoredInput
 from app.web.risks_field import RisksField
 
@@ -63,6 +65,10 @@ INEXACT = {
     "age": (("months", "month", "mo"), "years"),
 }
 GROUPS = tuple(f.name for f in FIELDS if f.widget in ("radio", "checkbox"))
+# The list field (centre_results) has rows of its own (app/web/centre.py), not one form field.
+FORM_FIELDS = tuple(f for f in FIELDS if f.kind != "entries")
+FORM_NAMES = tuple(f.name for f in FORM_FIELDS)
+CENTRE_LABEL = FIELD["centre_results"].label
 
 
 class WholeNumberField(IntegerField):
@@ -172,7 +178,9 @@ def _form_field(field: Field) -> Any:
         return RadioField(field.label, choices=_choices(TRI_STATE_LABELS), validate_choice=False)
     if field.widget == "select":
         return SelectField(
-            field.label, choices=_choices({"": NOT_KNOWN, **labels}), validate_choice=False
+            field.label,
+            choices=_choices({"": NOT_KNOWN, **labels}),
+            validate_choice=False,
         )
     return RadioField(field.label, choices=_choices(labels), validate_choice=False)
 
@@ -182,13 +190,26 @@ class ScenarioForm(Form):
 
     missing: tuple[str, ...] = ()
     unreadable: tuple[str, ...] = ()
+    centre_field = FIELD["centre_results"]  # its label and hint head the form's centre section
+
+    def __init__(self, formdata: Any = None, **kwargs: Any) -> None:
+        super().__init__(formdata, **kwargs)
+        self._formdata = formdata
+        self._centre_rows: list[centre.CentreRow] | None = None
+
+    @property
+    def centre_rows(self) -> list[centre.CentreRow]:
+        """The centre-results rows the evidence offers, with what was typed (read when first asked)."""
+        if self._centre_rows is None:
+            self._centre_rows = centre.centre_rows(engine_tables().centre, self._formdata)
+        return self._centre_rows
 
     # --- helpers the templates call (prepared values, no logic in templates) ---------------------
 
     def sections(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """The form's columns: each title with its fields, in the contract's order."""
         columns: dict[str, list[str]] = {}
-        for field in FIELDS:
+        for field in FORM_FIELDS:
             if field.kind != "risks":  # a collapsed section of its own, below the columns
                 columns.setdefault(field.section, []).append(field.name)
         return tuple((title, tuple(names)) for title, names in columns.items())
@@ -215,7 +236,12 @@ class ScenarioForm(Form):
         choices: tuple[Choice, ...] = ()
         if hasattr(field, "iter_choices"):
             choices = tuple(
-                Choice(f"{name}-{index}" if grouped else "", str(value), str(label), bool(checked))
+                Choice(
+                    f"{name}-{index}" if grouped else "",
+                    str(value),
+                    str(label),
+                    bool(checked),
+                )
                 for index, (value, label, checked, _attrs) in enumerate(field.iter_choices())
             )
         return Control(
@@ -245,22 +271,23 @@ class ScenarioForm(Form):
         """
         carried = [
             (name, value)
-            for name in FIELD_NAMES
+            for name in FORM_NAMES
             for value in (self[name].raw_data or ())
             if isinstance(value, str) and value.strip()
         ]
-        for name in FIELD_NAMES:
+        for name in FORM_NAMES:
             if isinstance(self[name], RisksField):
                 carried += self[name].pairs()
-        return tuple(carried)
+        return tuple(carried) + centre.carried(self.centre_rows)
 
     @property
     def has_errors(self) -> bool:
-        return any(self[name].errors for name in FIELD_NAMES)
+        fields = any(self[name].errors for name in FORM_NAMES)
+        return fields or any(row.errors for row in self.centre_rows)
 
     def error_summary(self) -> tuple[FieldError, ...]:
         found = []
-        for name in FIELD_NAMES:
+        for name in FORM_NAMES:
             field = self[name]
             if isinstance(field, RisksField):
                 found += [
@@ -273,17 +300,32 @@ class ScenarioForm(Form):
                 FieldError(name, FIELD[name].label, m, f"#{self.input_id(name)}")
                 for m in field.errors
             ]
-        return tuple(found)
+        return tuple(found) + tuple(
+            FieldError(
+                f"centre_results-{row.index}-{key}",
+                f"{CENTRE_LABEL}, {row.title}, {centre.COUNT_LABELS[key].lower()}",
+                message,
+                f"#{row.input_id(key)}",
+            )
+            for row in self.centre_rows
+            for key, messages in row.errors.items()
+            for message in messages
+        )
+
+    @property
+    def centre_open(self) -> bool:
+        """Open the collapsed centre section when something was entered in it."""
+        return any(row.given or row.errors for row in self.centre_rows)
 
     def apply_errors(self, error: ScenarioError) -> None:
         """Attach the contract's messages to their fields ("baseline_risks.<id>" to its input)."""
         for name, messages in error.fields.items():
             head, _, key = name.partition(".")
-            if key and head in FIELD_NAMES and isinstance(self[head], RisksField):
+            if key and head in FORM_NAMES and isinstance(self[head], RisksField):
                 for message in messages:
                     self[head].add(key, message)
                 self[head].errors = list(self[head].process_errors)
-            elif name in FIELD_NAMES and not self[name].errors:
+            elif name in FORM_NAMES and not self[name].errors:
                 # A field whose text could not be read already says so; do not add "Required".
                 self[name].errors = [
                     FIELD[name].required_message if m == REQUIRED else m for m in messages
@@ -306,10 +348,21 @@ class ScenarioForm(Form):
 
     def ignored_inputs(self) -> tuple[IgnoredInput, ...]:
         """The entered values the chosen setting does not use, each with its reason."""
-        return tuple(
+        fields = tuple(
             IgnoredInput(name, FIELD[name].label, entered, reason)
             for name, reason in self.ignored().items()
             if (entered := self._entered(name))
+        )
+        setting = self["setting"].data
+        return fields + tuple(
+            IgnoredInput(
+                f"centre-{row.index}",
+                f"{CENTRE_LABEL}, {row.title}",
+                f"{row.raw['events'] or '?'} of {row.raw['total'] or '?'}",
+                f"its outcome comes from studies in {SETTINGS[row.setting].short}.",
+            )
+            for row in self.centre_rows
+            if row.given and setting in SETTINGS and row.setting != setting
         )
 
     def _contract_value(self, name: str) -> Any:
@@ -333,7 +386,7 @@ class ScenarioForm(Form):
         self.validate()
         ignored = self.ignored()
         data: dict[str, Any] = {}
-        for name in FIELD_NAMES:
+        for name in FORM_NAMES:
             if name in ignored:
                 self[name].errors = []  # not used in this setting: reported, never validated
                 continue
@@ -346,17 +399,22 @@ class ScenarioForm(Form):
         )
         self.unreadable = tuple(
             name
-            for name in FIELD_NAMES
+            for name in FORM_NAMES
             if FIELD[name].kind == "whole" and self[name].errors and self[name].process_errors
         )
+        entries, behind = centre.contract_entries(self.centre_rows, data.get("setting"))
+        if entries:
+            data["centre_results"] = entries
         try:
-            scenario = parse_contract(data)
+            tables = engine_tables()
+            scenario = parse_contract(data, families=centre_engine.families(tables.centre))
         except ScenarioError as error:
+            centre.attach_errors(error.fields, behind)
             self.apply_errors(error)
             return None
         return None if self.has_errors else scenario
 
 
-for _field in FIELDS:
+for _field in FORM_FIELDS:
     # FormMeta notices fields set on the class, so these bind like fields written in its body.
     setattr(ScenarioForm, _field.name, _form_field(_field))

@@ -50,7 +50,10 @@ def known_trial_view(trial: KnownTrial) -> KnownTrialView:
         patient_citation=patient_citation,
         short_citation=", ".join(
             s
-            for s in (trial.citation.short or trial.citation.text, trial.citation.registration)
+            for s in (
+                trial.citation.short or trial.citation.text,
+                trial.citation.registration,
+            )
             if s
         ),
     )

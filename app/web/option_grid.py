@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from markupsafe import Markup
 
 from app.analysis.appraisal import OutcomeResult
+from app.analysis.statements import PATIENT_RATING, PATIENT_WORDS
 from app.engine.assess import Assessment, Comparison
 from app.engine.discussion import Risk, certainty_for, method_facts, risk_for
 from app.web import option_grid_words as w
@@ -140,10 +141,12 @@ class OptionGrid:
 
 
 def certainty_words(comparison: Comparison, result: OutcomeResult) -> str:
-    """How sure the figure is: the GRADE rating in words once rated, else the design's signal."""
-    rating = certainty_for(comparison, result)
-    if rating:
-        return w.RATED[rating]
+    """How sure the figure is: the GRADE rating in the patient view's words, else the design's."""
+    rated = certainty_for(comparison, result)
+    if rated is not None:
+        return w.RATED.format(
+            rating=PATIENT_RATING[rated.rating], words=PATIENT_WORDS[rated.rating]
+        )
     study = comparison.analysis.study
     words = w.NOT_RATED_RANDOM if study.design.value == "randomized_trial" else w.NOT_RATED_OBSERVED
     if any(c.code == "stopped_early" for c in study.caveats):

@@ -40,13 +40,9 @@ BASIS = {
 HAD = "{share} people had it."
 LIKE_YOU = "{share} people like you would have it."
 ENTERED = "This is the risk your care team entered for you."
-# How sure: a GRADE rating in words when the evidence rates one; else the design's own signal.
-RATED = {
-    "high": "How sure: very sure. More research is unlikely to change this much.",
-    "moderate": "How sure: fairly sure. More research could change it.",
-    "low": "How sure: not very sure. More research is likely to change it.",
-    "very low": "How sure: very unsure. The true number may be quite different.",
-}
+# How sure: the GRADE rating in the patient view's words (app/analysis/statements.py) when the
+# outcome is rated; else whether chance decided the groups.
+RATED = "How sure: {rating}. {words}"
 NOT_RATED_RANDOM = "How sure: not rated yet. Chance decided who had which treatment."
 NOT_RATED_OBSERVED = (
     "How sure: not rated yet. In this study, chance did not decide the groups. So they may differ"

@@ -20,6 +20,7 @@ from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
 from app.engine.criteria import Reason
 from app.evidence.model import Quote, Study
+from app.web.certainty_view import CertaintyBlock, comparison_block
 from app.web.counsel_words import RANKIN_WORDS
 from app.web.findings import ROWS, Cell
 from app.web.formatting import (
@@ -152,6 +153,8 @@ class ComparisonView:
     table: StudyTable
     # The table already rendered (app/web/views.py prepares one per study), or None to render it.
     table_html: str | None = None
+    # Each outcome's GRADE certainty for this patient (app/web/certainty_view.py).
+    certainty: CertaintyBlock | None = None
 
     @property
     def anchor(self) -> str:
@@ -220,6 +223,7 @@ def scenario_rows(scenario: Scenario, ignored: Mapping[str, str]) -> tuple[Row, 
             else field_text(field, getattr(scenario, field.name)),
         )
         for field in FIELDS
+        if field.kind != "entries"  # the centre's results have their own section
     )
 
 
@@ -360,6 +364,7 @@ def row_notes(result: OutcomeResult, study: Study) -> tuple[Note, ...]:
     """Everything a clinician should read beside an outcome's numbers."""
     entry, outcome = result.stats, result.stats.outcome
     notes = _derived_notes(entry, study)
+    # A figure another method explains is in the full audit (evidence page), not beside the row.
     notes += [audit_note(i, study.id, outcome.id) for i in entry.audit if i.agrees is False]
     for arm_id in (study.intervention, study.comparator):
         arm_result = outcome.arms.get(arm_id)
@@ -511,6 +516,7 @@ def comparison_view(
         warnings=comparison.warnings,
         table=study_table(study, comparison.outcomes) if ready is None else ready.table,
         table_html=None if ready is None else ready.html,
+        certainty=comparison_block(comparison, f"c-{study.id}"),
     )
 
 

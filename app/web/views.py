@@ -22,7 +22,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+)
 from flask.blueprints import BlueprintSetupState
 
 from app.contract.scenario import ScenarioError
@@ -31,6 +39,7 @@ from app.engine.note import record_note
 from app.http.context import engine_tables, evidence_base
 from app.http.security import BACK_BUTTON_CACHE
 from app.web import (
+    centre,
     counsel,
     counsel_glance,
     evidence_pages,
@@ -133,6 +142,7 @@ def _calculate() -> tuple[str, int]:
             template,
             page=counsel.counsel_view(assessment, today=dt.date.today()),
             carried=form.carried(),
+            centre=centre.centre_views(assessment.centre),
             view=view,
             nav="calculator",
             known_trials=known.known_trial_views(assessment),
@@ -161,6 +171,7 @@ def _calculate() -> tuple[str, int]:
         forests=forest.forest_views(assessment),
         personal=mine,
         baseline_families=_prepared()["families"],
+        centre=centre.centre_views(assessment.centre),
         note=record_note(assessment, revision),
     )
     return page, 200

@@ -153,7 +153,7 @@ def test_units_typed_by_hand_are_read_where_unambiguous(server: str, page: Page)
     expect(used).to_contain_text("14")
     expect(page.locator("#c-vissit .status")).to_contain_text("Applies")
     expect(page.locator("#c-vissit .warnings")).to_contain_text(
-        "5 published figures could not be reproduced, from 2 distinct causes"
+        "4 published figures could not be reproduced, from 1 cause"
     )
     page.get_by_label("Days since the qualifying TIA or stroke").fill("1 month")
     submit(page)

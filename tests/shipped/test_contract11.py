@@ -162,7 +162,7 @@ def test_vissit_counts_distinct_causes_of_unreproduced_figures(base: EvidenceBas
         if w.code == "published_figure_not_reproduced"
     ]
     assert text == (
-        "5 published figures could not be reproduced, from 2 distinct causes: 4 of them are one"
-        " mismatch repeated across outcomes (Balloon-expandable stent plus medical therapy:"
-        " denominator: 59 in the arm vs 58 analysed); see the audit."
+        "4 published figures could not be reproduced, from 1 cause: Balloon-expandable stent"
+        " plus medical therapy: denominator (59 in the arm vs 58 analysed), in 4 outcomes. 1 more"
+        " differs only in method (another test or estimate), not counted. See the audit."
     )

@@ -72,7 +72,8 @@ def test_vissit_disability_haemorrhage_and_quality_of_life_are_shown(base: Evide
         "Balloon stent plus medicines: about 24 of 100 people had it. In the study, 14 of 58.",
     )
     assert others["ich_30d"].lines == (
-        "Medicines only: fewer than 1 in 100 people had it. In the study, 0 of 53.",
+        # 0 of 53: the exact 95% CI's upper bound is 6.7%, so "up to about 7 in 100".
+        "Medicines only: none of 53 people had it; the true risk could be up to about 7 in 100.",
         "Balloon stent plus medicines: about 9 of 100 people had it. In the study, 5 of 58.",
     )
     eq5d = others["eq5d_12m"]
@@ -96,7 +97,7 @@ def test_the_print_table_has_both_numbers_per_row_and_says_a_shared_finding_once
     others = {o.id: o for o in vissit.others}
     # The same numbers as the patient view's sentences, one cell per option, in the same order.
     assert others["ich_30d"].cells == (
-        "Fewer than 1 in 100 people had it. In the study, 0 of 53.",
+        "None of 53 people had it; the true risk could be up to about 7 in 100.",
         "About 9 of 100 people had it. In the study, 5 of 58.",
     )
     assert others["eq5d_12m"].cells == () and others["eq5d_12m"].finding_rows == 1

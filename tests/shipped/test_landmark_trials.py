@@ -131,19 +131,34 @@ def test_cassiss_printed_difference_leads_and_the_crude_one_is_the_note(
     primary = outcome(by_id(body)["cassiss"], "primary_1y")
     lead = primary["absolute_effect"]
     assert (lead["source"], lead["estimate"], lead["ci"]) == ("published", 0.004, [-0.05, 0.059])
-    # Altman from the printed 0.4 (-5.0 to 5.9): 1/0.004 = 250, 1/0.05 = 20, 1/0.059 = 16.9 -> 17.
-    assert lead["nnt"]["text"] == "NNTH 250 (95% CI NNTB 20 to ∞ to NNTH 17)"
-    # The counts' own NNT (1/0.0077) stays in `nnt`, as the crude ratio stays in `risk_ratio`.
-    assert primary["nnt"]["text"].startswith("NNTH 130 ")
+    # The leading (printed) difference's CI, -5.0 to 5.9 points, includes 0: no NNT anywhere,
+    # neither the printed difference's (250) nor the counts' (130).
+    assert lead["nnt"] is None and primary["nnt"] is None
+    assert primary["not_computed_reason"] == (
+        "No clear difference, so no NNT is shown: the 95% CI of the published difference (−5.0 to"
+        " +5.9 percentage points) includes no difference, so a number needed to treat would mean"
+        " nothing."
+    )
     early = outcome(by_id(body)["sammpris"], "stroke_death_30d")
     assert early["absolute_effect"]["source"] == "recomputed"
     assert early["absolute_effect"]["nnt"] == early["nnt"]
+    assert early["nnt"]["text"] == "NNTH 12 (95% CI NNTH 7 to 30)"
+    # Over a median follow-up there is no fixed horizon: no NNT, though the CI excludes 0.
+    final = outcome(by_id(body)["sammpris"], "primary_final")
+    assert final["risk_difference"]["ci"][0] > 0
+    assert final["nnt"] is None and final["absolute_effect"]["nnt"] is None
+    assert final["not_computed_reason"].startswith(
+        "NNT not shown: the time frame is a median follow-up (median follow-up 32·4 months)"
+    )
     page = client.post("/", data={k: _form(v) for k, v in STENT_QUESTION_FULL.items()})
     text = html.unescape(page.get_data(as_text=True))
     row = text[text.index('id="c-cassiss-primary_1y"') :]
     row = row[: row.index("</tbody>")]
     assert "Published +0.4 pp (−5.0 to +5.9)" in row
-    assert "NNTH 250 (95% CI NNTB 20 to ∞ to NNTH 17), from the published difference" in row
+    assert "no clear difference: NNT not shown" in row
+    assert "NNTH 250" not in text and "NNTH 130" not in text
+    final = text[text.index('id="c-sammpris-primary_final"') :]
+    assert "not shown: median follow-up, not a fixed time" in final[: final.index("</tr>")]
     assert "+0.8 pp" not in row  # the crude difference is the audit note's, in its own words
     assert "recomputed 0.8 (-4.9 to 6.5) points" in row
 
