@@ -97,7 +97,10 @@ def test_assess_vissit_like_scenario_reproduces_the_published_figures(client: Fl
 
 
 def test_assess_with_no_direct_comparison_warns(client: FlaskClient) -> None:
-    status, body = post(client, "/api/v1/assess", {"setting": "lvo_icas", "options": ["medical"]})
+    # No acute study includes angioplasty alone (ANGEL-REBOOT is only in the register).
+    status, body = post(
+        client, "/api/v1/assess", {"setting": "lvo_icas", "options": ["angioplasty"]}
+    )
     assert status == 200
     assert body["comparisons"] == []
     assert [w["code"] for w in body["warnings"]] == ["no_direct_comparison"]

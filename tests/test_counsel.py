@@ -38,7 +38,7 @@ SCENARIOS = {
     },
     "lvo": LVO,
     "lvo-no-prestent": {**LVO, "prestent_angioplasty": False},
-    "none": {"setting": "lvo_icas", "options": ["medical"]},
+    "none": {"setting": "lvo_icas", "options": ["angioplasty"]},
     # Outside what the tool covers, and a printout for one option.
     "asymptomatic": {**VISSIT_LIKE, "symptomatic": False},
     "single-option": {**VISSIT_LIKE, "options": ["balloon_stent"]},

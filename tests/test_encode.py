@@ -49,7 +49,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     },
     "outside": {**VISSIT_LIKE, "age": 19, "stenosis_percent": 30, "artery": "basilar"},
     "acute": {"setting": "lvo_icas", "options": ["self_expanding_stent", "balloon_stent"]},
-    "no_comparison": {"setting": "lvo_icas", "options": ["medical", "balloon_stent"]},
+    "no_comparison": {"setting": "lvo_icas", "options": ["medical", "angioplasty"]},
     "one_option": {**VISSIT_LIKE, "options": ["angioplasty"]},
 }
 

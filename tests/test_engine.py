@@ -234,12 +234,17 @@ CASES = [
     Case(
         "single option: medical",
         sym(["medical"], **VISSIT_FIT),
-        [("vissit", "applies"), ("sammpris", "applies"), ("cassiss", "outside")],
+        [
+            ("vissit", "applies"),
+            ("sammpris", "applies"),
+            ("basis", "applies"),
+            ("cassiss", "outside"),
+        ],
     ),
     Case(
         "single option: angioplasty",
         sym(["angioplasty"], stenosis_percent=80, symptomatic=True),
-        [("angioplasty-vs-stent-retro", "unknown")],
+        [("basis", "unknown"), ("angioplasty-vs-stent-retro", "unknown")],
     ),
     Case(
         "single option: balloon stent lists the trial before the retrospective study",
@@ -259,7 +264,7 @@ CASES = [
     Case(
         "single option: self-expanding stent, acute",
         lvo(["self_expanding_stent"]),
-        [("rescue-icas-ses-bms", "unknown")],
+        [("rescue-icas-ses-bms", "unknown"), ("rescue-stenting-meta-2023", "unknown")],
     ),
     Case(
         "outside comparisons come after the others",
@@ -270,7 +275,8 @@ CASES = [
             days_since_event=5,
             artery="mca",
         ),
-        [("angioplasty-vs-stent-retro", "unknown"), ("vissit", "outside")],
+        # BASIS, too, enrolled 70-99% stenosis.
+        [("angioplasty-vs-stent-retro", "unknown"), ("vissit", "outside"), ("basis", "outside")],
     ),
     Case(
         "all four options, elective",
@@ -278,15 +284,17 @@ CASES = [
         [
             ("vissit", "applies"),
             ("sammpris", "applies"),
+            ("basis", "applies"),
             ("angioplasty-vs-stent-retro", "unknown"),
             ("cassiss", "outside"),
         ],
     ),
     Case(
-        "no direct comparison: medical vs angioplasty",
+        "BASIS compares angioplasty with medical therapy",
         sym(["medical", "angioplasty"], stenosis_percent=80),
-        [],
-        top={"no_direct_comparison"},
+        [("basis", "unknown")],
+        warnings={"basis": {"population_unchecked"}},
+        absent={"basis": {"observational", "derived_counts"}},
     ),
     Case(
         "no direct comparison: two stent types in the elective setting (RESCUE-ICAS is acute)",
@@ -295,8 +303,20 @@ CASES = [
         top={"no_direct_comparison"},
     ),
     Case(
-        "no direct comparison in the acute setting: medical vs stent",
+        "the meta-analysis answers medical vs a stent in the acute setting",
         lvo(["medical", "balloon_stent"]),
+        [("rescue-stenting-meta-2023", "unknown")],
+        warnings={
+            "rescue-stenting-meta-2023": {
+                "observational",
+                "stent_type_not_reported",
+                "results_not_shown",
+            }
+        },
+    ),
+    Case(
+        "no direct comparison in the acute setting: medical vs angioplasty",
+        lvo(["medical", "angioplasty"]),
         [],
         top={"no_direct_comparison"},
     ),
@@ -309,7 +329,7 @@ CASES = [
     Case(
         "acute setting never shows the elective trial",
         lvo(["medical", "balloon_stent", "self_expanding_stent"]),
-        [("rescue-icas-ses-bms", "unknown")],
+        [("rescue-icas-ses-bms", "unknown"), ("rescue-stenting-meta-2023", "unknown")],
     ),
     Case(
         "pre-stent angioplasty not planned before a self-expanding stent",
@@ -326,7 +346,7 @@ CASES = [
     Case(
         "pre-stent angioplasty flag is ignored when no self-expanding stent is weighed",
         lvo(["balloon_stent"], prestent_angioplasty=False),
-        [("rescue-icas-ses-bms", "unknown")],
+        [("rescue-icas-ses-bms", "unknown"), ("rescue-stenting-meta-2023", "unknown")],
         absent={"rescue-icas-ses-bms": {"subgroup_note"}},
     ),
 ]

@@ -6,6 +6,7 @@ import hashlib
 import html
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -160,9 +161,14 @@ def test_summary_of_findings_notes_are_full_width_rows(client: FlaskClient) -> N
     rows = re.findall(r'<tr class="notes-row">\s*<td colspan="8" headers="([^"]+)"', table.group(0))
     assert rows and all(f'id="{row}"' in table.group(0) for row in rows)
     assert table.group(0).count('<tbody class="outcome-group">') == 5
-    # Every data cell names its column for the stacked phone layout.
+    # Every data cell names its column for the stacked phone layout: app.css labels each by its class.
+    css = Path("static/css/app.css").read_text(encoding="utf-8")
     for cell in re.findall(r"<td\b[^>]*>", table.group(0)):
-        assert "data-label=" in cell, cell
+        if "headers=" in cell:
+            assert '.sof .notes-row td::before { content: "Notes";' in css
+            continue
+        (column,) = re.findall(r'class="(?:num )?([a-z-]+)"', cell)
+        assert re.search(rf"\.sof td\.{column}::before \{{ content: \"[^\"]+\"; \}}", css), cell
 
 
 def test_results_offer_the_patient_and_print_views_in_the_same_form(client: FlaskClient) -> None:
@@ -226,12 +232,16 @@ def test_acute_lvo_results(client: FlaskClient) -> None:
 
 
 def test_no_direct_comparison_lists_what_the_setting_holds(client: FlaskClient) -> None:
-    response = client.post("/", data={"setting": "lvo_icas", "options": ["medical"]})
+    response = client.post("/", data={"setting": "lvo_icas", "options": ["angioplasty"]})
     assert response.status_code == 200
     page = text(response)
-    assert "No study in this evidence base includes medical therapy in this setting" in page
+    assert "No study in this evidence base includes angioplasty alone in this setting" in page
     assert "Comparisons the evidence base holds in this setting" in page
     assert "a self-expanding stent vs a balloon-mounted stent (RESCUE-ICAS (SES vs BMS))" in page
+    assert (
+        "a stent of unstated type vs medical therapy (Rescue stenting meta-analysis (SVIN 2023))"
+        in page
+    )
     assert "Summary of findings" not in page
 
 
@@ -285,7 +295,7 @@ def test_an_unknown_view_is_the_clinician_view(client: FlaskClient) -> None:
 
 def test_patient_view_without_any_study(client: FlaskClient) -> None:
     response = client.post(
-        "/", data={"setting": "lvo_icas", "options": ["medical"], "view": "patient"}
+        "/", data={"setting": "lvo_icas", "options": ["angioplasty"], "view": "patient"}
     )
     assert response.status_code == 200
     assert "No study in this tool compares these options" in text(response)

@@ -14,6 +14,9 @@ from app.contract import vocabulary
 from app.evidence.model import ScenarioNote, Study
 
 SMALL_NUMBERS = 10
+# Caveats every view repeats as a warning: an early stop, and results the stored sources do not
+# show (so a patient view never seems complete when a harm's figures are missing).
+WARNING_CAVEATS = ("stopped_early", "results_not_shown")
 DESIGN_WORDS = {code: term.short for code, term in vocabulary.DESIGNS.items()}
 
 
@@ -128,7 +131,7 @@ def design_warnings(study: Study) -> tuple[Notice, ...]:
                 " at random, so differences may reflect who was treated rather than the treatment.",
             )
         )
-    warnings += [Notice(c.code, c.text) for c in study.caveats if c.code in ("stopped_early",)]
+    warnings += [Notice(c.code, c.text) for c in study.caveats if c.code in WARNING_CAVEATS]
     if study.unit.value == "procedures":
         warnings.append(
             Notice(

@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from app.analysis import stats
 from app.analysis.caveats import Notice, Signal
+from app.contract import vocabulary
 from app.evidence.model import Outcome, Study
 
 
@@ -56,6 +57,14 @@ def binary_signals(outcome: Outcome, study: Study) -> tuple[Signal, ...]:
     arm = outcome.arms.get(study.intervention)
     if arm is not None and arm.has_counts:
         return ()
+    if study.design.value in vocabulary.POOLED_DESIGNS:
+        return (
+            Signal(
+                "no_counts",
+                "Pooled percentages over several studies, not counts: no difference or NNT is"
+                " computed from them.",
+            ),
+        )
     return (Signal("no_counts", "Only percentages are printed; group sizes are not given."),)
 
 
@@ -77,7 +86,11 @@ def adjusted_signals(outcome: Outcome, study: Study) -> tuple[Signal, ...]:
 
 def narrative_signals(outcome: Outcome, study: Study) -> tuple[Signal, ...]:
     """Say that the source gives no numbers."""
-    return (Signal("no_numbers", "The source gives no numbers for this outcome."),)
+    return (
+        Signal(
+            "no_numbers", "No figures for both groups: the source's statement is given instead."
+        ),
+    )
 
 
 KINDS: Mapping[str, KindAnalysis] = MappingProxyType(

@@ -137,6 +137,7 @@ def effect_json(effect: Effect, study: Study) -> JSON:
         "p": printed(effect.p),
         "adjustment": effect.adjustment,
         "direction": effect.direction,
+        "i2": printed(effect.i2),
         "quote": quote_json(effect.quote, study),
     }
 
@@ -167,6 +168,7 @@ def headline_json(entry: OutcomeStats) -> JSON | None:
         "direction": lead.direction,
         "p": printed(lead.effect.p) if lead.effect else None,
         "adjustment": lead.effect.adjustment if lead.effect else None,
+        "i2": printed(lead.effect.i2) if lead.effect else None,
     }
 
 

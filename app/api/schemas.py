@@ -158,9 +158,11 @@ EFFECT = closed(
         "p": NULLABLE_STRING,
         "adjustment": STRING,
         "direction": choice(evidence.DIRECTIONS),
+        "i2": NULLABLE_STRING,
         "quote": ref("Quote"),
     },
-    "A published (possibly adjusted) effect estimate, as printed.",
+    "A published (possibly adjusted or pooled) effect estimate, as printed; i2 is a pooled"
+    " estimate's printed heterogeneity (I², percent).",
 )
 
 AUDIT_ITEM = closed(
@@ -212,10 +214,12 @@ OUTCOME_PROPERTIES: dict[str, Schema] = {
                 "type": choice(("risk_ratio", "odds_ratio", "hazard_ratio")),
                 "direction": choice(evidence.DIRECTIONS),
                 "p": NULLABLE_STRING,
+                "i2": NULLABLE_STRING,
             },
             "The headline relative effect: the ratio the study prints with its interval (source"
-            " published, figures as printed, direction as printed), else the crude risk ratio"
-            " recomputed from the counts (Katz); null when neither exists.",
+            " published, figures as printed, direction as printed; a pooled ratio with its printed"
+            " I² in percent), else the crude risk ratio recomputed from the counts (Katz); null"
+            " when neither exists.",
         )
     ),
     "absolute_effect": nullable(

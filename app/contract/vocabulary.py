@@ -156,7 +156,19 @@ DESIGNS = _table(
         " chose the treatment for each person; chance did not. So the groups may have been"
         " different from the start, and this alone can change the results.",
     ),
+    Term(
+        "meta_analysis_nonrandomized",
+        "meta-analysis of non-randomized studies",
+        "combined analysis of observational studies",
+        short="meta-analysis of non-randomized studies",
+        about="{name} combined the results of several observational studies. In each, doctors"
+        " chose the treatment for each person; chance did not. So the groups may have been"
+        " different from the start, and combining the studies does not remove this. Such"
+        " evidence is less certain than a randomized trial's.",
+    ),
 )
+# Designs whose per-group figures are pooled percentages over several studies, never counts.
+POOLED_DESIGNS = frozenset({"meta_analysis_nonrandomized"})
 # How far a study's population fits the scenario. "unknown": fewer than half of the criteria could
 # be checked, or the study reports none ("unchecked" is kept as the pages' older code for it).
 STATUSES = _table(

@@ -134,6 +134,7 @@ def read_register(
                 reason=table.text("reason"),
                 reason_quote=reason_quote,
                 sources=MappingProxyType(sources),
+                comparator_plain=table.text("comparator_plain", required=False),
             )
         )
         table.done()

@@ -234,6 +234,8 @@ class Effect:
     adjustment: str
     direction: str
     quote: Quote
+    # A pooled estimate's printed heterogeneity (I², in percent), shown beside it.
+    i2: Printed | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +331,9 @@ class KnownTrial:
     reason: str  # why its numbers are not shown
     reason_quote: Quote
     sources: Mapping[str, Source]
+    # The comparator in a patient's words when the treatment code's own words would misname it
+    # (ANGEL-REBOOT's standard therapy after failed thrombectomy is not "medicines only").
+    comparator_plain: str = ""
 
 
 @dataclass(frozen=True, slots=True)

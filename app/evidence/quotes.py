@@ -22,7 +22,7 @@ from typing import Any, Protocol
 MIN_WORDS = 2
 # Integer figures and the `derived` key that exempts them; printed (string) figures.
 COUNT_KEYS = ("n", "events", "total")
-PRINTED_KEYS = ("percent", "ci", "p", "estimate", "survival", "se", "event_rate")
+PRINTED_KEYS = ("percent", "ci", "p", "estimate", "survival", "se", "event_rate", "i2")
 
 # What the schema accepts as a printed figure (app/evidence/reader.py), sign included, and the
 # Lancet's middle dot (14·7) as a decimal point.

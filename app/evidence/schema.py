@@ -66,10 +66,13 @@ def _effect(table: Table, sources: Texts) -> Effect | None:
     adjustment = table.text("adjustment")
     direction = table.choice("direction", DIRECTIONS)
     quote = read_quote(table, sources)
+    i2 = table.printed("i2")
     table.done()
+    if i2 is not None and i2.value > 100:
+        table.error("i2", f"I² is a percentage from 0 to 100, got {i2.text}")
     if estimate is None or ci is None:
         return None
-    effect = Effect(kind, estimate, ci, p, adjustment, direction, quote)
+    effect = Effect(kind, estimate, ci, p, adjustment, direction, quote, i2)
     lower, upper = effect.ci
     if signed:
         if not lower.value <= effect.estimate.value <= upper.value:
@@ -287,6 +290,7 @@ def read_study(data: Mapping[str, Any], file: str, evidence_dir: Path, problems:
         pmid=citation_table.text("pmid", required=False),
         registration=citation_table.text("registration", required=False),
         quote=read_quote(citation_table, texts),
+        short=citation_table.text("short", required=False),
     )
     if not citation.text and not citation.note:
         citation_table.error("", "give the citation text, or a note saying why there is none")

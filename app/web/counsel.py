@@ -59,9 +59,11 @@ from app.web.counsel_outcomes import (
     per_hundred,
     pictured_outcomes,
     shared_findings,
+    shared_notes,
     timeframe_words,
 )
 from app.web.counsel_words import (
+    ALSO_RANDOMIZED,
     CHECK_WORDS,
     CLOSING,
     DESIGN_SHORT,
@@ -145,6 +147,9 @@ class CounselComparison:
     not_ticked: tuple[str, ...]  # an arm shown although its option was not chosen
     # How sure, once for every outcome shown when they share a certainty rating (else per outcome).
     sure: str = ""
+    # Notes every told outcome with numbers shares (BASIS: percentages only, from a secondary
+    # source): said once after them rather than under each, so the printout stays on three pages.
+    others_notes: tuple[str, ...] = ()
 
     @property
     def sure_short(self) -> str:
@@ -275,9 +280,10 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
     heading = names[0] + "".join(f" or {n[:1].lower()}{n[1:]}" for n in names[1:])
     codes = {w.code for w in comparison.warnings} | {c.code for c in study.caveats}
     pictured = tuple(key_outcome(r, comparison) for r in pictured_outcomes(comparison))
-    others = shared_findings(
+    others, others_notes = shared_notes(
         tuple(other_outcome(r, comparison) for r in other_outcomes(comparison))
     )
+    others = shared_findings(others)
     sure = shared_words(comparison, [*pictured_outcomes(comparison), *other_outcomes(comparison)])
     if sure:  # said once for the comparison, not beside each outcome
         pictured = tuple(replace(o, sure="") for o in pictured)
@@ -294,6 +300,7 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
         notes=tuple(text for code, text in NOTE_WORDS.items() if code in codes),
         outcomes=pictured,
         others=others,
+        others_notes=others_notes,
         others_title=OTHER_TITLE if pictured else RESULTS_TITLE,
         option_names=tuple(names),
         quote_intro=QUOTE_INTRO,
@@ -301,6 +308,22 @@ def comparison_counsel(comparison: Comparison, scenario: Scenario) -> CounselCom
         not_ticked=not_ticked(comparison),
         sure=sure,
     )
+
+
+def explained_once(comparisons: tuple[CounselComparison, ...]) -> tuple[CounselComparison, ...]:
+    """Explain what a randomized trial is once: a later trial's line says it was one too.
+
+    Observational designs keep their whole explanation every time (it carries their warning).
+    """
+    seen = False
+    out = []
+    for c in comparisons:
+        if c.design == DESIGN_SHORT["randomized_trial"]:
+            if seen:
+                c = replace(c, about_study=ALSO_RANDOMIZED.format(name=c.study_name))
+            seen = True
+        out.append(c)
+    return tuple(out)
 
 
 def scenario_rows(scenario: Scenario) -> tuple[Row, ...]:
@@ -322,8 +345,13 @@ def scenario_rows(scenario: Scenario) -> tuple[Row, ...]:
 
 
 def source_line(study: Study) -> SourceLine:
-    """The study's citation for patients: no bibliographic caveat (the evidence page gives those)."""
+    """A study's citation for the patient and print views: its short form (journal, year, volume,
+    pages) with its DOI when the evidence gives one, so five studies' sources fit the printout;
+    never a bibliographic caveat (the study's evidence page gives those, with the full citation)."""
     citation = study.citation
+    if citation.short:
+        doi = f" DOI {citation.doi}." if citation.doi else ""
+        return SourceLine(study.short_name, DESIGN_SHORT[study.design.value], citation.short + doi)
     text = citation.text or NO_CITATION
     return SourceLine(study.short_name, DESIGN_SHORT[study.design.value], text)
 
@@ -358,8 +386,10 @@ def counsel_view(assessment: Assessment, *, today: dt.date) -> CounselView:
         no_evidence="" if assessment.comparisons else NO_EVIDENCE,
         options=tuple(OPTION_NAMES[o] for o in OPTION_ORDER if o in scenario.options),
         scenario=scenario_rows(scenario),
-        comparisons=tuple(
-            _said_once(comparison_counsel(c, scenario), outside) for c in assessment.comparisons
+        comparisons=explained_once(
+            tuple(
+                _said_once(comparison_counsel(c, scenario), outside) for c in assessment.comparisons
+            )
         ),
         sources=tuple(source_line(c.analysis.study) for c in assessment.comparisons),
         evidence_version=assessment.evidence_version,

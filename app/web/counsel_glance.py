@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.analysis.appraisal import OutcomeResult
-from app.contract.vocabulary import TREATMENTS
+from app.contract.vocabulary import POOLED_DESIGNS, TREATMENTS
 from app.engine.assess import Assessment
 from app.evidence.model import Study
 from app.web.counsel_outcomes import assumed_counts, timed
@@ -29,6 +29,7 @@ FINDING_WORDS = {
 NO_TIME = "time frame not stated"
 DERIVED = "derived counts"
 PRINTED_ONLY = "printed percentages; counts not stated"
+POOLED = "pooled percentages of several studies"
 # A published figure of the outcome differs from its recomputation: the table's row says how.
 AUDITED = "audit note"
 
@@ -93,7 +94,7 @@ def glance_outcome(result: OutcomeResult, study: Study, anchor: str) -> GlanceOu
         intervention = _printed(result, study, first)
         comparator = _printed(result, study, second)
         if intervention and comparator:
-            tags.append(PRINTED_ONLY)
+            tags.append(POOLED if study.design.value in POOLED_DESIGNS else PRINTED_ONLY)
     if not (intervention and comparator):
         intervention = comparator = ""
         if outcome.effects:

@@ -29,8 +29,9 @@ from fractions import Fraction
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
 from app.analysis.kinds import KINDS
 from app.analysis.outcomes import ASSUMED_COUNTS, ArmStats
+from app.contract.vocabulary import POOLED_DESIGNS
 from app.engine.assess import Comparison
-from app.evidence.model import ArmResult, Study
+from app.evidence.model import ArmResult, Outcome, Study
 from app.web.certainty_view import patient_words
 from app.web.counsel_words import (
     DERIVED_NOTE,
@@ -45,6 +46,8 @@ from app.web.counsel_words import (
     PERCENT_NOTE,
     PERIOD_PATTERN,
     PERIPROCEDURAL,
+    POOLED_NOTE,
+    SECONDARY_NOTE,
     THROUGH_PATTERN,
     UNSTATED_TIME,
     UNSTATED_WORDS,
@@ -432,6 +435,11 @@ def _option_numbers(result: OutcomeResult, arm_id: str, *, unit: str, usable: bo
     return f"{_share_words(n)} {noun} {verb}. The study gave {text}%."
 
 
+def from_secondary_source(outcome: Outcome, study: Study) -> bool:
+    """Say whether any group's figure comes from a secondary source (a summary, not the report)."""
+    return any(study.sources[r.quote.source].kind == "secondary" for r in outcome.arms.values())
+
+
 def finding_words(result: OutcomeResult, study: Study) -> str:
     """The study's own finding in plain words ('' when the evidence file quotes none)."""
     finding = result.stats.outcome.finding
@@ -466,11 +474,14 @@ def other_outcome(result: OutcomeResult, comparison: Comparison) -> OtherOutcome
     lines = tuple(f"{name}: {text}" for name, text in numbers)
     notes: list[str] = []
     if lines and not usable:
-        notes.append(_told_why(result))
+        pooled = study.design.value in POOLED_DESIGNS
+        notes.append(POOLED_NOTE if pooled else _told_why(result))
     elif lines and any(
         a.derived for a in (result.stats.intervention, result.stats.comparator) if a
     ):
         notes.append(DERIVED_NOTE)
+    if lines and from_secondary_source(outcome, study):
+        notes.append(SECONDARY_NOTE)
     # A title that already says when ("Death around the time of the procedure") is not repeated.
     said = time in outcome.plain_label
     time_line = " ".join(t for t in ("" if said else f"Time: {time}.", time_note) if t)
@@ -490,6 +501,26 @@ def other_outcome(result: OutcomeResult, comparison: Comparison) -> OtherOutcome
         notes=tuple(notes),
         sure=patient_words(comparison, result),
     )
+
+
+def shared_notes(
+    others: tuple[OtherOutcome, ...],
+) -> tuple[tuple[OtherOutcome, ...], tuple[str, ...]]:
+    """Take out the notes that every told outcome with numbers carries (two or more of them).
+
+    They are said once after those outcomes; an outcome without numbers keeps its own notes.
+    """
+    numbered = [o for o in others if o.cells]
+    if len(numbered) < 2:
+        return others, ()
+    shared = tuple(n for n in numbered[0].notes if all(n in o.notes for o in numbered[1:]))
+    if not shared:
+        return others, ()
+    out = tuple(
+        replace(o, notes=tuple(n for n in o.notes if n not in shared)) if o.cells else o
+        for o in others
+    )
+    return out, shared
 
 
 def shared_findings(others: tuple[OtherOutcome, ...]) -> tuple[OtherOutcome, ...]:

@@ -49,6 +49,12 @@ KAPLAN_MEIER_NOTE = (  # Kaplan-Meier estimates: everyone counts for as long as 
     " followed. They are not simple counts of people. So they are shown as the study gave them,"
     " with no picture."
 )
+# A meta-analysis's pooled percentages (vocabulary.POOLED_DESIGNS): they are not out of a number of people.
+POOLED_NOTE = (
+    "These numbers combine several studies. They are shown as the study gave them, with no picture."
+)
+# Figures printed only by secondary sources (summaries written by others), labelled on every view.
+SECONDARY_NOTE = "SECONDARY SOURCE: others gave these numbers in a summary. They are not from the study's report."
 QUOTE_INTRO = "In the study's own words:"
 
 # Option order is fixed so that every outcome lists the options the same way.
@@ -73,19 +79,18 @@ CHECK_WORDS = {name: words.check for name, words in ELIGIBILITY.items()}
 LIMIT_WORDS = {name: words.limit for name, words in ELIGIBILITY.items()}
 DESIGN_WORDS = {code: term.about for code, term in vocabulary.DESIGNS.items()}
 DESIGN_SHORT = {code: term.patient for code, term in vocabulary.DESIGNS.items()}
+# A second randomized trial on the same page (the first one's line explains what that means).
+ALSO_RANDOMIZED = "In {name} too, chance chose each person's treatment."
 # Each comparison's heading: two studies can weigh the same options, so it names the study too.
 SECTION_TITLE = "{options}: what {name} found"
-DESIGN_SHORT = {
-    "randomized_trial": "randomized trial",
-    "prospective_registry": "observational study (registry)",
-    "retrospective_cohort": "observational study (past records)",
-}
 NOTE_WORDS = {
     "stopped_early": "The study stopped early, with fewer people than planned. This makes its"
     " numbers less sure.",
     "unit_is_procedure": "This study counted treatments, not people. A few people were treated"
     " more than once.",
     "stent_type_not_reported": "The study did not say which kind of stent was used.",
+    "results_not_shown": "Some results of this study could not be read here. One is about"
+    " bleeding in the brain. So they are not shown.",
 }
 DERIVED_NOTE = (
     "The study did not print some of these counts. They were worked out from the numbers it did"

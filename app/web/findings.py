@@ -9,6 +9,7 @@ from types import MappingProxyType
 from app.analysis import stats
 from app.analysis.headline import difference_lead, headline, nnt_withheld
 from app.analysis.outcomes import OutcomeStats
+from app.contract.vocabulary import POOLED_DESIGNS
 from app.evidence.model import Study
 from app.web.formatting import (
     EN_DASH,
@@ -112,6 +113,8 @@ def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
     outcome, design, unit = entry.outcome, study.design.value, study.unit.value
     href = evidence_href(study.id, outcome_anchor(outcome.id))
     if entry.intervention is None or entry.comparator is None:
+        if design in POOLED_DESIGNS:
+            return pooled_cells(entry, study)
         intervention, comparator = (
             Cell(
                 f"{r.percent.text}% (printed) · group size not given",
@@ -125,7 +128,8 @@ def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
             intervention,
             comparator,
             difference=_not_estimable("group sizes not given"),
-            relative=_not_estimable("group sizes not given"),
+            # A printed ratio needs no counts: it leads here too (BASIS's hazard ratio).
+            relative=relative_cell(entry, study) or _not_estimable("group sizes not given"),
             nnt=Cell("not calculated: group sizes not given", muted=True),
             participants=Cell(participants_text(None, unit, design), muted=True),
         )
@@ -158,6 +162,31 @@ def binary_cells(entry: OutcomeStats, study: Study) -> Cells:
     )
 
 
+def pooled_cells(entry: OutcomeStats, study: Study) -> Cells:
+    """A meta-analysis's pooled percentages as printed, its pooled ratio leading; never counts."""
+    outcome = entry.outcome
+    intervention, comparator = (
+        Cell(f"{r.percent.text}% (pooled)", evidence_href(study.id, outcome_anchor(outcome.id, a)))
+        if (r := outcome.arms.get(a)) is not None and r.percent is not None
+        else Cell("not given", muted=True)
+        for a in (study.intervention, study.comparator)
+    )
+    reason = "pooled percentages, not counts"
+    return Cells(
+        intervention,
+        comparator,
+        difference=_not_estimable(reason),
+        relative=relative_cell(entry, study) or _not_estimable("no pooled ratio shown"),
+        nnt=Cell(f"not calculated: {reason}", muted=True),
+        participants=Cell(
+            participants_text(
+                sum(a.n for a in study.arms.values()), study.unit.value, study.design.value
+            ),
+            evidence_href(study.id, "arms"),
+        ),
+    )
+
+
 def assumed_counts_cells(entry: OutcomeStats, study: Study) -> Cells:
     """The printed percentages only: the counts were back-calculated over unstated group sizes."""
     outcome, design, unit = entry.outcome, study.design.value, study.unit.value
@@ -175,7 +204,7 @@ def assumed_counts_cells(entry: OutcomeStats, study: Study) -> Cells:
         intervention,
         comparator,
         difference=withheld,
-        relative=withheld,
+        relative=relative_cell(entry, study) or withheld,
         nnt=withheld,
         participants=Cell(participants_text(None, unit, design), muted=True),
     )

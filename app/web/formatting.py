@@ -62,16 +62,20 @@ METHOD_WORDS = {
     "altman-1998": "Altman (BMJ 1998), shown rounded up to whole numbers",
     "km-difference-normal": "normal approximation from the printed standard errors",
 }
-# Signals already shown in their own form in a row: the design in the participants column, derived
-# values as "derived" notes, and disagreeing audit items one by one.
-# "observational" and "small_numbers" say what the certainty's start and imprecision say (results page).
+# Signals already shown in their own form in a row: the design (and so "not randomized") in the
+# participants column and the study's warnings, derived values as "derived" notes, disagreeing audit
+# items one by one, printed percentages without group sizes in the cells that say so, and a
+# statement in place of figures in its own cell. "observational" and "small_numbers" say what the
+# certainty's start and imprecision say (results page).
 SIGNALS_SHOWN_ELSEWHERE = frozenset(
     {
         "design",
-        "derived_counts",
-        "published_figure_not_reproduced",
         "observational",
         "small_numbers",
+        "no_counts",
+        "no_numbers",
+        "derived_counts",
+        "published_figure_not_reproduced",
     }
 )
 TRI_STATE_WORDS = vocabulary.TRI_STATE
@@ -231,6 +235,8 @@ def effect_text(effect: Effect) -> str:
     text = f"{effect_label(effect)} {effect.estimate.text} ({effect.ci[0].text}{sep}{effect.ci[1].text})"
     if effect.p is not None:
         text += f"; {printed_p_text(effect.p)}"
+    if effect.i2 is not None:
+        text += f"; I\u00b2 {effect.i2.text}%"
     return text
 
 

@@ -43,8 +43,8 @@ def known_trial_view(trial: KnownTrial) -> KnownTrialView:
         ),
         patient_text=(
             f"This study looked at {_either(trial.intervention, 'noun')} and"
-            f" {_either(trial.comparator, 'noun')}. It is not in this tool yet, so its results are"
-            " not shown here."
+            f" {trial.comparator_plain or _either(trial.comparator, 'noun')}. It is not in this tool"
+            " yet, so its results are not shown here."
         ),
         citation=citation,
         patient_citation=patient_citation,

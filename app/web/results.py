@@ -71,6 +71,10 @@ class Row:
     value: str
 
 
+# Engine warnings the page's status line already states for the comparison.
+STATUS_LINE_WARNINGS = frozenset({"population_unchecked"})
+
+
 def quote_view(quote: Quote, study: Study) -> QuoteView:
     source = study.sources.get(quote.source)
     if source is None:
@@ -433,7 +437,7 @@ def outcome_row(result: OutcomeResult, study: Study) -> OutcomeRow:
         href=evidence_href(study.id, outcome_anchor(outcome.id)),
         role=outcome.role,
         event=EVENT_WORDS[outcome.event],
-        subtitle=f"{outcome.role.capitalize()} outcome; the event counts as a {EVENT_WORDS[outcome.event]}",
+        subtitle=f"{outcome.role.capitalize()} outcome; counts as a {EVENT_WORDS[outcome.event]}",
         timeframe=outcome.timeframe,
         timeframe_stated=has_timeframe(outcome),
         kind=outcome.kind,
@@ -464,10 +468,8 @@ def study_table(study: Study, outcomes: tuple[OutcomeResult, ...]) -> StudyTable
         comparator_label=second.label,
         # Main outcomes (primary or safety) lead, as in the glance; each part in the study's order.
         rows=tuple(outcome_row(r, study) for r in sorted(outcomes, key=_not_main)),
-        caveats=tuple(
-            Note("caveat", c.text, href=evidence_href(study.id, f"caveat-{c.code}"))
-            for c in study.caveats
-        ),
+        # Each caveat's sentence is on the study's page, linked once under the table.
+        caveats=tuple(Note("caveat", c.text) for c in study.caveats),
     )
 
 
@@ -513,7 +515,8 @@ def comparison_view(
             for r in comparison.applicability.reasons
             if r.status == "not_reported"
         ),
-        warnings=comparison.warnings,
+        # The status line above says, in the same words, that too few criteria could be checked.
+        warnings=tuple(w for w in comparison.warnings if w.code not in STATUS_LINE_WARNINGS),
         table=study_table(study, comparison.outcomes) if ready is None else ready.table,
         table_html=None if ready is None else ready.html,
         certainty=comparison_block(comparison, f"c-{study.id}"),

@@ -111,10 +111,10 @@ def test_two_comparisons_print_on_three_a4_pages(
 ) -> None:
     page = context.new_page()
     page.goto(server + "/")
-    # VISSIT and the retrospective study (all four options also bring SAMMPRIS and CASSISS).
+    # VISSIT, BASIS and the retrospective study (all four options also bring SAMMPRIS and CASSISS).
     fill_vissit(page, ["medical", "angioplasty", "balloon_stent"])
     submit(page, "Printable summary")
-    expect(page.locator(".counsel-comparison")).to_have_count(2)
+    expect(page.locator(".counsel-comparison")).to_have_count(3)
     # VISSIT's two main outcomes are pictured; the retrospective study's have no time frame.
     expect(page.locator("svg.icon-array")).to_have_count(4)
     expect(page.locator(".sources")).to_contain_text(
@@ -131,13 +131,13 @@ def test_all_four_options_print_on_three_a4_pages(
 ) -> None:
     page = context.new_page()
     page.goto(server + "/")
-    # VISSIT, SAMMPRIS, the retrospective study and CASSISS: every main and counted outcome of each.
+    # VISSIT, SAMMPRIS, BASIS, the retrospective study and CASSISS: every main and counted outcome.
     fill_vissit(page, ALL_OPTIONS)
     submit(page, "Printable summary")
-    expect(page.locator(".counsel-comparison")).to_have_count(4)
+    expect(page.locator(".counsel-comparison")).to_have_count(5)
     # Pictured: VISSIT 2 outcomes, SAMMPRIS 2, CASSISS 1 (two options each); the rest in tables.
     expect(page.locator("svg.icon-array")).to_have_count(10)
-    expect(page.locator("table.told")).to_have_count(4)
+    expect(page.locator("table.told")).to_have_count(5)
     expect(page.locator(".signatures")).to_contain_text("Clinician: name and signature")
     a4 = pdf_pages(page, "A4", artifacts / "print-four-options-a4.pdf")
     letter = pdf_pages(page, "Letter", artifacts / "print-four-options-letter.pdf")

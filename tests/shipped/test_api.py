@@ -28,7 +28,8 @@ def test_not_found_is_json(client: FlaskClient) -> None:
     assert strict_json(response) == {
         "error": "not_found",
         "message": "There is no study with this id; studies are: vissit,"
-        " angioplasty-vs-stent-retro, rescue-icas-ses-bms, sammpris, cassiss.",
+        " angioplasty-vs-stent-retro, rescue-icas-ses-bms, sammpris, cassiss, basis,"
+        " rescue-stenting-meta-2023.",
     }
     response = client.get("/api/v1/nothing")
     assert response.status_code == 404
@@ -48,6 +49,8 @@ def test_evidence_list(app: Flask, client: FlaskClient) -> None:
         "rescue-icas-ses-bms",
         "sammpris",
         "cassiss",
+        "basis",
+        "rescue-stenting-meta-2023",
     ]
     with app.app_context():
         assert body["evidence_version"] == evidence_base().version

@@ -46,8 +46,13 @@ def test_pictured_and_told_outcomes_per_study(base: EvidenceBase) -> None:
         ),
         # The 1-year rate is Kaplan-Meier with no counts: told with its printed rates, not pictured.
         "sammpris": (["stroke_death_30d", "primary_final"], ["primary_1y_km"]),
-        # The 30-day figure is a secondary outcome from a secondary source: told, not pictured.
-        "cassiss": (["primary_1y"], ["stroke_death_30d"]),
+        # The long-term primary outcome (printed percentages only) is told; so is the 30-day
+        # figure, a secondary outcome from a secondary source. The long-term secondary outcomes
+        # (percentages only, not main) are on the clinician page only, by the balance rule.
+        "cassiss": (["primary_1y"], ["primary_longterm", "stroke_death_30d"]),
+        # Printed percentages from secondary sources, no counts: every main outcome told, none
+        # pictured; its single-arm procedural figures are not a main outcome.
+        "basis": ([], ["primary_12m", "stroke_death_30d", "sich"]),
     }
     (rescue,) = view(base, LVO).comparisons
     assert [o.id for o in rescue.outcomes] == []
@@ -162,8 +167,6 @@ def test_gaps_scope_and_unticked_arms(base: EvidenceBase) -> None:
     assert page.gaps == (
         "No study here looked at a self-expanding stent and a balloon stent side by side. So there"
         " are no numbers for this pair.",
-        "No study here looked at balloon widening only and medicines only side by side. So there"
-        " are no numbers for this pair.",
     )
     assert not page.outside and page.print_title == "Summary for a treatment discussion"
     single = view(base, {**VISSIT_LIKE, "options": ["balloon_stent"]})
@@ -206,9 +209,11 @@ def test_key_outcomes_for_the_live_summary_are_the_counted_main_ones(base: Evide
         "vissit": ["primary_safety_30d", "primary_stroke_tia_12m"],
         "angioplasty-vs-stent-retro": ["periprocedural_death", "periprocedural_stroke"],
         "rescue-icas-ses-bms": [],
-        # Counted main outcomes only: CASSISS's 30-day figure is a secondary outcome.
+        # Counted main outcomes only: CASSISS's 30-day figure is a secondary outcome; BASIS and
+        # the meta-analysis print percentages, not counts.
         "sammpris": ["stroke_death_30d", "primary_final"],
         "cassiss": ["primary_1y"],
+        "basis": [],
     }
 
 

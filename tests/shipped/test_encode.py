@@ -27,6 +27,7 @@ def test_the_scenarios_reach_every_kind_of_comparison(app: Flask) -> None:
     assert found["all_options"] == [
         ("vissit", "applies"),
         ("sammpris", "applies"),
+        ("basis", "applies"),
         ("angioplasty-vs-stent-retro", "unknown"),
         ("cassiss", "outside"),
     ]
@@ -34,15 +35,17 @@ def test_the_scenarios_reach_every_kind_of_comparison(app: Flask) -> None:
         ("vissit", "unknown"),
         ("sammpris", "unknown"),
         ("cassiss", "unknown"),
+        ("basis", "unknown"),
         ("angioplasty-vs-stent-retro", "unknown"),
     ]
     assert found["partial"] == [
         ("vissit", "applies"),
         ("sammpris", "applies"),
+        ("basis", "applies"),
         ("angioplasty-vs-stent-retro", "unknown"),
         ("cassiss", "outside"),
     ]
     assert found["outside"] == [("vissit", "outside")]
     assert found["acute"] == [("rescue-icas-ses-bms", "unknown")]
     assert found["no_comparison"] == ["no_direct_comparison"]
-    assert found["one_option"] == [("angioplasty-vs-stent-retro", "unknown")]
+    assert found["one_option"] == [("basis", "applies"), ("angioplasty-vs-stent-retro", "unknown")]

@@ -29,18 +29,19 @@ def test_scenario_table(base: EvidenceBase, case: Case) -> None:
 
 
 def test_no_direct_comparison_lists_what_is_compared(base: EvidenceBase) -> None:
-    result = assess(
-        parse_scenario(sym(["medical", "angioplasty"], stenosis_percent=80)), tables(base)
-    )
+    scenario = sym(["balloon_stent", "self_expanding_stent"], stenosis_percent=80)
+    result = assess(parse_scenario(scenario), tables(base))
     (warning,) = result.warnings
-    assert "medical therapy with angioplasty alone" in warning.text
+    assert "balloon-mounted (balloon-expandable) stent with self-expanding stent" in warning.text
     assert result.available == (
         "a balloon-mounted stent vs medical therapy (VISSIT)",
         "a stent of unstated type vs angioplasty alone (Retrospective angioplasty vs stent (3 centres))",
         "a self-expanding stent vs medical therapy (SAMMPRIS)",
         "a self-expanding stent vs medical therapy (CASSISS)",
+        "angioplasty alone vs medical therapy (BASIS)",
     )
-    acute = assess(parse_scenario(lvo(["medical"])), tables(base))
+    acute = assess(parse_scenario(lvo(["medical", "angioplasty"])), tables(base))
     assert acute.available == (
         "a self-expanding stent vs a balloon-mounted stent (RESCUE-ICAS (SES vs BMS))",
+        "a stent of unstated type vs medical therapy (Rescue stenting meta-analysis (SVIN 2023))",
     )

@@ -16,7 +16,7 @@ from tests.evidence_dirs import SHIPPED_DIR
 pytestmark = pytest.mark.shipped_evidence
 
 
-def test_shipped_evidence_loads_five_studies() -> None:
+def test_shipped_evidence_loads_seven_studies() -> None:
     evidence = load_evidence(SHIPPED_DIR)
     assert [s.id for s in evidence.studies] == [
         "vissit",
@@ -24,6 +24,8 @@ def test_shipped_evidence_loads_five_studies() -> None:
         "rescue-icas-ses-bms",
         "sammpris",
         "cassiss",
+        "basis",
+        "rescue-stenting-meta-2023",
     ]
     designs = {s.id: s.design.value for s in evidence.studies}
     assert designs == {
@@ -32,6 +34,8 @@ def test_shipped_evidence_loads_five_studies() -> None:
         "rescue-icas-ses-bms": "prospective_registry",
         "sammpris": "randomized_trial",
         "cassiss": "randomized_trial",
+        "basis": "randomized_trial",
+        "rescue-stenting-meta-2023": "meta_analysis_nonrandomized",
     }
 
 
@@ -62,8 +66,8 @@ def test_shipped_derived_values_say_how() -> None:
     assert set(stroke.arms["ses"].derived) == {"events", "total"}
 
 
-def test_the_about_section_counts_five_studies(client: FlaskClient) -> None:
+def test_the_about_section_counts_seven_studies(client: FlaskClient) -> None:
     page = html.unescape(client.get("/evidence").get_data(as_text=True))
     assert (
-        "<li>Five studies, read from their abstracts and the project's verified notes only" in page
+        "<li>Seven studies, read from their abstracts and the project's verified notes only" in page
     )

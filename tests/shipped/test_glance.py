@@ -79,7 +79,9 @@ def test_an_outcome_whose_published_figure_disagrees_is_tagged(base: EvidenceBas
     assert early.tags == ()
     final = next(o for o in named["SAMMPRIS"].outcomes if o.href.endswith("-primary_final"))
     assert final.tags == ()
-    # CASSISS's primary outcome: the printed 0.4-point difference is not the crude 0.8 (and 181
-    # of 182 analysed), a true disagreement; its Cox P differs from the Wald P in method only.
-    (primary,) = named["CASSISS"].outcomes
-    assert primary.tags == ("audit note",)
+    primary, longterm = named["CASSISS"].outcomes
+    assert primary.href.endswith("-primary_1y") and primary.tags == ("audit note",)
+    # The long-term report prints percentages and a hazard ratio, no counts; its printed Cox P
+    # (0.97) differs from a Wald test on the printed CI in method only: no audit note.
+    assert longterm.href.endswith("-primary_longterm")
+    assert longterm.tags == ("printed percentages; counts not stated",)

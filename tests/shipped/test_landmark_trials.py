@@ -119,7 +119,7 @@ def test_the_answer_holds_counts_intervals_and_audit_notes(client: FlaskClient) 
         "1 of 182 in this arm is not in this result; the source gives no reason."
     )
     early_audit = {a["figure"]: a for a in early["audit"]}
-    product_limit = early_audit["Medical group: percent"]
+    product_limit = early_audit["Aggressive medical management alone: percent"]
     assert (product_limit["published"], product_limit["recomputed"]) == ("5·8%", "5.7%")
     assert "product-limit estimate" in product_limit["note"]
 
@@ -182,9 +182,10 @@ def test_patient_sentences_say_when_once(client: FlaskClient) -> None:
     assert "Time: within 30 days." in page
     assert "in the first month within 30 days" not in page
     assert "Time: over a median follow-up of 32·4 months." in page
+    # The composite says what was counted: early stroke or death, or a later territory stroke.
     assert (
-        "About 23 of 100 people who had a self-expanding stent had a stroke or died during about"
-        " 3 years of follow-up." in page
+        "About 23 of 100 people who had a self-expanding stent had a stroke or died in the first"
+        " month, or a stroke in the same brain area later during follow-up." in page
     )
     assert "over this time" not in page
 
@@ -228,29 +229,56 @@ def _form(value: Any) -> Any:
     return [str(v) for v in value] if isinstance(value, list) else str(value)
 
 
-def test_basis_is_named_for_angioplasty_vs_medical(client: FlaskClient) -> None:
+def test_basis_answers_angioplasty_vs_medical_with_its_secondary_figures(
+    client: FlaskClient,
+) -> None:
     status, body = post(client, "/api/v1/assess", ANGIOPLASTY_QUESTION)
     assert status == 200
-    assert body["comparisons"] == []
-    (basis,) = body["known_trials"]
-    assert basis["short_name"] == "BASIS"
-    assert basis["citation"]["text"].startswith(
-        "Sun X, Deng Y, Zhang Y, et al.; BASIS Investigators."
-    )
-    assert basis["citation"]["registration"] == "NCT03703635"
-    assert basis["reason"].startswith("Per-group results were found only in secondary sources")
+    assert body["known_trials"] == []
+    (basis,) = body["comparisons"]
+    assert basis["study"]["id"] == "basis"
+    primary = outcome(basis, "primary_12m")
+    # The printed hazard ratio leads; no counts, so no difference or NNT.
+    assert primary["relative_effect"] == {
+        "source": "published",
+        "type": "hazard_ratio",
+        "estimate": 0.32,
+        "ci": [0.16, 0.63],
+        "method": "as printed",
+        "direction": "intervention_vs_comparator",
+        "p": "<0.001",
+        "adjustment": "not stated",
+        "i2": None,
+    }
+    assert primary["absolute_effect"] is None and primary["nnt"] is None
+    assert primary["intervention"] is None  # no counts: only the printed percentages
+    assert (
+        primary["published"]["intervention"]["percent"],
+        primary["published"]["comparator"]["percent"],
+    ) == ("4.4", "13.5")
+    # Every figure's quote names its secondary source in the JSON.
+    for item in basis["outcomes"]:
+        for arm in ("intervention", "comparator"):
+            if item["published"][arm] is not None:
+                assert item["published"][arm]["quote"]["source_kind"] == "secondary", item["id"]
+        assert item["label"].endswith("(secondary source)"), item["id"]
     form = {k: _form(v) for k, v in ANGIOPLASTY_QUESTION.items()}
-    for view, end in (("clinician", "</section>"), ("patient", "</section>"), ("print", "</p>")):
+    clinician = html.unescape(client.post("/", data=form).get_data(as_text=True))
+    row = clinician[clinician.index('id="c-basis-primary_12m"') :]
+    row = row[: row.index("</tbody>")]
+    assert "Published HR (adjustment not stated) 0.32 (0.16–0.63); P < 0.001" in row
+    assert "SECONDARY: from news summaries of the trial report" in row
+    for view in ("patient", "print"):
         page = html.unescape(client.post("/", data={**form, "view": view}).get_data(as_text=True))
-        section = page[page.index('class="known-trials"') :]
-        section = section[: section.index(end)]
-        assert "BASIS" in section and "JAMA 2024;332(13):1059-1069" in section, view
-        assert "NCT03703635" in section, view
+        # BASIS's three main outcomes share the secondary-source label, said once after them.
+        assert page.count("SECONDARY SOURCE: others gave these numbers in a summary.") == 1
+        assert "The study gave 4.4%." in page and "The study gave 13.5%." in page
 
 
 def test_the_register_never_carries_a_result() -> None:
     register = load_evidence(SHIPPED_DIR).register
-    assert [t.id for t in register] == ["basis", "angel-reboot", "wasid", "sammpris-cassiss-ipd"]
+    # BASIS is a study now; ANGEL-REBOOT stays until its results can be read.
+    assert [t.id for t in register] == ["angel-reboot", "wasid", "sammpris-cassiss-ipd"]
     for trial in register:
         # Figures live only in citations; a reason or title never holds one.
         assert not re.search(r"\d", trial.reason + trial.title + trial.comparator_label), trial.id

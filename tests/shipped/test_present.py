@@ -52,5 +52,5 @@ def test_summary_single_option(base: EvidenceBase) -> None:
         base, setting="symptomatic_icas", options=["medical"], stenosis_percent=80
     )
     assert results.summary_sentence(assessment).startswith(
-        "3 studies include this option for symptomatic ICAS: VISSIT"
+        "4 studies include this option for symptomatic ICAS: VISSIT"
     )

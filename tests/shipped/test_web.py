@@ -77,7 +77,8 @@ def test_print_view_has_everything_a_consent_summary_needs(client: FlaskClient, 
     ]
     # Pictured (two arms each): VISSIT 2 outcomes, SAMMPRIS 2, CASSISS 1; the retrospective study none.
     assert page.count('<svg class="icon-array"') == 10
-    assert "JAMA. 2015;313(12):1240-1248." in readable
+    # The printout's short citation, with its DOI (the full one is on the study's page).
+    assert "Zaidat OO, et al. JAMA 2015;313(12):1240-1248. DOI 10.1001/jama.2015.1693." in readable
     assert "No citation: the study's source does not give one." in readable
     assert f"Evidence version {app.extensions['evidence_base'].version}" in readable
     for line in (
