@@ -23,14 +23,15 @@ from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
 from app.engine.centre import CentreComparison
 from app.engine.discussion import Risk, certainty_for, risk_for
-from app.evidence.model import Effect, Study
+from app.evidence.model import Effect, Outcome, Study
 
 LIMIT = 1500
-TITLE = "ICAS options discussed, with the evidence:"
+LONG_LABEL = 30  # characters: a longer outcome label is named by its role and time frame
+TITLE = "ICAS options discussed"
 CLOSING = "This tool presents evidence and recommends no treatment."
-FORMAT = "Main outcomes per arm: % (exact 95% CI) · events/total."
+FORMAT = "Main outcomes, per arm: % (exact 95% CI) · events/total."
 PERSONAL = "personal = baseline entered x relative effect (95% CI), as on the results page."
-FORMAT_WITHOUT_COUNTS = "Main outcomes per arm: % (exact 95% CI); counts on the results page."
+FORMAT_WITHOUT_COUNTS = "Main outcomes, per arm: % (exact 95% CI); counts on results page."
 EN_DASH = "\u2013"
 RATIO = {
     "risk_ratio": "RR",
@@ -39,8 +40,8 @@ RATIO = {
     "risk_difference": "RD",
 }
 APPLIES = {
-    "applies": "pt fits",
-    "outside": "pt outside",
+    "applies": "fits",
+    "outside": "outside",
     "unknown": "fit unknown",
 }
 DESIGN = {
@@ -72,6 +73,10 @@ SHORTER = (
     ("within 12 months", "\u226412 mo"),
     ("median follow-up", "median"),
     (" months", " mo"),
+    (" years", " y"),
+    (" year", " y"),
+    ("(long-term report)", "(long-term)"),
+    ("(secondary source)", "(SECONDARY)"),
     (" days", " d"),
     ("Kaplan-Meier", "KM"),
 )
@@ -177,7 +182,11 @@ def grade(comparison: Comparison, result: OutcomeResult) -> str:
 
 
 def outcome_words(
-    comparison: Comparison, result: OutcomeResult, counts: bool = True, rated: bool = True
+    comparison: Comparison,
+    result: OutcomeResult,
+    counts: bool = True,
+    rated: bool = True,
+    by_role: bool = True,
 ) -> str:
     """One main outcome: each option's figure, or the printed ones, or the estimate or finding."""
     study = comparison.analysis.study
@@ -205,14 +214,25 @@ def outcome_words(
         figures = FINDINGS[outcome.finding.result].format(arm=_short(study.arms[arm].treatment))
     else:
         figures = "no figures per group"
+    certainty = grade(comparison, result) if rated else ""
+    return f"{outcome_name(outcome, by_role)}: {figures}{f'; {certainty}' if certainty else ''}."
+
+
+def outcome_name(outcome: Outcome, by_role: bool = True) -> str:
+    """The outcome's label with its time frame, or, when that is long, its role and time frame.
+
+    'Stroke or death ≤30 d'; 'Periprocedural death (not defined)'; VISSIT's 'primary safety, 30 d'
+    for 'Any stroke, death or ICH within 30 days, or hard TIA on days 2-30' (the study names its
+    outcomes so; the results page, linked from the record by study, defines them).
+    """
+    label = shorter(outcome.label)
     when = "" if said(outcome.label, outcome.timeframe) else f", {shorter(outcome.timeframe)}"
     first, _, rest = outcome.timeframe.partition(" ")
-    if (
-        rest.startswith("(") and first.lower() in outcome.label.lower()
-    ):  # "Periprocedural death (not defined)"
-        when = f" {rest}"
-    certainty = grade(comparison, result) if rated else ""
-    return f"{shorter(outcome.label)}{when}: {figures}{f'; {certainty}' if certainty else ''}."
+    if rest.startswith("(") and first.lower() in outcome.label.lower():
+        when = f" {rest}"  # "Periprocedural death (not defined)"
+    if len(label) <= LONG_LABEL or not by_role:
+        return f"{label}{when}"
+    return f"{shorter(outcome.role)}, {shorter(outcome.timeframe)}"
 
 
 def centre_words(found: CentreComparison) -> str:
@@ -236,13 +256,21 @@ def main_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
 def comparison_words(comparison: Comparison, counts: bool = True) -> str:
     study = comparison.analysis.study
     design = DESIGN.get(study.design.value) or vocabulary.DESIGNS[study.design.value].short
+    if design.lower() in study.short_name.lower():  # "Retrospective angioplasty vs stent ..."
+        design = ""
     fit = APPLIES.get(comparison.applicability.status, comparison.applicability.status)
     main = main_outcomes(comparison)
     # One certainty for the study when every main outcome has the same, else one per outcome.
     ratings = {grade(comparison, r) for r in main}
     shared = ratings.pop() if len(ratings) == 1 else ""
-    lines = [f"{study.short_name} ({design}; {fit}{f'; {shared}' if shared else ''}):"]
-    lines += [f"- {outcome_words(comparison, r, counts, rated=not shared)}" for r in main]
+    about = "; ".join(t for t in (design, fit, shared) if t)
+    lines = [f"{study.short_name} ({about}):"]
+    names = [outcome_name(r.stats.outcome) for r in main]
+    by_role = {r.stats.outcome.id: names.count(n) == 1 for r, n in zip(main, names, strict=True)}
+    lines += [
+        f"- {outcome_words(comparison, r, counts, rated=not shared, by_role=by_role[r.stats.outcome.id])}"
+        for r in main
+    ]
     return "\n".join(lines)
 
 
@@ -268,8 +296,7 @@ def _note(assessment: Assessment, revision: dt.date, *, counts: bool, kept: int)
         if code in scenario.options
     )
     parts = [
-        TITLE,
-        f"Scenario: {scenario_words(scenario)}.",
+        f"{TITLE}: {scenario_words(scenario)}.",
         f"Options: {options}.",
     ]
     if assessment.scope.status == "outside":
