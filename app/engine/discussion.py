@@ -17,9 +17,10 @@ its certainty, and says which kind of figure it got:
     from this patient's applicability, app/engine/indirectness.py), or None where it is not rated.
     The grid says it in the patient view's words, the note as "GRADE high/moderate/low/very low".
 ``method_facts(study, arm_id)``
-    What an arm's treatment involved, quoted from the study's methods. Today: the study's facts whose
-    label names a method (``METHOD_LABELS``) from a primary source. When arms carry descriptions
-    quoted from the studies, they come first here.
+    What an arm's treatment involved, quoted from the study's methods: the study's facts whose label
+    names a method (``METHOD_LABELS``), one for the medicines and one for the procedure, a primary
+    source first; one from a secondary source is labelled SECONDARY where it is shown. The evidence
+    files hold no separate arm descriptions: should arms carry them, they belong here first.
 """
 
 from __future__ import annotations
@@ -33,12 +34,16 @@ from app.analysis.outcomes import ArmStats
 from app.engine.assess import Comparison
 from app.evidence.model import Fact, Study
 
-# Facts describing what a group's treatment involved, by their label (lower case). "medical" in a
-# label means it describes the medicines (given in every arm whose label says "plus medical therapy").
+# Facts describing what a group's treatment involved, by how their label begins (lower case, a
+# trailing "(secondary source)" or "(protocol)" aside): "medical" in a label means it describes the
+# medicines (given in every arm whose label says "plus ... medical"), "stent" or "angioplasty" the
+# procedure. One fact per study for each, a primary source first.
 METHOD_LABELS = (
     "stent and how it is placed",
     "stent and medical therapy",
     "medical therapy",
+    "aggressive medical management",
+    "angioplasty technique",
 )
 
 
@@ -103,17 +108,23 @@ def certainty_for(comparison: Comparison, result: OutcomeResult) -> Certainty | 
 
 
 def method_facts(study: Study, arm_id: str) -> tuple[Fact, ...]:
-    """Return the facts quoting what this arm's treatment involved, from primary sources only."""
+    """Return the facts quoting what this arm's treatment involved: medicines, then procedure."""
     arm = study.arms[arm_id]
-    medicines = arm.treatment == "medical" or "plus medical therapy" in arm.label.lower()
+    label = arm.label.lower()
+    medicines = arm.treatment == "medical" or ("plus" in label and "medical" in label)
     procedure = arm.treatment != "medical"
-    chosen = []
-    for fact in study.facts:
-        label = fact.label.lower()
-        if label not in METHOD_LABELS or study.sources[fact.quote.source].kind != "primary":
+    found: dict[str, Fact] = {}
+    for fact in sorted(study.facts, key=lambda f: study.sources[f.quote.source].kind != "primary"):
+        said = fact.label.lower()
+        if not said.startswith(METHOD_LABELS):
             continue
-        about_medicines = "medical" in label
-        about_procedure = "stent" in label
-        if (about_medicines and medicines) or (about_procedure and procedure):
-            chosen.append(fact)
-    return tuple(chosen)
+        if "medical" in said and medicines:
+            found.setdefault("medicines", fact)
+        if ("stent" in said or "angioplasty" in said) and procedure:
+            found.setdefault("procedure", fact)
+    return tuple(dict.fromkeys(found.values()))
+
+
+def secondary(study: Study, fact: Fact) -> bool:
+    """Say whether the fact's sentence comes from a secondary source (a summary by others)."""
+    return study.sources[fact.quote.source].kind == "secondary"

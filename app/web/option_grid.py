@@ -29,15 +29,12 @@ from markupsafe import Markup
 from app.analysis.appraisal import OutcomeResult
 from app.analysis.statements import PATIENT_RATING, PATIENT_WORDS
 from app.engine.assess import Assessment, Comparison
-from app.engine.discussion import Risk, certainty_for, method_facts, risk_for
+from app.engine.discussion import Risk, certainty_for, method_facts, risk_for, secondary
+from app.evidence.model import Outcome, Study
 from app.web import option_grid_words as w
 from app.web.counsel import date_text, source_line, unmet_sentence
-from app.web.counsel_outcomes import is_key, per_hundred
-from app.web.counsel_words import (
-    OPTION_ORDER,
-    OPTION_WORDS,
-    SCOPE_OUTSIDE,
-)
+from app.web.counsel_outcomes import from_secondary_source, is_key, per_hundred
+from app.web.counsel_words import OPTION_ORDER, OPTION_WORDS, SCOPE_OUTSIDE, SECONDARY_NOTE
 from app.web.formatting import evidence_href, outcome_anchor
 from app.web.icons import IconArray, icon_array, legend_icon
 
@@ -170,6 +167,11 @@ def _range(risk: Risk) -> str:
     return f"The true number could be as low as {low_text} or as high as {high}."
 
 
+def _secondary(outcome: Outcome, study: Study) -> list[str]:
+    """The SECONDARY SOURCE label, for a figure only a summary by others gives."""
+    return [SECONDARY_NOTE] if from_secondary_source(outcome, study) else []
+
+
 def risk_entry(
     comparison: Comparison, result: OutcomeResult, arm_id: str, option: str
 ) -> RiskEntry | None:
@@ -189,12 +191,13 @@ def risk_entry(
         if printed is None:
             return None
         n = per_hundred(float(printed.text.lstrip("<>")) / 100)
+        how = w.PRINTED_KM if outcome.kind == "kaplan_meier" else w.PRINTED
         return RiskEntry(
             name,
             title,
             f"{_share(n)} people had it.",
-            "",
-            w.PRINTED.format(text=printed.text),
+            w.NO_RANGE,
+            " ".join([how.format(text=printed.text), *_secondary(outcome, study)]),
             w.BASIS["trial"],
             certainty,
             None,
@@ -206,6 +209,7 @@ def risk_entry(
         counts = f"In the study, {risk.events} of {risk.total} people in this group had it."
         if risk.events < 10:
             counts = f"{counts} {w.FEW}"
+        counts = " ".join([counts, *_secondary(outcome, study)])
     icons = None
     share = (w.LIKE_YOU if risk.basis == "personal" else w.HAD).format(share=_share(n))
     if is_key(result):
@@ -248,12 +252,17 @@ def involves_cell(option: str, arms: list[tuple[Comparison, str]]) -> GridCell:
     for comparison, arm_id in arms:
         study = comparison.analysis.study
         for fact in method_facts(study, arm_id):
+            name = (
+                f"{study.short_name} {w.SECONDARY_QUOTE}"
+                if secondary(study, fact)
+                else study.short_name
+            )
             names, _ = quoted.setdefault(
                 fact.quote.text,
                 ([], evidence_href(study.id, f"fact-{study.facts.index(fact) + 1}")),
             )
-            if study.short_name not in names:
-                names.append(study.short_name)
+            if name not in names:
+                names.append(name)
     quotes = tuple(
         GridQuote(w.QUOTE_FROM.format(name=" and ".join(names)), text, href)
         for text, (names, href) in quoted.items()

@@ -50,7 +50,10 @@ NOT_RATED_OBSERVED = (
 )
 STOPPED_EARLY = "It stopped early, so it is less sure."
 FEW = "Few people had it, so this number is not very sure."
-PRINTED = "The study gave {text}% for this group. It worked this out over time, not as a count."
+PRINTED_KM = "The study gave {text}% for this group. It worked this out over time, not as a count."
+PRINTED = "The study gave {text}% for this group, not a count of people."
+NO_RANGE = "The study gave no range for this number."
+SECONDARY_QUOTE = "(SECONDARY SOURCE: a summary by others)"
 GAP = "No study here looked at it next to {other}."
 # Said of one study, named before the sentence (a name is not our words: the grade is for these).
 KNOWN_TRIAL = "It looked at this and {other}. Its results are not in this tool yet."

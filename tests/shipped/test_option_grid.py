@@ -99,10 +99,10 @@ def test_uncertainty_sources_date_and_values_clarification(base: EvidenceBase, n
     assessment = assessed(base, SHIPPED_SCENARIOS[name])
     entries = [e for c in view.columns for cell in c.cells for e in cell.entries]
     for entry in entries:
-        # An exact 95% range in words, or the study's own over-time figure said to be one.
-        assert entry.range.startswith(
-            "The true number could be"
-        ) or "worked this out over time" in (entry.counts)
+        # An exact 95% range in words, or that the study gave none (a printed percentage).
+        assert entry.range.startswith("The true number could be") or (
+            entry.range == words.NO_RANGE and entry.counts.startswith("The study gave")
+        )
         assert entry.certainty.startswith("How sure:")
     assert len(view.sources) == len({c.analysis.study.id for c in assessment.comparisons})
     assert view.evidence_version == base.version
@@ -116,20 +116,31 @@ def test_uncertainty_sources_date_and_values_clarification(base: EvidenceBase, n
 
 def test_all_four_grid_figures_are_the_trial_arms(base: EvidenceBase) -> None:
     view = grid(base, ALL_OPTIONS)
-    counts = {
-        c.option: [e.counts.split(" people")[0] for cell in c.cells[1:3] for e in cell.entries]
+    found = {
+        c.option: [
+            f"{e.study}: {e.counts.split(' people')[0].split(' for this group')[0]}"
+            for cell in c.cells[1:3]
+            for e in cell.entries
+        ]
         for c in view.columns
     }
-    assert counts == {
-        "medical": ["In the study, 5 of 53", "In the study, 13 of 227", "In the study, 8 of 53",
-                    "The study gave 12.2% for this group. It worked this out over time, not as a count.",
-                    "In the study, 13 of 181"],
-        "angioplasty": [],
-        "balloon_stent": ["In the study, 14 of 58", "In the study, 21 of 58"],
-        "self_expanding_stent": ["In the study, 33 of 224",
-                                 "The study gave 20.0% for this group. It worked this out over time, not as a count.",
-                                 "In the study, 14 of 176"],
+    assert found == {
+        "medical": ["VISSIT: In the study, 5 of 53", "SAMMPRIS: In the study, 13 of 227",
+                    "BASIS: The study gave 1.6%", "VISSIT: In the study, 8 of 53",
+                    "SAMMPRIS: The study gave 12.2%", "BASIS: The study gave 13.5%",
+                    "CASSISS: In the study, 13 of 181"],
+        "angioplasty": ["BASIS: The study gave 3.2%", "BASIS: The study gave 4.4%"],
+        "balloon_stent": ["VISSIT: In the study, 14 of 58", "VISSIT: In the study, 21 of 58"],
+        "self_expanding_stent": ["SAMMPRIS: In the study, 33 of 224", "SAMMPRIS: The study gave 20.0%",
+                                 "CASSISS: In the study, 14 of 176"],
     }  # fmt: skip
+    # BASIS's figures come only from summaries by others: labelled SECONDARY wherever they appear.
+    basis = [
+        e for c in view.columns for cell in c.cells for e in cell.entries if e.study == "BASIS"
+    ]
+    assert basis and all("SECONDARY SOURCE" in e.counts for e in basis)
+    quotes = [q for c in view.columns for q in c.cells[0].quotes if "BASIS" in q.intro]
+    assert any("SECONDARY SOURCE" in q.intro for q in quotes)
 
 
 def test_all_four_note_fits_and_holds_each_main_outcome(base: EvidenceBase, app: Flask) -> None:
@@ -143,19 +154,33 @@ def test_all_four_note_fits_and_holds_each_main_outcome(base: EvidenceBase, app:
         for r in c.outcomes
         if r.stats.outcome.is_main and "subgroup" not in r.stats.outcome.role
     ]
-    assert len(main) == len(re.findall(r"^- ", note, re.M)) == 8
+    # Five studies weigh the four options: every main outcome is there, with its interval; the
+    # counts are left to the results page to keep within 1,500 characters, and the note says so.
+    assert len(main) == len(re.findall(r"^- ", note, re.M)) == 12
+    assert "counts on results page" in note
     for figure in (
-        "BMS 24.1% (13.9–37.2) · 14/58 vs MT 9.4% (3.1–20.7) · 5/53",
-        "SES 14.7% (10.4–20.1) · 33/224 vs MT 5.7% (3.1–9.6) · 13/227",
+        "VISSIT (RCT; fits; GRADE low):",
+        "- primary safety, 30 d: BMS 24.1% (13.9–37.2) vs MT 9.4% (3.1–20.7).",
+        "- Stroke or death ≤30 d: SES 14.7% (10.4–20.1) vs MT 5.7% (3.1–9.6).",
         "SES 20.0% vs MT 12.2% (printed)",
-        "SES 23.2% (17.9–29.3) · 52/224 vs MT 15.0% (10.6–20.3) · 34/227",
+        "SES 23.2% (17.9–29.3) vs MT 15.0% (10.6–20.3)",
+        "- primary (SECONDARY), 12 mo: PTA 4.4% vs MT 13.5% (printed).",
         "stent (type NS) 7.1% vs PTA 7.4% (printed)",
-        "SES 8.0% (4.4–13.0) · 14/176 vs MT 7.2% (3.9–12.0) · 13/181",
+        "- primary, 1 y: SES 8.0% (4.4–13.0) vs MT 7.2% (3.9–12.0).",
+        f"Evidence version {base.version} ({base.evidence.revision.isoformat()}).",
     ):
         assert figure in note, figure
     with app.test_client() as client:
         api = client.post("/api/v1/assess/note", json=ALL_OPTIONS).get_data(as_text=True)
+        page = client.post(
+            "/", data={**{k: str(v) for k, v in ALL_OPTIONS.items() if k != "options"},
+                       "options": ALL_OPTIONS["options"], "symptomatic": "yes"}
+        ).get_data(as_text=True)  # fmt: skip
     assert api == note
+    # Each interval in the note is printed on the results page, outside the note's box.
+    page = page[: page.index('<textarea id="note-text"')] + page[page.index("</textarea>") :]
+    for rate, low, high in re.findall(r"(\d+\.\d)% \((\d+\.\d)–(\d+\.\d)\)", note):
+        assert f"{rate}% ({low}–{high})" in page, rate
 
 
 def test_an_entered_baseline_makes_the_figures_personal(base: EvidenceBase, app: Flask) -> None:
