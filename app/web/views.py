@@ -7,7 +7,8 @@ POST / takes the scenario form and a `view` chosen by the button pressed:
 - ``print``: the printable consent summary built from the same counselling view;
 - ``options``: the option grid, every option chosen side by side (app/web/option_grid.py), printable.
 
-The clinician view also shows the note for the record (app/engine/note.py) in a read-only text box.
+- ``note``: the note for the record (app/engine/note.py) in a read-only text box, on a light page
+  of its own (the results page is at its weight budget).
 
 POST /summary takes the same form body and answers only the quick summary, an HTML fragment the
 page's script swaps in as the form changes (app/web/summary.py); the browser holds no clinical rule.
@@ -181,6 +182,15 @@ def _calculate() -> tuple[str, int]:
             nav="calculator",
         )
         return page, 200
+    if view == "note":
+        page = render_template(
+            "calculator/note.html",
+            note=record_note(assessment, revision),
+            carried=form.carried(),
+            view=view,
+            nav="calculator",
+        )
+        return page, 200
     shown = results.results(assessment, form.ignored_inputs(), _prepared()["tables"])
     page = render_template(
         "calculator/index.html",
@@ -194,7 +204,6 @@ def _calculate() -> tuple[str, int]:
         personal=mine,
         baseline_families=_prepared()["families"],
         centre=centre.centre_views(assessment.centre),
-        note=record_note(assessment, revision),
     )
     return page, 200
 

@@ -4,8 +4,7 @@
       as the "Show the evidence" button would post it, to POST /summary (never in a URL), and the HTML
       fragment the server answers is swapped into an aria-live region. Every clinical rule and every
       number's formatting stays on the server (app/web/summary.py); this script knows no field.
-   2. On the printable summary and the option grid, a Print button appears.
-   4. Beside the note for the record, a Copy button appears (the text box is selectable without it).
+   2. On the printable summary, a Print button appears.
    3. A refused submit focuses the error summary (its autofocus does so without script). */
 (function () {
   "use strict";
@@ -92,27 +91,6 @@
     });
   }
 
-  function setupCopy() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
-      var box = document.getElementById(button.getAttribute("data-copy"));
-      var status = button.parentNode.querySelector("[data-copy-status]");
-      if (!box) return;
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        function done(ok) { if (status) status.textContent = ok ? "Copied." : "Select the text and copy it."; }
-        box.focus();
-        box.select();
-        if (navigator.clipboard && navigator.clipboard.writeText) {
-          navigator.clipboard.writeText(box.value).then(function () { done(true); }, function () {
-            done(document.execCommand && document.execCommand("copy"));
-          });
-        } else {
-          done(document.execCommand && document.execCommand("copy"));
-        }
-      });
-    });
-  }
-
   function focusErrors() {
     var summary = document.querySelector(".error-summary");
     if (summary) summary.focus();
@@ -122,7 +100,6 @@
     try { focusErrors(); } catch (error) { /* autofocus still applies */ }
     try { setupLiveSummary(); } catch (error) { /* the form still works */ }
     try { setupPrint(); } catch (error) { /* the browser's Print command still works */ }
-    try { setupCopy(); } catch (error) { /* the text box can still be selected and copied */ }
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
