@@ -227,21 +227,21 @@ def test_an_angioplasty_order_gets_the_angioplasty_comparison(
 ) -> None:
     response = call(cds, hook_body(order("61630")), token())
     (card,) = response.get_json()["cards"]
-    # The randomized trial (BASIS) comes before the retrospective study; the arms are named in the
-    # study's own order (intervention first).
+    # The study's name is long: the summary drops the design (the detail's heading has it). The
+    # arms are named in the study's own order (intervention first).
+    study = cds_app.extensions["evidence_base"].by_id["angioplasty-vs-stent-retro"].study
+    words = {"angioplasty": "angioplasty alone", "stent_unspecified": "a stent of unstated type"}
+    first, second = (words[study.arms[a].treatment] for a in (study.intervention, study.comparator))
     assert card["summary"] == (
-        "Evidence for this order: BASIS (randomized trial) compared angioplasty alone with medical"
-        " therapy."
+        f"Evidence: Retrospective angioplasty vs stent (3 centres) compared {first} with {second}."
     )
+    assert "(retrospective observational cohort)" in card["detail"]
     body = {"setting": "symptomatic_icas", "options": ["angioplasty"], "stenosis_percent": 80}
     assessed = cds_app.test_client().post("/api/v1/assess", json=body).get_json()
-    first, second = assessed["comparisons"]
-    assert (first["study"]["id"], second["study"]["id"]) == ("basis", "angioplasty-vs-stent-retro")
-    # BASIS prints percentages and a hazard ratio but no counts: the card says so and shows no
-    # count line (the calculator's pages show the printed figures).
-    assert "This study gives no counts per group for its main outcomes." in card["detail"]
-    assert not [line for line in card["detail"].splitlines() if line.startswith("- ")]
-    assert card["source"]["url"] == f"{PUBLIC}/evidence/basis"
+    (comparison,) = assessed["comparisons"]
+    assert comparison["study"]["id"] == "angioplasty-vs-stent-retro"
+    assert_card_matches_api(card["detail"], comparison)
+    assert card["source"]["url"] == f"{PUBLIC}/evidence/angioplasty-vs-stent-retro"
 
 
 def test_order_sign_is_answered_too(cds: FlaskClient) -> None:

@@ -333,7 +333,6 @@ def test_summary_without_a_comparison(base: EvidenceBase) -> None:
     assert view.summary.startswith("No study in this evidence base compares")
     assert view.available == (
         "a self-expanding stent vs a balloon-mounted stent (RESCUE-ICAS (SES vs BMS))",
-        "a stent of unstated type vs medical therapy (Rescue stenting meta-analysis (SVIN 2023))",
     )
     assert view.warnings == ()
     assert view.comparisons == ()
