@@ -45,6 +45,7 @@ def responses(client: FlaskClient) -> Iterator[tuple[str, object]]:
     yield "POST / ", client.post("/", data=FORM)
     yield "POST / patient", client.post("/", data={**FORM, "view": "patient"})
     yield "POST / options", client.post("/", data={**FORM, "view": "options"})
+    yield "POST / note", client.post("/", data={**FORM, "view": "note"})
     yield "POST / invalid", client.post("/", data={**FORM, "age": "abc"})
     yield "POST /api/v1/assess", client.post("/api/v1/assess", json=SCENARIO)
     yield "POST /api/v1/assess 422", client.post("/api/v1/assess", json={**SCENARIO, "age": 3})

@@ -36,6 +36,7 @@ def test_all_four_options_grid_prints_on_three_a4_pages(
     page = context.new_page()
     page.goto(server + "/")
     fill_vissit(page, ALL_OPTIONS)
+    submit(page)
     submit(page, "Option grid")
     cards = page.locator(".grid-option")
     expect(cards).to_have_count(4)
@@ -91,9 +92,14 @@ def test_the_note_box_copies_and_equals_the_api_note(server: str, context: Brows
     page.goto(server + "/")
     fill_vissit(page, ALL_OPTIONS)
     submit(page)
-    box = page.get_by_label("Plain text to copy into the record")
+    submit(page, "Note to file")
+    box = page.get_by_role("textbox", name="The note")
     expect(box).to_have_attribute("readonly", "")
     note = box.input_value()
+    assert not axe_violations(page)
+    page.set_viewport_size({"width": 375, "height": 667})
+    assert scroll_width(page) <= 375
+    assert not axe_violations(page)
     body = json.dumps(ALL_OPTIONS_SCENARIO).encode()
     request = urllib.request.Request(
         server + "/api/v1/assess/note", body, {"Content-Type": "application/json"}
@@ -115,7 +121,8 @@ def test_the_note_box_is_there_without_script(server: str, browser: object) -> N
         page.goto(server + "/")
         fill_vissit(page)
         submit(page)
-        box = page.get_by_label("Plain text to copy into the record")
+        submit(page, "Note to file")
+        box = page.get_by_role("textbox", name="The note")
         assert "This tool presents evidence and recommends no treatment." in box.input_value()
         expect(page.get_by_role("button", name="Copy the note")).to_be_hidden()
     finally:

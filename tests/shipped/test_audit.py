@@ -38,6 +38,6 @@ def test_disagreement_counts_per_study(base: EvidenceBase) -> None:
         "rescue-icas-ses-bms": 1,
         "sammpris": 1,
         "cassiss": 4,
-            "basis": 0,
+        "basis": 0,
         "rescue-stenting-meta-2023": 0,
-}
+    }
