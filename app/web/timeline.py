@@ -94,8 +94,6 @@ def _svg(view_id: str, points: list[tuple[str, PersonalRisk]], names: tuple[str,
         f'<svg class="timeline-plot" id="{view_id}-svg" role="img" aria-label="{escape(label)}"'
         f' viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
         ' stroke="currentColor" fill="currentColor" xmlns="http://www.w3.org/2000/svg">',
-        f'<text x="2" y="14" stroke="none">Risk (%): ○ {escape(names[1])};'
-        f" ■ {escape(names[0])}</text>",
         f'<path d="M{LEFT} {TOP}V{TOP + HEIGHT}H{width - 10}" fill="none"/>',
     ]
     for tick in (0.0, top / 2, top / 1.1):

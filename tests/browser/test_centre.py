@@ -26,7 +26,7 @@ def fill_centre(page: Page, events: str = "2", total: str = "60") -> None:
     section = page.locator("details.centre-form")
     expect(section).not_to_have_attribute("open", "")
     section.locator("summary").click()
-    row = page.locator("fieldset.centre-row", has_text=STENT_ROW)
+    row = page.get_by_role("group", name=STENT_ROW, exact=True)
     expect(row).to_be_visible()
     expect(row).to_contain_text("Any stroke or death in the first 30 days, in patients.")
     row.get_by_label("Procedures done").fill(total)
@@ -96,7 +96,7 @@ def test_a_bad_count_is_named_and_focusable(context: BrowserContext, server: str
     link = page.locator(".error-summary a", has_text="patients with the outcome")
     expect(link).to_contain_text("Must not exceed")
     expect(page.locator("details.centre-form")).to_have_attribute("open", "")
-    events = page.locator("fieldset.centre-row", has_text=STENT_ROW).get_by_label(
+    events = page.get_by_role("group", name=STENT_ROW, exact=True).get_by_label(
         "Patients with the outcome"
     )
     expect(events).to_have_attribute("aria-invalid", "true")
