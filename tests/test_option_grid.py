@@ -185,7 +185,8 @@ def test_every_view_offers_the_option_grid_and_the_note(client: FlaskClient) -> 
     for view in ("clinician", "patient", "print", "options", "note"):
         page = client.post("/", data=form(VISSIT_LIKE, view=view)).get_data(as_text=True)
         assert ('name="view" value="options"' in page) == (view != "options"), view
-        assert ('name="view" value="note"' in page) == (view != "note"), view
+        # The note is one step further: the results page is at its weight budget.
+        assert ('name="view" value="note"' in page) == (view not in ("note", "clinician")), view
 
 
 # --- the seams ------------------------------------------------------------------------------------------
@@ -250,7 +251,7 @@ def test_api_note_is_the_note_pages_text(client: FlaskClient) -> None:
     )
     assert box and html.unescape(box.group(1)) == note
     assert "js/note.js" in text and '<input type="hidden" name="age" value="64">' in text
-    # The results page links to it, light: no note, no copy script of its own.
+    # The results page stays light: no note, no copy script.
     results = client.post("/", data=form(ALL_OPTIONS)).get_data(as_text=True)
     assert "<textarea" not in results and "note.js" not in results
 
