@@ -142,6 +142,7 @@ def test_document_paths_are_exactly_the_routes(app: Flask, document: dict[str, A
         "/healthz",
         "/api/openapi.json",
         "/api/v1/assess/fhir",
+        "/api/v1/assess/note",
         "/cds-services",
         "/cds-services/icas-evidence",
     }

@@ -215,6 +215,27 @@ def _fhir_assess() -> Schema:
     return path
 
 
+def _note_assess() -> Schema:
+    path = _post(
+        "assessNote",
+        "The note for the record: the assessment's main figures as plain text",
+        "Scenario",
+        SCENARIO_EXAMPLES,
+        "Assessment",
+    )
+    path["post"]["description"] = (
+        "The scenario as used, the options, each comparison's main outcomes with each arm's rate,"
+        " exact 95% CI and counts, the pairs no study compares, the evidence version and date, and"
+        " the sentence that the tool recommends no treatment: the text the results page shows in"
+        " its note box, at most about 1,500 characters. Errors are JSON, as for /api/v1/assess."
+    )
+    path["post"]["responses"]["200"] = {
+        "description": "The note (Content-Type text/plain; charset=utf-8, LF line ends).",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    }
+    return path
+
+
 def _cds(method: str, operation_id: str, summary: str, result: Schema, **extra: Any) -> Schema:
     """A CDS Hooks operation: JSON answers; 404 when not configured; 405 as an HTML page."""
     responses = {
@@ -364,6 +385,7 @@ def build_document(evidence_version: str, families: Sequence[str] = ()) -> Schem
                 "openapi", "This document", {"type": "object", "required": ["openapi"]}
             ),
             "/api/v1/assess/fhir": _fhir_assess(),
+            "/api/v1/assess/note": _note_assess(),
             **CDS_PATHS,
         },
         "components": {"schemas": {**SCHEMAS, **pool.SCHEMAS}, "responses": RESPONSES},

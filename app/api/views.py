@@ -7,6 +7,9 @@ Routes (described by the OpenAPI 3.1 document served at /api/openapi.json, built
   patient-independent nine tenths of the answer (each study's outcomes with statistics, audit and
   signals; summaries, arms, caveats) are encoded once per app and embedded as fragments
   (app/api/encode.py ``prepare_studies``); the JSON is the plain builder's.
+- ``POST /api/v1/assess/note``: the same scenario -> the note for the record as ``text/plain``
+  (UTF-8, LF line ends, at most about 1,500 characters; app/engine/note.py), the text the results
+  page shows in its read-only box. The same body rules and 422 answers as ``/api/v1/assess``.
 - ``POST /api/v1/two-by-two``: statistics for any pair of counts (app/contract/twobytwo.py,
   app/api/twobytwo.py).
 - ``POST /api/v1/pool``: two to a hundred two-arm tables pooled into one estimate
@@ -70,6 +73,7 @@ from app.api.twobytwo import TwoByTwoError, parse_two_by_two, two_by_two_json
 from app.contract.scenario import ScenarioError, parse_scenario
 from app.engine import centre
 from app.engine.assess import assess
+from app.engine.note import record_note
 from app.http.context import evidence_base
 from app.http.errors import CODES
 from app.http.json_body import BodyError, read_json
@@ -136,6 +140,15 @@ def assess_scenario() -> Response:
     assessment = assess(scenario, tables)
     body = dumps(assessment_json(assessment, app.extensions[EXTENSION].parts))
     response: Response = app.response_class(body, mimetype="application/json")
+    return response
+
+
+@bp.post("/api/v1/assess/note")
+def assess_note() -> Response:
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    assessment = assess(parse_scenario(read_json()), app.extensions["engine_tables"])
+    note = record_note(assessment, evidence_base().evidence.revision)
+    response: Response = app.response_class(note, mimetype="text/plain")
     return response
 
 

@@ -4,7 +4,11 @@ POST / takes the scenario form and a `view` chosen by the button pressed:
 
 - ``clinician`` (default, and for any unknown value): the form with the summary-of-findings results;
 - ``patient``: the counselling view in plain words with icon arrays (app/counsel.py);
-- ``print``: the printable consent summary built from the same counselling view.
+- ``print``: the printable consent summary built from the same counselling view;
+- ``options``: the option grid, every option chosen side by side (app/web/option_grid.py), printable.
+
+- ``note``: the note for the record (app/engine/note.py) in a read-only text box, on a light page
+  of its own (the results page is at its weight budget).
 
 POST /summary takes the same form body and answers only the quick summary, an HTML fragment the
 page's script swaps in as the form changes (app/web/summary.py); the browser holds no clinical rule.
@@ -34,6 +38,7 @@ from markupsafe import Markup
 
 from app.contract.scenario import ScenarioError
 from app.engine.assess import assess
+from app.engine.note import record_note
 from app.http.context import engine_tables, evidence_base
 from app.http.security import BACK_BUTTON_CACHE
 from app.web import (
@@ -44,6 +49,7 @@ from app.web import (
     forest,
     formatting,
     known,
+    option_grid,
     results,
 )
 from app.web import personal as personal_risks
@@ -164,6 +170,25 @@ def _calculate() -> tuple[str, int]:
             nav="calculator",
             known_trials=known.known_trial_views(assessment),
             personal=mine,
+        )
+        return page, 200
+    revision = evidence_base().evidence.revision
+    if view == "options":
+        page = render_template(
+            "counsel/options.html",
+            grid=option_grid.option_grid(assessment, revision=revision, today=dt.date.today()),
+            carried=form.carried(),
+            view=view,
+            nav="calculator",
+        )
+        return page, 200
+    if view == "note":
+        page = render_template(
+            "calculator/note.html",
+            note=record_note(assessment, revision),
+            carried=form.carried(),
+            view=view,
+            nav="calculator",
         )
         return page, 200
     shown = results.results(assessment, form.ignored_inputs(), _prepared()["tables"])

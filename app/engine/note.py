@@ -1,0 +1,325 @@
+"""The note for the record: a plain-text summary of what was discussed, at most 1,500 characters.
+
+Built from the assessment alone (no Flask), so the results page's text box and ``POST
+/api/v1/assess/note`` give the same text. It holds the scenario as used (no name, identifier or date
+of birth: the scenario has none), the options, each comparison's main outcomes (role primary or
+safety, as the results page's glance shows them) with each option's rate, exact 95% CI and counts
+in the results page's format ("24.1% (14.1–36.8) · 14/58"), the printed figure or the published
+estimate where the study gives no counts, the certainty where rated, the source study, the evidence
+version and its date, and the sentence that the tool recommends no treatment.
+
+Figures come through app/engine/discussion.py (``risk_for``, ``certainty_for``): today the trial's
+groups; a personal estimate, once available, is written with "personal" before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.analysis.appraisal import OutcomeResult
+from app.contract import vocabulary
+from app.contract.scenario import FIELDS, Scenario, ignored_fields
+from app.engine.applicability import implied_by_setting
+from app.engine.assess import Assessment, Comparison
+from app.engine.centre import CentreComparison
+from app.engine.discussion import Risk, certainty_for, risk_for
+from app.evidence.model import Effect, Outcome, Study
+
+LIMIT = 1500
+LONG_LABEL = 30  # characters: a longer outcome label is named by its role and time frame
+TITLE = "ICAS options discussed"
+CLOSING = "This tool presents evidence and recommends no treatment."
+FORMAT = "Main outcomes, per arm: % (exact 95% CI) · events/total."
+PERSONAL = "personal = baseline entered x relative effect (95% CI), as on the results page."
+FORMAT_WITHOUT_COUNTS = "Main outcomes, per arm: % (exact 95% CI); counts on results page."
+EN_DASH = "\u2013"
+RATIO = {
+    "risk_ratio": "RR",
+    "odds_ratio": "OR",
+    "hazard_ratio": "HR",
+    "risk_difference": "RD",
+}
+APPLIES = {
+    "applies": "fits",
+    "outside": "outside",
+    "unknown": "fit unknown",
+}
+DESIGN = {
+    "randomized_trial": "RCT",
+    "prospective_registry": "registry",
+    "retrospective_cohort": "retrospective",
+}
+# Each option's usual abbreviation, defined once on the options line; the unspecified stent of a
+# study is spelt out.
+ABBREVIATION = {
+    "medical": "MT",
+    "angioplasty": "PTA",
+    "balloon_stent": "BMS",
+    "self_expanding_stent": "SES",
+    "stent_unspecified": "stent (type NS)",
+}
+# Clinical abbreviations, so that eight outcomes fit the 1,500 characters: applied in this order to
+# the outcome labels and time frames as the evidence files write them.
+SHORTER = (
+    ("intracranial haemorrhage", "ICH"),
+    ("Primary end point", "Primary"),
+    ("in the same territory", "same-territory"),
+    ("in the qualifying artery's territory", "qualifying-territory"),
+    ("on day 2 to month 12", "d 2 to mo 12"),
+    ("on days 2-30", "d 2-30"),
+    ("from 30 days to 1 year", "30 d to 1 y"),
+    ("at 1 year", "1 y"),
+    ("within 30 days", "\u226430 d"),
+    ("within 12 months", "\u226412 mo"),
+    ("median follow-up", "median"),
+    (" months", " mo"),
+    (" years", " y"),
+    (" year", " y"),
+    ("(long-term report)", "(long-term)"),
+    ("(secondary source)", "(SECONDARY)"),
+    (" days", " d"),
+    ("Kaplan-Meier", "KM"),
+)
+# The scenario's fields in a note's words (the form's label otherwise).
+FIELD_WORDS = {
+    "stenosis_percent": "stenosis",
+    "days_since_event": "days since event",
+    "artery": "artery",
+    "age": "age",
+    "mrs": "mRS",
+    "symptomatic": "symptomatic",
+    "perforator_infarct": "perforator infarct",
+    "prestent_angioplasty": "pre-stent angioplasty",
+}
+ARTERY = {
+    "intracranial_ica": "intracranial ICA",
+    "mca": "MCA",
+    "vertebral": "intracranial vertebral",
+    "basilar": "basilar",
+    "other": "other intracranial",
+}
+FINDINGS = {
+    "no_difference": "no figures per group; no difference reported",
+    "more_with_intervention": "no figures per group; more with {arm} reported",
+    "more_with_comparator": "no figures per group; more with {arm} reported",
+}
+
+
+def _short(treatment: str) -> str:
+    """'BMS', 'MT': the option's abbreviation, defined on the note's options line."""
+    return ABBREVIATION.get(treatment) or vocabulary.TREATMENTS[treatment].short.removeprefix("a ")
+
+
+def shorter(text: str) -> str:
+    """Shorten an outcome label or time frame with the usual clinical abbreviations."""
+    for long, short in SHORTER:
+        text = text.replace(long, short)
+    return text
+
+
+def said(label: str, timeframe: str) -> bool:
+    """Say whether the label already names its time frame (a middle dot read as a full stop)."""
+    return timeframe.replace("\u00b7", ".").lower() in label.replace("\u00b7", ".").lower()
+
+
+def risk_words(risk: Risk, counts: bool = True) -> str:
+    """'24.1% (14.1–36.8) · 14/58', the results page's format; a personal estimate says so."""
+    text = f"{100 * risk.value:.1f}% ({100 * risk.lower:.1f}{EN_DASH}{100 * risk.upper:.1f})"
+    if risk.basis == "personal" and risk.lower == risk.upper:
+        return f"baseline entered {100 * risk.value:.1f}%"
+    if risk.basis == "personal":
+        return f"personal {text}"
+    return f"{text} · {risk.events}/{risk.total}" if counts else text
+
+
+def scenario_words(scenario: Scenario) -> str:
+    """The scenario as used, each given field once; fields the setting ignores are left out."""
+    ignored = ignored_fields(scenario.setting, scenario.options)
+    parts = []
+    for field in FIELDS:
+        if field.name in ignored or field.kind == "options":
+            continue
+        value = getattr(scenario, field.name)
+        name = FIELD_WORDS.get(field.name, field.label)
+        if field.name == "setting":
+            parts.append(vocabulary.SETTINGS[value].short)
+        elif value is None and implied_by_setting(scenario, field.name):
+            parts.append(f"{name} (setting)")
+        elif value is None:
+            continue
+        elif field.name == "artery":
+            parts.append(f"{name}: {ARTERY.get(value, field.choices[value].clinician)}")
+        elif field.kind == "choice":
+            parts.append(f"{name}: {field.choices[value].clinician}")
+        elif field.kind == "flag":
+            parts.append(name if value else f"not {name}")
+        elif field.kind == "whole":
+            parts.append(f"{name} {value}{field.unit}")
+        elif field.name == "centre_results":  # told with the figures, under "Centre's results"
+            continue
+        elif field.name == "baseline_risks":
+            # The clinician's own baseline risks, per outcome family, as entered.
+            parts += [f"baseline {key} {percent:g}%" for key, percent in value]
+    return "; ".join(parts)
+
+
+def _effect(effect: Effect) -> str:
+    low, high = effect.ci
+    adjusted = "adjusted " if effect.adjustment != "not stated" else ""
+    return f"{adjusted}{RATIO[effect.type]} {effect.estimate.text} ({low.text}{EN_DASH}{high.text})"
+
+
+def _printed(study: Study, result: OutcomeResult, arm_id: str) -> str:
+    arm = result.stats.outcome.arms.get(arm_id)
+    figure = None if arm is None else arm.printed_rate
+    return "" if figure is None else f"{_short(study.arms[arm_id].treatment)} {figure.text}%"
+
+
+def grade(comparison: Comparison, result: OutcomeResult) -> str:
+    """'GRADE low': the outcome's certainty for this patient ("" when not rated)."""
+    rated = certainty_for(comparison, result)
+    return "" if rated is None else f"GRADE {rated.words}"
+
+
+def outcome_words(
+    comparison: Comparison,
+    result: OutcomeResult,
+    counts: bool = True,
+    rated: bool = True,
+    by_role: bool = True,
+) -> str:
+    """One main outcome: each option's figure, or the printed ones, or the estimate or finding."""
+    study = comparison.analysis.study
+    outcome = result.stats.outcome
+    arms = (study.intervention, study.comparator)
+    risks = [risk_for(comparison, result, a) for a in arms]
+    derived = any(r is not None and r.derived for r in risks)
+    personal = any(r is not None and r.basis == "personal" for r in risks)
+    usable = personal or result.stats.not_computed_reason is None
+    if all(r is not None for r in risks) and usable:
+        figures = " vs ".join(
+            f"{_short(study.arms[a].treatment)} {risk_words(r, counts)}"
+            for a, r in zip(arms, risks, strict=True)
+            if r is not None
+        )
+        if derived:
+            figures += " (derived counts)"
+    elif all(printed := [_printed(study, result, a) for a in arms]):
+        figures = " vs ".join(printed) + " (printed)"
+    elif outcome.effects:
+        figures = _effect(outcome.effects[0])
+    elif outcome.finding is not None:
+        more = outcome.finding.result == "more_with_intervention"
+        arm = study.intervention if more else study.comparator
+        figures = FINDINGS[outcome.finding.result].format(arm=_short(study.arms[arm].treatment))
+    else:
+        figures = "no figures per group"
+    certainty = grade(comparison, result) if rated else ""
+    return f"{outcome_name(outcome, by_role)}: {figures}{f'; {certainty}' if certainty else ''}."
+
+
+def outcome_name(outcome: Outcome, by_role: bool = True) -> str:
+    """The outcome's label with its time frame, or, when that is long, its role and time frame.
+
+    'Stroke or death ≤30 d'; 'Periprocedural death (not defined)'; VISSIT's 'primary safety, 30 d'
+    for 'Any stroke, death or ICH within 30 days, or hard TIA on days 2-30' (the study names its
+    outcomes so; the results page, linked from the record by study, defines them).
+    """
+    label = shorter(outcome.label)
+    when = "" if said(outcome.label, outcome.timeframe) else f", {shorter(outcome.timeframe)}"
+    first, _, rest = outcome.timeframe.partition(" ")
+    if rest.startswith("(") and first.lower() in outcome.label.lower():
+        when = f" {rest}"  # "Periprocedural death (not defined)"
+    if len(label) <= LONG_LABEL or not by_role:
+        return f"{label}{when}"
+    return f"{shorter(outcome.role)}, {shorter(outcome.timeframe)}"
+
+
+def centre_words(found: CentreComparison) -> str:
+    """'SES stroke_death_30d 2/60 3.3% (0.4–11.5)': the centre's entry with its exact 95% CI."""
+    entry, rate = found.entry, found.rate
+    return (
+        f"{_short(entry.option)} {entry.family} {entry.events}/{entry.total}"
+        f" {100 * rate.value:.1f}% ({100 * rate.lower:.1f}{EN_DASH}{100 * rate.upper:.1f})"
+    )
+
+
+def main_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
+    """The comparison's main outcomes (role primary or safety, never a subgroup), in study order."""
+    return tuple(
+        r
+        for r in comparison.outcomes
+        if r.stats.outcome.is_main and "subgroup" not in r.stats.outcome.role
+    )
+
+
+def comparison_words(comparison: Comparison, counts: bool = True) -> str:
+    study = comparison.analysis.study
+    design = DESIGN.get(study.design.value) or vocabulary.DESIGNS[study.design.value].short
+    if design.lower() in study.short_name.lower():  # "Retrospective angioplasty vs stent ..."
+        design = ""
+    fit = APPLIES.get(comparison.applicability.status, comparison.applicability.status)
+    main = main_outcomes(comparison)
+    # One certainty for the study when every main outcome has the same, else one per outcome.
+    ratings = {grade(comparison, r) for r in main}
+    shared = ratings.pop() if len(ratings) == 1 else ""
+    about = "; ".join(t for t in (design, fit, shared) if t)
+    lines = [f"{study.short_name} ({about}):"]
+    names = [outcome_name(r.stats.outcome) for r in main]
+    by_role = {r.stats.outcome.id: names.count(n) == 1 for r, n in zip(main, names, strict=True)}
+    lines += [
+        f"- {outcome_words(comparison, r, counts, rated=not shared, by_role=by_role[r.stats.outcome.id])}"
+        for r in main
+    ]
+    return "\n".join(lines)
+
+
+def record_note(assessment: Assessment, revision: dt.date) -> str:
+    """Return the note for the record (plain text, LF line ends), at most LIMIT characters.
+
+    Every main outcome with its counts when that fits; else without the counts (the results page
+    gives them); else the last comparisons (least applicable, weakest design) are named only.
+    """
+    shown = len(assessment.comparisons)
+    for counts, kept in [(True, shown), *((False, n) for n in range(shown, -1, -1))]:
+        note = _note(assessment, revision, counts=counts, kept=kept)
+        if len(note) <= LIMIT:
+            return note
+    return note
+
+
+def _note(assessment: Assessment, revision: dt.date, *, counts: bool, kept: int) -> str:
+    scenario = assessment.scenario
+    options = "; ".join(
+        f"{vocabulary.TREATMENTS[code].short.removeprefix('a ')} ({_short(code)})"
+        for code in vocabulary.TREATMENTS
+        if code in scenario.options
+    )
+    parts = [
+        f"{TITLE}: {scenario_words(scenario)}.",
+        f"Options: {options}.",
+    ]
+    if assessment.scope.status == "outside":
+        parts.append("The studies did not include patients like this.")
+    if assessment.comparisons:
+        parts.append(FORMAT if counts else FORMAT_WITHOUT_COUNTS)
+        if scenario.baseline_risks:
+            parts.append(PERSONAL)
+        parts += [comparison_words(c, counts) for c in assessment.comparisons[:kept]]
+        rest = [c.analysis.study.short_name for c in assessment.comparisons[kept:]]
+        if rest:
+            parts.append(f"Also compared (figures on the results page): {'; '.join(rest)}.")
+    else:
+        parts.append("No study in this evidence base compares these options.")
+    if assessment.centre:
+        parts.append(
+            "Centre's results: " + "; ".join(centre_words(c) for c in assessment.centre) + "."
+        )
+    if assessment.pairs_without_evidence:
+        pairs = "; ".join(
+            " vs ".join(_short(o) for o in gap.options) for gap in assessment.pairs_without_evidence
+        )
+        parts.append(f"No study compares: {pairs}.")
+    parts.append(f"Evidence version {assessment.evidence_version} ({revision.isoformat()}).")
+    parts.append(CLOSING)
+    return "\n".join(parts) + "\n"
