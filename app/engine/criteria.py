@@ -33,13 +33,14 @@ def quantity(words: Eligibility, number: int) -> str:
     return f"{number}{words.quantity[0] if number == 1 else words.quantity[1]}"
 
 
-def range_text(c: Criterion, words: Eligibility) -> str:
-    """Write a study's range for clinicians: '70-99%', '21 days or more', 'up to 2'."""
+def range_text(c: Criterion, words: Eligibility, *, plain: bool = False) -> str:
+    """Write a study's range: '70-99%', '21 days or more', 'up to 2'; `plain` for patients:
+    '70 to 99%', 'at least 21 days'."""
     unit = words.quantity[1]
     if c.min is not None and c.max is not None:
-        return f"{c.min}-{c.max}{unit}"
+        return f"{c.min} to {c.max}{unit}" if plain else f"{c.min}-{c.max}{unit}"
     if c.min is not None:
-        return f"{c.min}{unit} or more"
+        return f"at least {c.min}{unit}" if plain else f"{c.min}{unit} or more"
     return f"up to {c.max}{unit}"
 
 

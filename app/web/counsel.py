@@ -33,14 +33,13 @@ from markupsafe import Markup
 from app.contract.scenario import (
     ELIGIBILITY,
     FIELDS,
-    Eligibility,
     Scenario,
     ignored_fields,
 )
 from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
-from app.engine.criteria import quantity
-from app.evidence.model import Criterion, Study
+from app.engine.criteria import quantity, range_text
+from app.evidence.model import Study
 from app.web.certainty_view import shared_words
 from app.web.counsel_outcomes import (
     KeyOutcome,
@@ -194,15 +193,6 @@ class CounselView:
 # --- building ---------------------------------------------------------------------------------------
 
 
-def _range_words(c: Criterion, words: Eligibility) -> str:
-    unit = words.quantity[1]
-    if c.min is not None and c.max is not None:
-        return f"{c.min} to {c.max}{unit}"
-    if c.min is not None:
-        return f"at least {c.min}{unit}"
-    return f"up to {c.max}{unit}"
-
-
 def unmet_sentence(field: str, study: Study, scenario: Scenario) -> str:
     """Why this patient is outside a study's population, in plain words (one sentence per kind)."""
     c, words = study.criteria[field], ELIGIBILITY[field]
@@ -213,7 +203,7 @@ def unmet_sentence(field: str, study: Study, scenario: Scenario) -> str:
     if words.kind == "allowed":
         return f"The study only included {words.patient}. {words.patient_value}"
     value = quantity(words, getattr(scenario, field))
-    who = words.patient.format(range=_range_words(c, words))
+    who = words.patient.format(range=range_text(c, words, plain=True))
     return f"The study only included {who}. {words.patient_value.format(value=value)}"
 
 
