@@ -15,7 +15,7 @@ from app.web.evidence_pages import about_view, study_count
 from tests.minimal_study import write_evidence
 from tests.same_pair import write_same_pair
 
-REST = " read from their abstracts and the project's verified notes only"
+REST = " read from the stored text of their sources only"
 
 
 @pytest.mark.parametrize(

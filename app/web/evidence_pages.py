@@ -513,8 +513,9 @@ COUNT_WORDS = (
     "Ten",
 )
 LIMITS = (
-    "{studies}, read from their abstracts and the project's verified notes only; anything not"
-    " printed there is recorded as not reported.",
+    "{studies}, read from the stored text of their sources only (abstracts, report excerpts,"
+    " protocols, the project's verified notes, and secondary pages where each figure says so);"
+    " anything not printed there is recorded as not reported.",
     "One two-arm comparison per study. Where two or more randomized studies report an outcome the"
     " evidence declares comparable (same setting, unit, treatments and time frame), their printed"
     " counts are also pooled (Mantel-Haenszel, fixed effect) and shown beside each study's own"

@@ -68,6 +68,4 @@ def test_shipped_derived_values_say_how() -> None:
 
 def test_the_about_section_counts_seven_studies(client: FlaskClient) -> None:
     page = html.unescape(client.get("/evidence").get_data(as_text=True))
-    assert (
-        "<li>Seven studies, read from their abstracts and the project's verified notes only" in page
-    )
+    assert "<li>Seven studies, read from the stored text of their sources only" in page
