@@ -19,7 +19,7 @@ from app.analysis.certainty import (
 )
 from app.analysis.families import Group
 from app.analysis.statements import statement
-from app.contract.scenario import parse_scenario
+from app.contract.scenario import CRITERIA, parse_scenario
 from app.engine.assess import Comparison, assess
 from app.evidence.loader import load_evidence
 from app.evidence.model import EvidenceError, Family
@@ -225,7 +225,7 @@ def test_indirectness_not_rated_down_when_the_study_applies(tmp_path: Path) -> N
     found = domains(assessed(base))["indirectness"]
     assert (found.levels, found.reason) == (
         0,
-        "This patient meets every criterion of Mini checked (4 of 7); not rated down.",
+        f"This patient meets every criterion of Mini checked (4 of {len(CRITERIA)}); not rated down.",
     )
 
 
@@ -239,7 +239,9 @@ def test_indirectness_rated_down_once_outside_on_one_criterion(tmp_path: Path) -
 def test_indirectness_rated_down_once_when_too_few_criteria_can_be_checked(tmp_path: Path) -> None:
     found = domains(assessed(study_with(tmp_path)))["indirectness"]
     assert found.levels == 1
-    assert found.reason.startswith("Only 3 of the 7 population criteria of Mini could be checked")
+    assert found.reason.startswith(
+        f"Only 3 of the {len(CRITERIA)} population criteria of Mini could be checked"
+    )
 
 
 def test_indirectness_rated_down_twice_outside_on_two_criteria(tmp_path: Path) -> None:

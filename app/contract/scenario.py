@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from app.contract import vocabulary
 from app.contract.centre import CentreResult, Families, parse_entries
+from app.contract.describe import describe as _describe
 
 # "risks": an object of percents keyed by family id (baseline_risks); "entries": a list of objects
 # (centre_results), validated in app/contract/centre.py.
@@ -388,32 +389,6 @@ class ScenarioError(ValueError):
     def __init__(self, errors: Mapping[str, list[str]]) -> None:
         self.fields = {name: list(messages) for name, messages in errors.items()}
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in self.fields.items()))
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, str):
-        shown = value if len(value) <= 20 else value[:20] + "…"
-        return f"the text {shown!r}"
-    if isinstance(value, bool):
-        return "true/false"
-    if value is None:
-        return "null"
-    if isinstance(value, float):
-        return "a decimal number" if math.isfinite(value) else "a non-finite number"
-    if isinstance(value, list | dict):
-        return _describe_container(value)
-    return "a number" if isinstance(value, int) else type(value).__name__
-
-
-def _describe_container(value: list[Any] | dict[str, Any]) -> str:
-    """Say what came instead of a value: 'an empty list', 'a list of 2 items', 'an object'."""
-    if isinstance(value, dict):
-        return "an empty object" if not value else f"an object with {_count(len(value), 'key')}"
-    return "an empty list" if not value else f"a list of {_count(len(value), 'item')}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"1 {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _choice(value: Any, choices: Mapping[str, Any]) -> tuple[str | None, str | None]:
