@@ -125,7 +125,7 @@ def test_every_bad_entry_is_named_at_once() -> None:
     }
     assert errors({"events": 2}) == {
         "centre_results": [
-            "Must be a list of objects with option, family, events, total; got an object."
+            "Must be a list of objects with option, family, events, total; got an object with 1 key."
         ]
     }
 

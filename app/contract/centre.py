@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.contract.describe import describe as _describe
+
 NAME = "centre_results"
 KEYS = ("option", "family", "events", "total")
 MAX_TOTAL = 100_000
@@ -40,23 +42,6 @@ class CentreResult:
             "events": self.events,
             "total": self.total,
         }
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, str):
-        shown = value if len(value) <= 20 else value[:20] + "…"
-        return f"the text {shown!r}"
-    if isinstance(value, bool):
-        return "true/false"
-    if value is None:
-        return "null"
-    if isinstance(value, float):
-        return "a decimal number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return "a number" if isinstance(value, int) else type(value).__name__
 
 
 def _whole(value: Any, low: int, high: int) -> tuple[int | None, str | None]:
