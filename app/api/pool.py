@@ -244,15 +244,16 @@ def _study(label: str, events: tuple[int, int], totals: tuple[int, int]) -> JSON
 
 # dat.bcg (metafor's BCG vaccine trials), three of its studies; the values metafor prints for them
 # are in tests/test_pool_api.py.
+BCG = [
+    _study("Aronson 1948", (4, 11), (123, 139)),
+    _study("Ferguson & Simes 1949", (6, 29), (306, 303)),
+    _study("Rosenthal et al 1960", (3, 11), (231, 220)),
+]
 EXAMPLES: dict[str, Schema] = {
     "random_hartung_knapp": {
         "summary": "Three BCG vaccine trials (metafor's dat.bcg), random effects, Hartung-Knapp",
         "value": {
-            "studies": [
-                _study("Aronson 1948", (4, 11), (123, 139)),
-                _study("Ferguson & Simes 1949", (6, 29), (306, 303)),
-                _study("Rosenthal et al 1960", (3, 11), (231, 220)),
-            ],
+            "studies": BCG,
             "measure": "risk_ratio",
             "model": "random",
             "adjustment": "hartung-knapp",
@@ -262,11 +263,7 @@ EXAMPLES: dict[str, Schema] = {
     "random_hartung_knapp_truncated": {
         "summary": "The same three trials with the truncated (modified) Hartung-Knapp interval",
         "value": {
-            "studies": [
-                _study("Aronson 1948", (4, 11), (123, 139)),
-                _study("Ferguson & Simes 1949", (6, 29), (306, 303)),
-                _study("Rosenthal et al 1960", (3, 11), (231, 220)),
-            ],
+            "studies": BCG,
             "measure": "risk_ratio",
             "model": "random",
             "adjustment": "hartung-knapp-truncated",

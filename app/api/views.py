@@ -21,26 +21,13 @@ Routes (described by the OpenAPI 3.1 document served at /api/openapi.json, built
 - ``GET /healthz``: ``{"status": "ok", "evidence_version": ...}``.
 - ``GET /api/openapi.json``: the API description, also serialized once.
 
-Request bodies, in the order they are checked (app/http/body.py and app/http/json_body.py, the same
-for the FHIR and CDS Hooks routes):
-
-1. Read whole by app/http/body.py ``read_body``, the same rules as the forms': over
-   MAX_CONTENT_LENGTH (16 KB) however it is sent (Content-Length or chunked): 413; shorter than its
-   Content-Length, or chunked encoding that cannot be decoded: 400 saying which.
-   app/http/errors.py renders every HTTP error under /api/ as ``{"error", "message"}`` JSON.
-2. Content-Type not JSON (``application/json`` or ``application/*+json``): 415, "The request body
-   must be JSON (Content-Type: application/json)."
-3. Not UTF-8 (RFC 8259: JSON exchanged between systems is UTF-8): 400 naming the byte and its
-   position.
-4. Not parseable as JSON, including an empty body: 415, "The request body is not valid JSON." The
-   literals NaN, Infinity and -Infinity, which Python's json module would accept, are not JSON
-   (RFC 8259) and are refused the same way, with a message saying so.
-5. A key given twice in one object: 422 naming it (dotted when nested: "intervention.events");
-   Python's decoder would silently keep the last one.
-6. Valid JSON that is not an object: 422 with field "body"; so is JSON nested deeper than Python's
-   recursion limit allows to be read.
-7. Field errors: 422 ``{"error": "validation_failed", "fields": {name: [message, ...]}}``, names
-   dotted for nested fields ("intervention.events").
+Request bodies: read whole by app/http/body.py ``read_body`` (over MAX_CONTENT_LENGTH, 16 KB,
+however sent: 413; a short or undecodable body: 400), then parsed by app/http/json_body.py
+``read_json``, whose docstring lists its answers (415, 400, 422) in the order they are checked; the
+same for the FHIR and CDS Hooks routes. app/http/errors.py renders every HTTP error under /api/ as
+``{"error", "message"}`` JSON. Valid JSON that is not an object is a 422 with field "body"; field
+errors are 422 ``{"error": "validation_failed", "fields": {name: [message, ...]}}``, names dotted for
+nested fields ("intervention.events").
 
 Numbers: a literal too large for a float (1e400) reads as infinity, and integer literals longer
 than 18 digits are read as floats; the validators refuse both ("not a whole number" / "non-finite
