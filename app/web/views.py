@@ -2,13 +2,14 @@
 
 POST / takes the scenario form and a `view` chosen by the button pressed:
 
-- ``clinician`` (default, and for any unknown value): the form with the summary-of-findings results;
+- ``clinician`` (default, and for any unknown value): the form with the summary-of-findings results,
+  ending with the note for the record (app/engine/note.py) in a read-only text box;
 - ``patient``: the counselling view in plain words with icon arrays (app/counsel.py);
 - ``print``: the printable consent summary built from the same counselling view;
 - ``options``: the option grid, every option chosen side by side (app/web/option_grid.py), printable.
 
-- ``note``: the note for the record (app/engine/note.py) in a read-only text box, on a light page
-  of its own (the results page is at its weight budget).
+- ``note``: the same note for the record on a light page of its own, one step from the patient,
+  print and option grid pages.
 
 POST /summary takes the same form body and answers only the quick summary, an HTML fragment the
 page's script swaps in as the form changes (app/web/summary.py); the browser holds no clinical rule.
@@ -204,6 +205,7 @@ def _calculate() -> tuple[str, int]:
         personal=mine,
         baseline_families=_prepared()["families"],
         centre=centre.centre_views(assessment.centre),
+        note=record_note(assessment, revision),
     )
     return page, 200
 

@@ -5,7 +5,9 @@
       fragment the server answers is swapped into an aria-live region. Every clinical rule and every
       number's formatting stays on the server (app/web/summary.py); this script knows no field.
    2. On the printable summary, a Print button appears.
-   3. A refused submit focuses the error summary (its autofocus does so without script). */
+   3. A refused submit focuses the error summary (its autofocus does so without script).
+   4. Beside the note for the record's read-only box (selected and copied as any text is without
+      script), a Copy button appears: it copies the note to the clipboard and says whether it could. */
 (function () {
   "use strict";
 
@@ -91,6 +93,23 @@
     });
   }
 
+  function setupCopy() {
+    var box = document.getElementById("note-text");
+    var button = document.querySelector("[data-copy]");
+    var status = document.querySelector("[data-copy-status]");
+    if (!box || !button || !status) return;
+    function done(ok) { status.textContent = ok ? "Copied." : "Select the text and copy it."; }
+    function copySelection() { done(document.execCommand("copy")); }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      box.focus();
+      box.select();
+      // The clipboard API needs a secure page (HTTPS); the older copy command does without.
+      if (navigator.clipboard) navigator.clipboard.writeText(box.value).then(function () { done(true); }, copySelection);
+      else copySelection();
+    });
+  }
+
   function focusErrors() {
     var summary = document.querySelector(".error-summary");
     if (summary) summary.focus();
@@ -100,6 +119,7 @@
     try { focusErrors(); } catch (error) { /* autofocus still applies */ }
     try { setupLiveSummary(); } catch (error) { /* the form still works */ }
     try { setupPrint(); } catch (error) { /* the browser's Print command still works */ }
+    try { setupCopy(); } catch (error) { /* the text box can still be selected and copied */ }
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
