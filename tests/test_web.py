@@ -170,7 +170,8 @@ def test_summary_of_findings_notes_are_full_width_rows(client: FlaskClient) -> N
 def test_results_offer_the_patient_and_print_views_in_the_same_form(client: FlaskClient) -> None:
     page = post(client).get_data(as_text=True)
     assert (
-        '<form class="scenario-form" id="scenario-form" method="post" action="/#results">' in page
+        '<form class="scenario-form" id="scenario-form" method="post" action="/#results"'
+        ' autocomplete="off" spellcheck="false">' in page
     )
     assert '<button type="submit" name="view" value="clinician">Show the evidence</button>' in page
     for value in ("patient", "print"):
