@@ -211,7 +211,7 @@ def _svg(group: Group, measure: str, view_id: str) -> Markup:
     parts = [
         f'<svg class="forest-plot" role="img" aria-label="{escape(title)}. {_description(log)}"'
         f' viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-        ' stroke="currentColor" fill="currentColor" xmlns="http://www.w3.org/2000/svg">',
+        ' stroke="currentColor" fill="currentColor">',  # inline in HTML: no xmlns needed
         f'<text x="2" y="14" stroke="none">{escape(title)}</text>',
     ]
     if not points:
