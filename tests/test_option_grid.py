@@ -185,8 +185,9 @@ def test_every_view_offers_the_option_grid_and_the_note(client: FlaskClient) -> 
     for view in ("clinician", "patient", "print", "options", "note"):
         page = client.post("/", data=form(VISSIT_LIKE, view=view)).get_data(as_text=True)
         assert ('name="view" value="options"' in page) == (view != "options"), view
-        # The note is one step further: the results page is at its weight budget.
+        # The results page holds the note itself; the other views link to the note's own page.
         assert ('name="view" value="note"' in page) == (view not in ("note", "clinician")), view
+        assert ('<textarea id="note-text" readonly' in page) == (view in ("note", "clinician"))
 
 
 # --- the seams ------------------------------------------------------------------------------------------
@@ -228,6 +229,19 @@ def test_note_holds_every_main_figure_the_options_version_and_closing(
         assert figure in page, figure
 
 
+def test_note_keeps_no_patient_between_notes(base: EvidenceBase) -> None:
+    # The study's evidence-only lines are worked out once (app/engine/note.py); a baseline entered
+    # for one patient makes that patient's figures personal and leaves the next patient's alone.
+    entered = {**VISSIT_LIKE, "baseline_risks": {"vissit_safety_30d": 12.0}}
+    plain = record_note(assessed(base, VISSIT_LIKE), base.evidence.revision)
+    personal = record_note(assessed(base, entered), base.evidence.revision)
+    assert "BMS personal 30.7% (11.9–79.5) vs MT baseline entered 12.0%." in personal
+    assert "BMS 36.2% (24.0–49.9) · 21/58 vs MT 15.1% (6.7–27.6) · 8/53." in personal
+    assert record_note(assessed(base, VISSIT_LIKE), base.evidence.revision) == plain
+    assert "personal" not in plain and "12.0%" not in plain
+    assert "BMS 24.1% (13.9–37.2) · 14/58 vs MT 9.4% (3.1–20.7) · 5/53." in plain
+
+
 def test_note_holds_no_identifier_and_no_value_outside_the_scenario(base: EvidenceBase) -> None:
     note = record_note(assessed(base, {**ALL_OPTIONS, "age": 71}), base.evidence.revision)
     assert "age 71" in note
@@ -238,7 +252,16 @@ def test_note_holds_no_identifier_and_no_value_outside_the_scenario(base: Eviden
         assert word not in note
 
 
-def test_api_note_is_the_note_pages_text(client: FlaskClient) -> None:
+def note_box(page: str) -> str:
+    """The text of the page's one read-only note box, as a browser reads it."""
+    boxes = re.findall(
+        r'<textarea id="note-text" readonly rows="\d+" cols="100">(.*?)</textarea>', page, re.S
+    )
+    assert len(boxes) == 1
+    return html.unescape(boxes[0])
+
+
+def test_api_note_is_the_results_and_note_pages_text(client: FlaskClient) -> None:
     response = client.post("/api/v1/assess/note", json=ALL_OPTIONS)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
@@ -246,14 +269,24 @@ def test_api_note_is_the_note_pages_text(client: FlaskClient) -> None:
     page = client.post("/", data=form(ALL_OPTIONS, view="note"))
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    box = re.search(
-        r'<textarea id="note-text" readonly rows="\d+" cols="100">(.*?)</textarea>', text, re.S
-    )
-    assert box and html.unescape(box.group(1)) == note
-    assert "js/note.js" in text and '<input type="hidden" name="age" value="64">' in text
-    # The results page stays light: no note, no copy script.
+    assert note_box(text) == note
+    assert '<input type="hidden" name="age" value="64">' in text
+    # The results page ends its view buttons with the same box, collapsed, its Copy button hidden
+    # until the script shows it (app.js, loaded on every page; no script of its own).
     results = client.post("/", data=form(ALL_OPTIONS)).get_data(as_text=True)
-    assert "<textarea" not in results and "note.js" not in results
+    assert note_box(results) == note
+    details = re.search(r'<details class="record-note" id="note">(.*?)</details>', results, re.S)
+    assert details and "<summary>Note for the record</summary>" in details.group(1)
+    assert f"The note ({len(note)} characters)" in details.group(1)
+    assert '<button type="button" class="secondary" data-copy hidden>Copy the note</button>' in (
+        details.group(1)
+    )
+    assert (
+        results.index('value="options"')
+        < results.index('id="note"')
+        < results.index('class="summary"')
+    )
+    assert "note.js" not in results + text
 
 
 def test_api_note_refuses_what_assess_refuses(client: FlaskClient) -> None:

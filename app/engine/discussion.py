@@ -82,8 +82,11 @@ def personal_risk(comparison: Comparison, result: OutcomeResult, arm_id: str) ->
 def risk_for(comparison: Comparison, result: OutcomeResult, arm_id: str) -> Risk | None:
     """Return an option's risk: this patient's from an entered baseline, else the trial arm's."""
     personal = personal_risk(comparison, result, arm_id)
-    if personal is not None:
-        return personal
+    return trial_risk(result, arm_id) if personal is None else personal
+
+
+def trial_risk(result: OutcomeResult, arm_id: str) -> Risk | None:
+    """Return the study arm's own risk for the outcome (None: the arm has no figures for it)."""
     entry = result.stats
     arms: dict[str, ArmStats] = {
         a.arm: a for a in (entry.intervention, entry.comparator) if a is not None

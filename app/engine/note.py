@@ -15,14 +15,17 @@ groups; a personal estimate, once available, is written with "personal" before i
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
 
 from app.analysis.appraisal import OutcomeResult
+from app.analysis.base import StudyAnalysis
 from app.contract import vocabulary
 from app.contract.scenario import FIELDS, Scenario, ignored_fields
 from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
 from app.engine.centre import CentreComparison
-from app.engine.discussion import Risk, certainty_for, risk_for
+from app.engine.discussion import Risk, certainty_for, personal_risk, risk_for, trial_risk
 from app.evidence.model import Effect, Outcome, Study
 
 LIMIT = 1500
@@ -110,6 +113,9 @@ def _short(treatment: str) -> str:
     return ABBREVIATION.get(treatment) or vocabulary.TREATMENTS[treatment].short.removeprefix("a ")
 
 
+# The note is built on every results page: what depends on the evidence's words alone (never on a
+# patient's values) is worked out once per label, time frame or role, not 18 replacements each time.
+@lru_cache(maxsize=4096)
 def shorter(text: str) -> str:
     """Shorten an outcome label or time frame with the usual clinical abbreviations."""
     for long, short in SHORTER:
@@ -181,41 +187,36 @@ def grade(comparison: Comparison, result: OutcomeResult) -> str:
     return "" if rated is None else f"GRADE {rated.words}"
 
 
-def outcome_words(
-    comparison: Comparison,
-    result: OutcomeResult,
-    counts: bool = True,
-    rated: bool = True,
-    by_role: bool = True,
-) -> str:
-    """One main outcome: each option's figure, or the printed ones, or the estimate or finding."""
-    study = comparison.analysis.study
+def figures(study: Study, result: OutcomeResult, risks: list[Risk | None]) -> tuple[str, str]:
+    """One main outcome's figures, with the counts and without: each option's risk, or the
+    printed figures, or the published estimate or finding."""
     outcome = result.stats.outcome
     arms = (study.intervention, study.comparator)
-    risks = [risk_for(comparison, result, a) for a in arms]
     derived = any(r is not None and r.derived for r in risks)
     personal = any(r is not None and r.basis == "personal" for r in risks)
     usable = personal or result.stats.not_computed_reason is None
     if all(r is not None for r in risks) and usable:
-        figures = " vs ".join(
-            f"{_short(study.arms[a].treatment)} {risk_words(r, counts)}"
-            for a, r in zip(arms, risks, strict=True)
-            if r is not None
+        with_counts, without = (
+            " vs ".join(
+                f"{_short(study.arms[a].treatment)} {risk_words(r, counts)}"
+                for a, r in zip(arms, risks, strict=True)
+                if r is not None
+            )
+            + (" (derived counts)" if derived else "")
+            for counts in (True, False)
         )
-        if derived:
-            figures += " (derived counts)"
-    elif all(printed := [_printed(study, result, a) for a in arms]):
-        figures = " vs ".join(printed) + " (printed)"
+        return with_counts, without
+    if all(printed := [_printed(study, result, a) for a in arms]):
+        found = " vs ".join(printed) + " (printed)"
     elif outcome.effects:
-        figures = _effect(outcome.effects[0])
+        found = _effect(outcome.effects[0])
     elif outcome.finding is not None:
         more = outcome.finding.result == "more_with_intervention"
         arm = study.intervention if more else study.comparator
-        figures = FINDINGS[outcome.finding.result].format(arm=_short(study.arms[arm].treatment))
+        found = FINDINGS[outcome.finding.result].format(arm=_short(study.arms[arm].treatment))
     else:
-        figures = "no figures per group"
-    certainty = grade(comparison, result) if rated else ""
-    return f"{outcome_name(outcome, by_role)}: {figures}{f'; {certainty}' if certainty else ''}."
+        found = "no figures per group"
+    return found, found
 
 
 def outcome_name(outcome: Outcome, by_role: bool = True) -> str:
@@ -225,14 +226,19 @@ def outcome_name(outcome: Outcome, by_role: bool = True) -> str:
     for 'Any stroke, death or ICH within 30 days, or hard TIA on days 2-30' (the study names its
     outcomes so; the results page, linked from the record by study, defines them).
     """
-    label = shorter(outcome.label)
-    when = "" if said(outcome.label, outcome.timeframe) else f", {shorter(outcome.timeframe)}"
-    first, _, rest = outcome.timeframe.partition(" ")
-    if rest.startswith("(") and first.lower() in outcome.label.lower():
+    return _outcome_name(outcome.label, outcome.timeframe, outcome.role, by_role)
+
+
+@lru_cache(maxsize=4096)
+def _outcome_name(label: str, timeframe: str, role: str, by_role: bool) -> str:
+    short = shorter(label)
+    when = "" if said(label, timeframe) else f", {shorter(timeframe)}"
+    first, _, rest = timeframe.partition(" ")
+    if rest.startswith("(") and first.lower() in label.lower():
         when = f" {rest}"  # "Periprocedural death (not defined)"
-    if len(label) <= LONG_LABEL or not by_role:
-        return f"{label}{when}"
-    return f"{shorter(outcome.role)}, {shorter(outcome.timeframe)}"
+    if len(short) <= LONG_LABEL or not by_role:
+        return f"{short}{when}"
+    return f"{shorter(role)}, {shorter(timeframe)}"
 
 
 def centre_words(found: CentreComparison) -> str:
@@ -253,25 +259,82 @@ def main_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
     )
 
 
-def comparison_words(comparison: Comparison, counts: bool = True) -> str:
-    study = comparison.analysis.study
+@dataclass(frozen=True, slots=True)
+class _Line:
+    result: OutcomeResult
+    name: str
+    trial: tuple[str, str]  # the figures from the study's own groups, with counts and without
+
+
+@dataclass(frozen=True, slots=True)
+class _StudyLines:
+    """What a study's part of the note owes to the evidence alone: the same for every patient."""
+
+    analysis: StudyAnalysis  # held, so that its id() is never another analysis's
+    short_name: str
+    design: str
+    lines: tuple[_Line, ...]
+
+
+# A study's lines, by the id() of its start-up analysis (the engine shares one per study between
+# requests): the note is built on every results page, and only the fit, the certainty and any
+# personal figure depend on the patient. Nothing of a patient is kept here.
+_STUDIES: dict[int, _StudyLines] = {}
+_STUDIES_MAX = 512  # several evidence bases in one process (tests) at most; cleared beyond
+
+
+def study_lines(comparison: Comparison) -> _StudyLines:
+    """Return the study's evidence-only part of the note, worked out once per study."""
+    analysis = comparison.analysis
+    found = _STUDIES.get(id(analysis))
+    if found is not None and found.analysis is analysis:
+        return found
+    study = analysis.study
     design = DESIGN.get(study.design.value) or vocabulary.DESIGNS[study.design.value].short
     if design.lower() in study.short_name.lower():  # "Retrospective angioplasty vs stent ..."
         design = ""
-    fit = APPLIES.get(comparison.applicability.status, comparison.applicability.status)
     main = main_outcomes(comparison)
-    # One certainty for the study when every main outcome has the same, else one per outcome.
-    ratings = {grade(comparison, r) for r in main}
-    shared = ratings.pop() if len(ratings) == 1 else ""
-    about = "; ".join(t for t in (design, fit, shared) if t)
-    lines = [f"{study.short_name} ({about}):"]
+    arms = (study.intervention, study.comparator)
     names = [outcome_name(r.stats.outcome) for r in main]
-    by_role = {r.stats.outcome.id: names.count(n) == 1 for r, n in zip(main, names, strict=True)}
-    lines += [
-        f"- {outcome_words(comparison, r, counts, rated=not shared, by_role=by_role[r.stats.outcome.id])}"
-        for r in main
-    ]
-    return "\n".join(lines)
+    lines = tuple(
+        _Line(
+            result=r,
+            name=outcome_name(r.stats.outcome, by_role=names.count(n) == 1),
+            trial=figures(study, r, [trial_risk(r, a) for a in arms]),
+        )
+        for r, n in zip(main, names, strict=True)
+    )
+    found = _StudyLines(analysis, study.short_name, design, lines)
+    if len(_STUDIES) >= _STUDIES_MAX:
+        _STUDIES.clear()
+    _STUDIES[id(analysis)] = found
+    return found
+
+
+def comparison_texts(comparison: Comparison) -> tuple[str, str]:
+    """The comparison's lines (study, design, fit, certainty, each main outcome), with the counts
+    and without them."""
+    known = study_lines(comparison)
+    study = comparison.analysis.study
+    arms = (study.intervention, study.comparator)
+    fit = APPLIES.get(comparison.applicability.status, comparison.applicability.status)
+    # One certainty for the study when every main outcome has the same, else one per outcome.
+    grades = [grade(comparison, line.result) for line in known.lines]
+    shared = grades[0] if len(set(grades)) == 1 else ""
+    about = "; ".join(t for t in (known.design, fit, shared) if t)
+    with_counts = [f"{known.short_name} ({about}):"]
+    without = [with_counts[0]]
+    for line, rated in zip(known.lines, grades, strict=True):
+        found = line.trial
+        # A baseline entered for the outcome's family makes its figures this patient's own.
+        if comparison.personal and any(personal_risk(comparison, line.result, a) for a in arms):
+            found = figures(
+                study, line.result, [risk_for(comparison, line.result, a) for a in arms]
+            )
+        ending = f"; {rated}." if rated and not shared else "."
+        with_counts.append(f"- {line.name}: {found[0]}{ending}")
+        without.append(f"- {line.name}: {found[1]}{ending}")
+    return "\n".join(with_counts), "\n".join(without)
 
 
 def record_note(assessment: Assessment, revision: dt.date) -> str:
@@ -280,46 +343,63 @@ def record_note(assessment: Assessment, revision: dt.date) -> str:
     Every main outcome with its counts when that fits; else without the counts (the results page
     gives them); else the last comparisons (least applicable, weakest design) are named only.
     """
-    shown = len(assessment.comparisons)
+    head, tail = _frame(assessment, revision)
+    texts = [comparison_texts(c) for c in assessment.comparisons]
+    shown = len(texts)
     for counts, kept in [(True, shown), *((False, n) for n in range(shown, -1, -1))]:
-        note = _note(assessment, revision, counts=counts, kept=kept)
+        note = _note(assessment, head, tail, texts, counts=counts, kept=kept)
         if len(note) <= LIMIT:
             return note
     return note
 
 
-def _note(assessment: Assessment, revision: dt.date, *, counts: bool, kept: int) -> str:
+def _frame(assessment: Assessment, revision: dt.date) -> tuple[list[str], list[str]]:
+    """The note's lines before the comparisons (scenario, options) and after them."""
     scenario = assessment.scenario
     options = "; ".join(
         f"{vocabulary.TREATMENTS[code].short.removeprefix('a ')} ({_short(code)})"
         for code in vocabulary.TREATMENTS
         if code in scenario.options
     )
-    parts = [
+    head = [
         f"{TITLE}: {scenario_words(scenario)}.",
         f"Options: {options}.",
     ]
     if assessment.scope.status == "outside":
-        parts.append("The studies did not include patients like this.")
-    if assessment.comparisons:
-        parts.append(FORMAT if counts else FORMAT_WITHOUT_COUNTS)
-        if scenario.baseline_risks:
-            parts.append(PERSONAL)
-        parts += [comparison_words(c, counts) for c in assessment.comparisons[:kept]]
-        rest = [c.analysis.study.short_name for c in assessment.comparisons[kept:]]
-        if rest:
-            parts.append(f"Also compared (figures on the results page): {'; '.join(rest)}.")
-    else:
-        parts.append("No study in this evidence base compares these options.")
+        head.append("The studies did not include patients like this.")
+    tail = []
     if assessment.centre:
-        parts.append(
+        tail.append(
             "Centre's results: " + "; ".join(centre_words(c) for c in assessment.centre) + "."
         )
     if assessment.pairs_without_evidence:
         pairs = "; ".join(
             " vs ".join(_short(o) for o in gap.options) for gap in assessment.pairs_without_evidence
         )
-        parts.append(f"No study compares: {pairs}.")
-    parts.append(f"Evidence version {assessment.evidence_version} ({revision.isoformat()}).")
-    parts.append(CLOSING)
-    return "\n".join(parts) + "\n"
+        tail.append(f"No study compares: {pairs}.")
+    tail.append(f"Evidence version {assessment.evidence_version} ({revision.isoformat()}).")
+    tail.append(CLOSING)
+    return head, tail
+
+
+def _note(
+    assessment: Assessment,
+    head: list[str],
+    tail: list[str],
+    texts: list[tuple[str, str]],
+    *,
+    counts: bool,
+    kept: int,
+) -> str:
+    parts = list(head)
+    if texts:
+        parts.append(FORMAT if counts else FORMAT_WITHOUT_COUNTS)
+        if assessment.scenario.baseline_risks:
+            parts.append(PERSONAL)
+        parts += [t[0 if counts else 1] for t in texts[:kept]]
+        rest = [c.analysis.study.short_name for c in assessment.comparisons[kept:]]
+        if rest:
+            parts.append(f"Also compared (figures on the results page): {'; '.join(rest)}.")
+    else:
+        parts.append("No study in this evidence base compares these options.")
+    return "\n".join([*parts, *tail]) + "\n"
