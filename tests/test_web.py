@@ -134,12 +134,16 @@ def test_one_sided_interval_is_a_method_difference_in_the_full_audit(client: Fla
 
 
 def test_results_show_evidence_version_and_disclaimer_once(client: FlaskClient, app: Any) -> None:
-    page = text(post(client))
+    response = post(client)
+    page = text(response)
     version = app.extensions["evidence_base"].version
     footer = f"This tool presents evidence; it does not recommend a treatment. Evidence version {version} ."
     assert page.endswith(footer)
-    # The footer says it; the results no longer repeat it.
-    assert page.count(f"Evidence version {version}") == 1
+    # The footer says it; the results no longer repeat it, but the note for the record, a text to
+    # copy out of the page, carries it (and says it recommends nothing) in its own words.
+    note = re.search(r"<textarea[^>]*>(.*?)</textarea>", response.get_data(as_text=True), re.S)
+    assert note and note.group(1).count(f"Evidence version {version} (") == 1
+    assert page.count(f"Evidence version {version}") == 2
     assert (
         page.count("This tool presents evidence; it does not recommend a treatment.") == 2
     )  # lead, footer
