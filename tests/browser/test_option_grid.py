@@ -87,7 +87,45 @@ def test_two_options_grid_prints_on_two_a4_pages(
     assert 1 <= a4 <= 2
 
 
-def test_the_note_box_copies_and_equals_the_api_note(server: str, context: BrowserContext) -> None:
+def api_note(server: str) -> str:
+    body = json.dumps(ALL_OPTIONS_SCENARIO).encode()
+    request = urllib.request.Request(
+        server + "/api/v1/assess/note", body, {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Content-Type"].startswith("text/plain")
+        note: str = response.read().decode()
+    return note
+
+
+def test_the_results_page_note_box_copies_and_equals_the_api_note(
+    server: str, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    page.goto(server + "/")
+    fill_vissit(page, ALL_OPTIONS)
+    submit(page)
+    box = page.get_by_role("textbox", name="The note")
+    expect(box).to_be_hidden()  # collapsed under the view buttons until opened
+    page.locator("summary", has_text="Note for the record").click()
+    expect(box).to_be_visible()
+    expect(box).to_have_attribute("readonly", "")
+    note = box.input_value()
+    assert note == api_note(server)
+    assert len(note) <= 1500
+    assert not axe_violations(page)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page.get_by_role("button", name="Copy the note").click()
+    expect(page.locator("[data-copy-status]")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == note
+    page.set_viewport_size({"width": 375, "height": 667})
+    assert scroll_width(page) <= 375
+    assert not axe_violations(page)
+
+
+def test_the_note_page_box_copies_and_equals_the_api_note(
+    server: str, context: BrowserContext
+) -> None:
     page = context.new_page()
     page.goto(server + "/")
     fill_vissit(page, ALL_OPTIONS)
@@ -101,14 +139,7 @@ def test_the_note_box_copies_and_equals_the_api_note(server: str, context: Brows
     page.set_viewport_size({"width": 375, "height": 667})
     assert scroll_width(page) <= 375
     assert not axe_violations(page)
-    body = json.dumps(ALL_OPTIONS_SCENARIO).encode()
-    request = urllib.request.Request(
-        server + "/api/v1/assess/note", body, {"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request) as response:
-        assert response.headers["Content-Type"].startswith("text/plain")
-        assert response.read().decode() == note
-    assert len(note) <= 1500
+    assert note == api_note(server)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     page.get_by_role("button", name="Copy the note").click()
     expect(page.locator("[data-copy-status]")).to_have_text("Copied.")
@@ -122,6 +153,13 @@ def test_the_note_box_is_there_without_script(server: str, browser: object) -> N
         page.goto(server + "/")
         fill_vissit(page)
         submit(page)
+        # On the results page: the box opens and reads without script; no Copy button.
+        page.locator("summary", has_text="Note for the record").click()
+        box = page.get_by_role("textbox", name="The note")
+        expect(box).to_be_visible()
+        assert "This tool presents evidence and recommends no treatment." in box.input_value()
+        expect(page.get_by_role("button", name="Copy the note")).to_be_hidden()
+        # And on the note's own page.
         submit(page, "Option grid")
         submit(page, "Note for the record")
         box = page.get_by_role("textbox", name="The note")
