@@ -338,8 +338,9 @@ FIELDS: tuple[Field, ...] = (
         "tick",
         "Use our centre's early risk in the personal timeline",
         "",
-        "The centre's rate and exact 95% CI replace baseline x relative effect for the procedure at"
-        " 30 days, where its counts are given above; later times are unchanged.",
+        "Where counts are given above for a 30-day outcome, the centre's rate and exact 95% CI"
+        " replace baseline \u00d7 relative effect for that procedure at 30 days; later times are"
+        " unchanged.",
         "Whether the personal risks use the centre's own rate (centre_results) as the risk with"
         " the procedure at the early horizon (a fixed time frame of 30 days or 1 month) instead"
         " of baseline x relative effect; later horizons are unchanged. True needs a centre result"
