@@ -152,9 +152,10 @@ def test_asked_without_an_early_centre_result_is_a_422_naming_the_field(
         assert response.status_code == 422
         assert response.get_json()["fields"] == {
             FIELD: [
-                "No centre result for an early (30-day) outcome of a procedure compared here: give"
-                " one in centre_results, or leave this out. Outcomes it may use:"
-                " stroke_death_30d (self_expanding_stent)."
+                "No centre counts for an early (30-day) outcome of a procedure compared here, so"
+                " there is no centre's early risk to use: give them (centre_results), or leave this"
+                " out. Outcomes it may use: Self-expanding stent: Stroke or death within 30 days"
+                " (self_expanding_stent, stroke_death_30d)."
             ]
         }
     note = client.post("/api/v1/assess/note", json={**SCENARIO, "centre_results": None})

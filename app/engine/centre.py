@@ -229,7 +229,9 @@ def use_early_risks(
         if not is_early(f.effect) or option == "medical":
             found.append(f)
             continue
-        offered.append(f"{family} ({option})")
+        offered.append(
+            f"{vocabulary.OPTIONS[option].clinician}: {f.effect.family.label} ({option}, {family})"
+        )
         rate = early_risk(scenario, references, option, family)
         entry = next(
             (e for e in scenario.centre_results if (e.option, e.family) == (option, family)), None
@@ -245,8 +247,9 @@ def use_early_risks(
         raise ScenarioError(
             {
                 USE_EARLY: [
-                    "No centre result for an early (30-day) outcome of a procedure compared here:"
-                    f" give one in centre_results, or leave this out. Outcomes it may use: {have}."
+                    "No centre counts for an early (30-day) outcome of a procedure compared here,"
+                    " so there is no centre's early risk to use: give them (centre_results), or"
+                    f" leave this out. Outcomes it may use: {have}."
                 ]
             }
         )
