@@ -119,7 +119,7 @@ def test_the_early_horizon_takes_the_centres_exact_rate(client: FlaskClient) -> 
         }
         assert risk["difference"] is None and risk["nnt"] is None
         assert (
-            "your centre's own: 2 of 60 procedures (3.3%, exact 95% CI 0.4% to 11.5%)"
+            "your centre's own, 2 of 60 procedures (3.3%, exact 95% CI 0.4% to 11.5%)"
             in (risk["assumption"])
         )
         assert "not one randomized comparison" in risk["assumption"]
@@ -169,10 +169,8 @@ def test_a_procedure_without_a_centre_result_is_named_and_keeps_its_relative_eff
     answer = client.post("/api/v1/assess", json=body).get_json()
     (notice,) = [w for w in answer["warnings"] if w["code"] == "centre_early_risk_not_given"]
     assert notice["text"] == (
-        "Your centre's early risk is used only where its counts are given; still baseline"
-        " × relative effect: Balloon-mounted (balloon-expandable) stent, Stroke, death or"
-        " intracranial haemorrhage within 30 days, or hard TIA on days 2-30; Balloon-mounted"
-        " (balloon-expandable) stent, Intracranial haemorrhage within 30 days."
+        "Your centre's early risk is used only where its counts are given; the early risk is still"
+        " baseline × relative effect for the balloon-mounted (balloon-expandable) stent."
     )
     sources = {
         (r["family"], r["with_intervention"]["source"])
@@ -193,18 +191,19 @@ def test_the_clinician_page_says_so_in_the_panel_and_the_timeline(client: FlaskC
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     words_ = text(page)
-    assert "Your centre's early risk: The risk with self-expanding stent is your centre's own" in (
+    assert "Your centre's early risk: The risk with self-expanding stent is your centre's own," in (
         words_
     )
     start = page.index('<section class="timeline"')
     timeline = page[start : page.index("</section>", start)]
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", timeline, re.S)
     assert [text(r).split(" ")[0] for r in rows] == ["30", "1", "median"]
-    assert SHOWN in text(rows[0]) and "none: not a randomized comparison" in text(rows[0])
+    assert SHOWN in text(rows[0]) and "none: not randomized" in text(rows[0])
     assert "your centre" not in text(rows[1]) + text(rows[2])
-    assert "At 30 days the risk with self-expanding stent is your centre's own rate" in text(
-        timeline
-    )
+    assert (
+        "At 30 days, the diamond is your centre's own rate (exact 95% CI), not baseline × relative"
+        " effect; no difference there: not a randomized comparison."
+    ) in text(timeline)
     # A diamond marks the centre's rate; the later horizons keep their squares.
     assert timeline.count("l5 5l-5 5l-5-5Z") == 1 and timeline.count("h8v8h-8Z") == 2
     # The later rows are those of the page without the choice.

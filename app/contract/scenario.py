@@ -338,9 +338,8 @@ FIELDS: tuple[Field, ...] = (
         "tick",
         "Use our centre's early risk in the personal timeline",
         "",
-        "Where counts are given above for a 30-day outcome, the centre's rate and exact 95% CI"
-        " replace baseline \u00d7 relative effect for that procedure at 30 days; later times are"
-        " unchanged.",
+        "With counts above for a 30-day outcome: the centre's rate (exact 95% CI) instead of"
+        " baseline \u00d7 relative effect for that procedure at 30 days; later times unchanged.",
         "Whether the personal risks use the centre's own rate (centre_results) as the risk with"
         " the procedure at the early horizon (a fixed time frame of 30 days or 1 month) instead"
         " of baseline x relative effect; later horizons are unchanged. True needs a centre result"

@@ -221,7 +221,7 @@ def use_early_risks(
     if not scenario.use_centre_early_risk:
         return risks, ()
     used: list[str] = []
-    missing: list[str] = []
+    missing: list[tuple[str, str]] = []
     offered: list[str] = []
     found: list[FamilyRisks] = []
     for f in risks:
@@ -237,7 +237,7 @@ def use_early_risks(
             (e for e in scenario.centre_results if (e.option, e.family) == (option, family)), None
         )
         if rate is None or entry is None:
-            missing.append(f"{vocabulary.OPTIONS[option].clinician}, {f.effect.family.label}")
+            missing.append((option, f.effect.family.label))
             found.append(f)
             continue
         used.append(option)
@@ -253,13 +253,25 @@ def use_early_risks(
                 ]
             }
         )
-    notices: tuple[Notice, ...] = ()
-    if missing:
-        notices = (
-            Notice(
-                "centre_early_risk_not_given",
-                "Your centre's early risk is used only where its counts are given; still baseline"
-                f" \u00d7 relative effect: {'; '.join(dict.fromkeys(missing))}.",
-            ),
-        )
-    return tuple(found), notices
+    return tuple(found), _gaps(missing, used)
+
+
+def _gaps(missing: list[tuple[str, str]], used: list[str]) -> tuple[Notice, ...]:
+    """Name each procedure whose early risk stays baseline x relative effect (its families when
+    another of its early families takes the centre's rate)."""
+    if not missing:
+        return ()
+    families: dict[str, list[str]] = {}
+    for option, label in missing:
+        families.setdefault(option, []).append(label)
+    named = [
+        vocabulary.OPTIONS[o].clinician.lower() + (f" ({'; '.join(labels)})" if o in used else "")
+        for o, labels in families.items()
+    ]
+    return (
+        Notice(
+            "centre_early_risk_not_given",
+            "Your centre's early risk is used only where its counts are given; the early risk"
+            f" is still baseline \u00d7 relative effect for the {' and the '.join(named)}.",
+        ),
+    )

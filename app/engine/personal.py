@@ -262,9 +262,9 @@ def is_early(effect: FamilyEffect) -> bool:
 def centre_words(option: str, events: int, total: int, rate: Range) -> str:
     """The sentence every clinician page gives a centre's early risk."""
     return (
-        f"The risk with {option} is your centre's own: {events} of {total} procedures"
-        f" ({rate.value:.1f}%, exact 95% CI {rate.lower:.1f}% to {rate.upper:.1f}%), used instead"
-        " of baseline \u00d7 relative effect. No difference or NNT: your centre's patients and the"
+        f"The risk with {option} is your centre's own, {events} of {total} procedures"
+        f" ({rate.value:.1f}%, exact 95% CI {rate.lower:.1f}% to {rate.upper:.1f}%), instead of"
+        " baseline \u00d7 relative effect; no difference or NNT: your centre's patients and the"
         " baseline are not one randomized comparison."
     )
 

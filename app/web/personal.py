@@ -122,15 +122,8 @@ def ratio_text(ratio: Ratio | None) -> str:
     return text
 
 
-NOT_RANDOMIZED = "none: not a randomized comparison"
-
-
-def intervention_text(risk: PersonalRisk) -> str:
-    """The risk with the procedure; the centre's own rate says so."""
-    text = range_text(risk.with_intervention)
-    if risk.centre is None:
-        return text
-    return f"{text}, your centre's {risk.centre[0]} of {risk.centre[1]}"
+# The centre's early rate is said once above its panel's table; its row gives no difference.
+NOT_RANDOMIZED = "none: not randomized"
 
 
 def nnt_text(risk: PersonalRisk) -> str:
@@ -157,7 +150,7 @@ def _row(risk: PersonalRisk) -> RiskRow:
     return RiskRow(
         baseline_label=_baseline_label(b),
         baseline=percent_text(b.percent),
-        with_intervention=intervention_text(risk),
+        with_intervention=range_text(risk.with_intervention),
         difference=NOT_RANDOMIZED if risk.centre else difference_text(risk.difference),
         nnt=nnt_text(risk),
         note=risk.note,

@@ -94,7 +94,9 @@ def _svg(view_id: str, points: list[tuple[str, PersonalRisk]], names: tuple[str,
         f" with lines: {names[0]} with its 95% interval. Figures in the table below."
     )
     if any(r.centre for _, r in points):
-        label = label.replace("squares with lines:", "squares (a diamond: your centre's own rate)")
+        label = label.replace(
+            "squares with lines:", "squares (a diamond: your centre's own rate) with lines:"
+        )
     parts = [
         f'<svg class="timeline-plot" id="{view_id}-svg" role="img" aria-label="{escape(label)}"'
         f' viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
@@ -135,21 +137,19 @@ def _row(horizon: str, f: FamilyRisks, risk: PersonalRisk) -> TimelineRow:
         comparator=percent_text(risk.baseline.percent),
         intervention=range_text(risk.with_intervention)
         + (f", your centre's {risk.centre[0]} of {risk.centre[1]}" if risk.centre else ""),
-        difference="none: not a randomized comparison"
-        if risk.centre
-        else difference_text(risk.difference),
+        difference="none: not randomized" if risk.centre else difference_text(risk.difference),
     )
 
 
-def _centre_words(items: list[tuple[float, FamilyRisks, PersonalRisk]], name: str) -> str:
+def _centre_words(items: list[tuple[float, FamilyRisks, PersonalRisk]]) -> str:
     """Which horizons hold the centre's own rate, said once under the table."""
     times = [f.effect.family.timeframe for _, f, r in items if r.centre]
     if not times:
         return ""
     return (
-        f"At {' and '.join(dict.fromkeys(times))} the risk with {name} is your centre's own rate"
-        " with its exact 95% CI, not baseline \u00d7 relative effect; no difference is given there,"
-        " because your centre's patients and the baseline are not one randomized comparison."
+        f"At {' and '.join(dict.fromkeys(times))}, the diamond is your centre's own rate (exact"
+        " 95% CI), not baseline \u00d7 relative effect; no difference there: not a randomized"
+        " comparison."
     )
 
 
@@ -177,7 +177,7 @@ def timelines(found: Iterable[FamilyRisks]) -> tuple[Timeline, ...]:
                 names=names,
                 svg=_svg(view_id, points, names),
                 rows=tuple(_row(f.effect.family.timeframe, f, r) for _, f, r in items),
-                centre=_centre_words(items, names[0].lower()),
+                centre=_centre_words(items),
             )
         )
     return tuple(views)
