@@ -132,7 +132,7 @@ def test_the_centres_early_risk_on_every_page_that_shows_it(
         expect(timeline.locator("tbody tr").nth(0)).to_contain_text(
             "3.3% (95% CI 0.4% to 11.5%), your centre's 2 of 60"
         )
-        expect(timeline).to_contain_text("your centre's own rate with its exact 95% CI")
+        expect(timeline).to_contain_text("the diamond is your centre's own rate (exact 95% CI)")
         expect(page.locator("section.personal")).to_contain_text("Your centre's early risk:")
         expect(page.get_by_label(EARLY)).to_be_checked()
         check_axe_and_width(page, "results with the centre's early risk")
