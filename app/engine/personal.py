@@ -157,7 +157,9 @@ def _nnt(effect: FamilyEffect, difference: Range) -> PersonalNNT | None:
     more = difference.value > 0
     harmful = effect.event == "harmful"
     kind: Literal["NNTB", "NNTH"] = "NNTH" if more == harmful else "NNTB"
-    return PersonalNNT(100.0 / abs(difference.value), kind)
+    value = 100.0 / abs(difference.value)
+    # At a vanishing baseline (5e-324%) the difference is too small to invert: no NNT, not infinity.
+    return PersonalNNT(value, kind) if math.isfinite(value) else None
 
 
 def _assumption(ratio: Ratio, baseline: Baseline) -> str:

@@ -134,6 +134,8 @@ def nnt_text(risk: PersonalRisk) -> str:
             return "—"
         if risk.difference.lower <= 0 <= risk.difference.upper:
             return "none: the difference's CI includes 0"
+        if risk.effect.fixed_horizon:
+            return "none: the difference is too small to invert"
         return "none: no fixed time frame"
     return f"{risk.nnt.kind} {math.ceil(risk.nnt.value - 1e-9)}"
 
