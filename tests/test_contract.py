@@ -91,9 +91,15 @@ def test_scenario_rows_write_each_kind_of_value_for_both_audiences() -> None:
         }
     )
     clinician = results.scenario_rows(chosen, ignored_fields(chosen.setting, chosen.options))
-    # Every field has a row (the centre's results have a section of their own); a field added to
-    # the contract later adds its own after these.
-    assert [r.label for r in clinician] == [f.label for f in FIELDS if f.kind != "entries"]
+    # Every field has a row (the centre's results have a section of their own; the choice to use
+    # the centre's early risk is listed only when ticked); a field added to the contract later adds
+    # its own after these.
+    assert [r.label for r in clinician] == [
+        f.label for f in FIELDS if f.kind != "entries" and not f.listed_when_true
+    ]
+    ticked = replace(chosen, use_centre_early_risk=True)
+    rows = results.scenario_rows(ticked, ignored_fields(chosen.setting, chosen.options))
+    assert (rows[-1].label, rows[-1].value) == (FIELD["use_centre_early_risk"].label, "Yes")
     assert [(r.label, r.value) for r in clinician][:11] == [
         ("Clinical setting", "Symptomatic intracranial stenosis (elective decision)"),
         (

@@ -15,9 +15,12 @@ from flask import Flask
 from app import create_app
 from app.analysis import pooling
 from app.analysis.base import EvidenceBase, analyse
+from app.analysis.relative import Ratio
 from app.contract.scenario import ScenarioError, parse_scenario
 from app.engine.assess import Assessment, assess
+from app.engine.personal import Baseline, personal_risk
 from app.evidence.loader import load_evidence
+from app.web.personal import nnt_text
 from tests.engine_tables import tables
 from tests.minimal_study import MANIFEST, STUDY, write_evidence
 from tests.test_register_families import FAMILIES, with_families
@@ -220,6 +223,17 @@ def test_a_product_above_100_percent_is_not_a_risk(tmp_path: Path) -> None:
     assert risk.with_intervention.value == pytest.approx(60.0, abs=1e-9)
     assert risk.with_intervention.upper == 100.0 and risk.difference.upper == 80.0
     assert "the interval is shown up to 100%" in risk.note
+
+
+def test_a_vanishing_baseline_gives_no_infinite_nnt(tmp_path: Path) -> None:
+    # The smallest positive float is a valid percent; 100 / (RR 3 x 5e-324 - 5e-324) is infinite.
+    base = analyse(load_evidence(with_families(write_evidence(tmp_path))))
+    effect = _family(_assess(base)).effect
+    ratio = Ratio("risk_ratio", 3.0, 2.5, 3.5, "study", ("X",), None, "risk ratio", True)
+    risk = personal_risk(effect, ratio, Baseline(5e-324, "entered"))
+    assert risk.difference is not None and risk.difference.lower > 0
+    assert risk.nnt is None
+    assert nnt_text(risk) == "none: the difference is too small to invert"
 
 
 @pytest.mark.parametrize(

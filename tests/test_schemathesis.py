@@ -15,8 +15,9 @@ rule is the pool endpoint's: tables from which no estimate can be computed (no e
 arm, identical studies under Hartung-Knapp) are refused; a valid pool body's first two studies are
 set to two different tables with events and non-events in both arms, which rules that out. A
 fourth is the scenario's ``centre_results``: an entry's option must be among those chosen and its
-family one with an arm of that option in the evidence; a valid assess body is sent without it
-(tests/test_centre.py and tests/shipped/test_centre.py cover it).
+family one with an arm of that option in the evidence; a valid assess body is sent without it,
+and without ``use_centre_early_risk``, which needs such an entry for an early family
+(tests/test_centre.py, tests/shipped/test_centre.py and tests/test_centre_timeline.py cover them).
 
 A schema-violating body larger than the 16 KB limit is refused with 413 (documented): that code is
 added to the statuses the negative-data check counts as a refusal.
@@ -89,8 +90,10 @@ def within_described_rules(case: Any) -> None:
                         counts.update(events=1 + (arm == ARMS[index]), total=6)
     if case.path.startswith("/api/v1/assess") and isinstance(body, dict):
         # Whether an entry's option was chosen and its family has that option is the evidence's
-        # to say (described, not in the schema): a valid body is sent without centre results.
+        # to say (described, not in the schema): a valid body is sent without centre results, so
+        # without the choice that needs one either.
         body.pop("centre_results", None)
+        body.pop("use_centre_early_risk", None)
     if isinstance(case.body, dict | list):
         case.body = body
 

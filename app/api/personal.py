@@ -16,10 +16,16 @@ def _n(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _range(value: Range | None) -> JSON | None:
+def _with(risk: PersonalRisk) -> JSON | None:
+    value = risk.with_intervention
     if value is None:
         return None
-    return {"percent": _n(value.value), "ci": [_n(value.lower), _n(value.upper)]}
+    return {
+        "percent": _n(value.value),
+        "ci": [_n(value.lower), _n(value.upper)],
+        "source": risk.source,
+        "counts": list(risk.centre) if risk.centre else None,
+    }
 
 
 def _difference(value: Range | None) -> JSON | None:
@@ -57,7 +63,7 @@ def risk_json(family: FamilyRisks, risk: PersonalRisk) -> JSON:
             "randomized": ratio.randomized,
         },
         "why": family.why,
-        "with_intervention": _range(risk.with_intervention),
+        "with_intervention": _with(risk),
         "difference": _difference(risk.difference),
         "nnt": None if risk.nnt is None else {"value": risk.nnt.value, "kind": risk.nnt.kind},
         "note": risk.note or None,
@@ -72,9 +78,17 @@ def personal_risks_json(families: tuple[FamilyRisks, ...]) -> list[JSON]:
 
 NULLABLE_NUMBER: Schema = {"type": ["number", "null"]}
 PERCENT_CI: Schema = closed(
-    {"percent": NUMBER, "ci": pair(NUMBER)},
-    "The risk with the more invasive option (%) at the baseline and its 95% CI: baseline x the"
-    " risk ratio's ends, or the odds-ratio conversion; the baseline is treated as known.",
+    {
+        "percent": NUMBER,
+        "ci": pair(NUMBER),
+        "source": choice(("relative_effect", "centre")),
+        "counts": {"anyOf": [pair({"type": "integer"}), {"type": "null"}]},
+    },
+    "The risk with the more invasive option (%) at the baseline and its 95% CI. source"
+    " relative_effect: baseline x the risk ratio's ends, or the odds-ratio conversion; the"
+    " baseline is treated as known (counts null). source centre (use_centre_early_risk, early"
+    " horizon only): the centre's own rate with its exact Clopper-Pearson 95% CI, counts its"
+    " events and procedures; difference and nnt are then null (not a randomized comparison).",
 )
 
 PERSONAL_RISK: Schema = closed(

@@ -17,7 +17,8 @@ from app.contract.describe import describe as _describe
 # "risks": an object of percents keyed by family id (baseline_risks); "entries": a list of objects
 # (centre_results), validated in app/contract/centre.py.
 Kind = Literal["choice", "options", "whole", "flag", "risks", "entries"]
-Widget = Literal["radio", "checkbox", "select", "text", "risks", "entries"]
+# "tick": one checkbox for a yes/no choice (ticked: true; left empty: not given).
+Widget = Literal["radio", "checkbox", "select", "text", "risks", "entries", "tick"]
 # How a study may limit its population on a field: a range of a whole number, only patients with a
 # yes (required), no patients with a yes (exclusion), or a set of allowed choices.
 CriterionKind = Literal["range", "required", "exclusion", "allowed"]
@@ -88,6 +89,7 @@ class Field:
     criterion: Eligibility | None = None  # set when studies may limit their population on it
     section: str = "Patient and lesion"  # the form's column
     patient_when_given: bool = False  # the patient and print views list it only when it was given
+    listed_when_true: bool = False  # the results page's scenario table lists it only when true
     # For "risks": each percent must lie strictly between these.
     percent_above: float = 0.0
     percent_below: float = 100.0
@@ -330,6 +332,21 @@ FIELDS: tuple[Field, ...] = (
         " 0 <= events <= total and 1 <= total <= 100000, each option and family once.",
         section="Your centre's results",
     ),
+    Field(
+        "use_centre_early_risk",
+        "flag",
+        "tick",
+        "Use our centre's early risk in the personal timeline",
+        "",
+        "With counts above for a 30-day outcome: the centre's rate (exact 95% CI) instead of"
+        " baseline \u00d7 relative effect for that procedure at 30 days; later times unchanged.",
+        "Whether the personal risks use the centre's own rate (centre_results) as the risk with"
+        " the procedure at the early horizon (a fixed time frame of 30 days or 1 month) instead"
+        " of baseline x relative effect; later horizons are unchanged. True needs a centre result"
+        " for such a family of a procedure compared here; false or null: not used.",
+        section="Your centre's results",
+        listed_when_true=True,
+    ),
 )
 # Objects of percents, keyed by an outcome family id: {"stroke_death_30d": 10}.
 FAMILY_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -365,6 +382,7 @@ class Scenario:
     # (family id, percent) pairs in the order given; a tuple keeps the scenario hashable.
     baseline_risks: tuple[tuple[str, float], ...] | None = None
     centre_results: tuple[CentreResult, ...] = ()
+    use_centre_early_risk: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the scenario as plain JSON values, every field named (null when not given)."""

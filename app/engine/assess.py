@@ -14,7 +14,7 @@ from app.contract import vocabulary
 from app.contract.scenario import Scenario
 from app.engine import personal
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
-from app.engine.centre import CentreComparison, centre_comparisons
+from app.engine.centre import CentreComparison, centre_comparisons, use_early_risks
 from app.engine.indirectness import family_certainty, indirectness, outcome_certainty
 from app.engine.plans import Match, PairGap
 from app.engine.scope import IN_SCOPE, Scope, scope
@@ -149,11 +149,12 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
     )
     fits = {c.analysis.study.id: c.applicability.status for c in comparisons}
     risks = personal.family_risks(base.relative, scenario, fits)
+    risks, centre_notices = use_early_risks(scenario, tables.centre, risks)
     comparisons = [
         replace(c, personal=tuple(f for f in risks if c.analysis.study.id in f.effect.study_ids))
         for c in comparisons
     ]
-    warnings = plan.warnings
+    warnings = plan.warnings + centre_notices
     unused = personal.unused_baselines(scenario, risks)
     if unused:
         warnings += (

@@ -12,7 +12,11 @@ when the difference's 95% CI excludes 0, otherwise it "cannot be told apart"; an
 precise rate.
 
 `early_risk` is the seam for a personal timeline: the centre's rate and CI for one option and
-family in this scenario, or None when the centre gave none.
+family in this scenario, or None when the centre gave none. `use_early_risks` applies it when the
+scenario asks (`use_centre_early_risk`): each personal family at the early horizon whose procedure
+has a centre result takes the centre's rate (app/engine/personal.py `with_centre`); asked with no
+such result at all, the scenario is refused naming the field (422), and a procedure compared here
+without one is named in a notice, its early risk still baseline × relative effect.
 """
 
 from __future__ import annotations
@@ -22,11 +26,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.analysis import funnel, significance, stats
+from app.analysis.caveats import Notice
 from app.analysis.centre import Benchmark, Reference, TrialArm
 from app.analysis.funnel import Limits
 from app.contract import vocabulary
 from app.contract.centre import CentreResult, Families
-from app.contract.scenario import Scenario
+from app.contract.scenario import Scenario, ScenarioError
+from app.engine.personal import FamilyRisks, is_early, with_centre
+
+USE_EARLY = "use_centre_early_risk"
 
 Verdict = Literal["lower", "higher", "unclear"]
 References = Mapping[tuple[str, str, str], Reference]
@@ -200,3 +208,70 @@ def early_risk(
         if entry.option == option and entry.family == family:
             return stats.proportion(events=entry.events, total=entry.total)
     return None
+
+
+def use_early_risks(
+    scenario: Scenario, references: References, risks: tuple[FamilyRisks, ...]
+) -> tuple[tuple[FamilyRisks, ...], tuple[Notice, ...]]:
+    """The personal risks with the centre's early rate where asked, and a notice for any gap.
+
+    Raises ScenarioError naming `use_centre_early_risk` when it is asked and no early personal
+    family of a procedure compared here has a centre result.
+    """
+    if not scenario.use_centre_early_risk:
+        return risks, ()
+    used: list[str] = []
+    missing: list[tuple[str, str]] = []
+    offered: list[str] = []
+    found: list[FamilyRisks] = []
+    for f in risks:
+        option, family = f.effect.treatments[0], f.effect.family.id
+        if not is_early(f.effect) or option == "medical":
+            found.append(f)
+            continue
+        offered.append(
+            f"{vocabulary.OPTIONS[option].clinician}: {f.effect.family.label} ({option}, {family})"
+        )
+        rate = early_risk(scenario, references, option, family)
+        entry = next(
+            (e for e in scenario.centre_results if (e.option, e.family) == (option, family)), None
+        )
+        if rate is None or entry is None:
+            missing.append((option, f.effect.family.label))
+            found.append(f)
+            continue
+        used.append(option)
+        found.append(with_centre(f, entry.events, entry.total, rate))
+    if not used:
+        have = ", ".join(dict.fromkeys(offered)) or "none for the options and setting chosen"
+        raise ScenarioError(
+            {
+                USE_EARLY: [
+                    "No centre counts for an early (30-day) outcome of a procedure compared here,"
+                    " so there is no centre's early risk to use: give them (centre_results), or"
+                    f" leave this out. Outcomes it may use: {have}."
+                ]
+            }
+        )
+    return tuple(found), _gaps(missing, used)
+
+
+def _gaps(missing: list[tuple[str, str]], used: list[str]) -> tuple[Notice, ...]:
+    """Name each procedure whose early risk stays baseline x relative effect (its families when
+    another of its early families takes the centre's rate)."""
+    if not missing:
+        return ()
+    families: dict[str, list[str]] = {}
+    for option, label in missing:
+        families.setdefault(option, []).append(label)
+    named = [
+        vocabulary.OPTIONS[o].clinician.lower() + (f" ({'; '.join(labels)})" if o in used else "")
+        for o, labels in families.items()
+    ]
+    return (
+        Notice(
+            "centre_early_risk_not_given",
+            "Your centre's early risk is used only where its counts are given; the early risk"
+            f" is still baseline \u00d7 relative effect for the {' and the '.join(named)}.",
+        ),
+    )

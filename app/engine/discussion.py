@@ -7,11 +7,13 @@ its certainty, and says which kind of figure it got:
     An option's risk for one outcome. With a baseline risk the clinician entered for the outcome's
     family (``baseline_risks``), this patient's absolute risk (app/engine/personal.py): the entered
     baseline for the comparator option, baseline x relative effect with its 95% interval for the
-    other, marked ``basis="personal"``. Otherwise (no baseline entered, or no relative effect to
-    apply to it) the study arm's own events over its own total, with the exact (Clopper-Pearson)
-    95% CI the other pages show, marked ``basis="trial"`` ("the trial's group, not a personal
-    estimate"). A preset baseline (another study's comparator arm) is not this patient's, so it
-    never makes a figure personal here.
+    other, marked ``basis="personal"``; where the clinician chose the centre's early risk
+    (``use_centre_early_risk``), the procedure's figure at the early horizon is the centre's own
+    rate with its exact 95% CI and counts instead, marked ``basis="centre"``. Otherwise (no
+    baseline entered, or no relative effect to apply to it) the study arm's own events over its
+    own total, with the exact (Clopper-Pearson) 95% CI the other pages show, marked
+    ``basis="trial"`` ("the trial's group, not a personal estimate"). A preset baseline (another
+    study's comparator arm) is not this patient's, so it never makes a figure personal here.
 ``certainty_for(comparison, result)``
     The outcome's GRADE certainty for this patient (app/analysis/certainty.py, with indirectness
     from this patient's applicability, app/engine/indirectness.py), or None where it is not rated.
@@ -54,9 +56,9 @@ class Risk:
     value: float
     lower: float
     upper: float
-    events: int | None  # the study group's count (None for a personal estimate)
+    events: int | None  # the study group's or centre's count (None for a personal estimate)
     total: int | None
-    basis: Literal["trial", "personal"]
+    basis: Literal["trial", "personal", "centre"]
     derived: bool = False  # a count not printed in the source, worked out from what it printed
 
 
@@ -73,6 +75,9 @@ def personal_risk(comparison: Comparison, result: OutcomeResult, arm_id: str) ->
             if treatment == found.effect.treatments[1]:  # the comparator: the entered baseline
                 p0 = risk.baseline.percent / 100
                 return Risk(p0, p0, p0, None, None, "personal")
+            if risk.with_intervention is not None and risk.centre is not None:
+                r, (events, total) = risk.with_intervention, risk.centre
+                return Risk(r.value / 100, r.lower / 100, r.upper / 100, events, total, "centre")
             if risk.with_intervention is not None:
                 r = risk.with_intervention
                 return Risk(r.value / 100, r.lower / 100, r.upper / 100, None, None, "personal")

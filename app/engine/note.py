@@ -34,6 +34,8 @@ TITLE = "ICAS options discussed"
 CLOSING = "This tool presents evidence and recommends no treatment."
 FORMAT = "Main outcomes, per arm: % (exact 95% CI) · events/total."
 PERSONAL = "personal = baseline entered x relative effect (95% CI), as on the results page."
+CENTRE = "centre = our centre's rate (exact 95% CI) as early risk; not randomized vs baseline."
+USED = ", used as early risk"
 FORMAT_WITHOUT_COUNTS = "Main outcomes, per arm: % (exact 95% CI); counts on results page."
 EN_DASH = "\u2013"
 RATIO = {
@@ -135,6 +137,8 @@ def risk_words(risk: Risk, counts: bool = True) -> str:
         return f"baseline entered {100 * risk.value:.1f}%"
     if risk.basis == "personal":
         return f"personal {text}"
+    if risk.basis == "centre":
+        return f"centre {text} · {risk.events}/{risk.total}" if counts else f"centre {text}"
     return f"{text} · {risk.events}/{risk.total}" if counts else text
 
 
@@ -143,7 +147,8 @@ def scenario_words(scenario: Scenario) -> str:
     ignored = ignored_fields(scenario.setting, scenario.options)
     parts = []
     for field in FIELDS:
-        if field.name in ignored or field.kind == "options":
+        # The centre's early risk, when used, is told on the "Centre's results" line.
+        if field.name in ignored or field.kind == "options" or field.listed_when_true:
             continue
         value = getattr(scenario, field.name)
         name = FIELD_WORDS.get(field.name, field.label)
@@ -193,7 +198,7 @@ def figures(study: Study, result: OutcomeResult, risks: list[Risk | None]) -> tu
     outcome = result.stats.outcome
     arms = (study.intervention, study.comparator)
     derived = any(r is not None and r.derived for r in risks)
-    personal = any(r is not None and r.basis == "personal" for r in risks)
+    personal = any(r is not None and r.basis in ("personal", "centre") for r in risks)
     usable = personal or result.stats.not_computed_reason is None
     if all(r is not None for r in risks) and usable:
         with_counts, without = (
@@ -241,13 +246,26 @@ def _outcome_name(label: str, timeframe: str, role: str, by_role: bool) -> str:
     return f"{shorter(role)}, {shorter(timeframe)}"
 
 
-def centre_words(found: CentreComparison) -> str:
-    """'SES stroke_death_30d 2/60 3.3% (0.4–11.5)': the centre's entry with its exact 95% CI."""
+def centre_words(found: CentreComparison, used: bool = False) -> str:
+    """'SES stroke_death_30d 2/60 3.3% (0.4–11.5)': the centre's entry with its exact 95% CI.
+
+    `used`: the personal risks take it as the early risk (use_centre_early_risk), said after it.
+    """
     entry, rate = found.entry, found.rate
     return (
         f"{_short(entry.option)} {entry.family} {entry.events}/{entry.total}"
         f" {100 * rate.value:.1f}% ({100 * rate.lower:.1f}{EN_DASH}{100 * rate.upper:.1f})"
+        + (USED if used else "")
     )
+
+
+def early_used(assessment: Assessment) -> set[tuple[str, str]]:
+    """(option, family) of each centre result the personal risks take as the early risk."""
+    return {
+        (f.effect.treatments[0], f.effect.family.id)
+        for f in assessment.personal
+        if any(r.centre is not None for r in f.risks)
+    }
 
 
 def main_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
@@ -356,6 +374,7 @@ def record_note(assessment: Assessment, revision: dt.date) -> str:
 def _frame(assessment: Assessment, revision: dt.date) -> tuple[list[str], list[str]]:
     """The note's lines before the comparisons (scenario, options) and after them."""
     scenario = assessment.scenario
+    used = early_used(assessment)
     options = "; ".join(
         f"{vocabulary.TREATMENTS[code].short.removeprefix('a ')} ({_short(code)})"
         for code in vocabulary.TREATMENTS
@@ -369,9 +388,10 @@ def _frame(assessment: Assessment, revision: dt.date) -> tuple[list[str], list[s
         head.append("The studies did not include patients like this.")
     tail = []
     if assessment.centre:
-        tail.append(
-            "Centre's results: " + "; ".join(centre_words(c) for c in assessment.centre) + "."
-        )
+        said = [
+            centre_words(c, (c.entry.option, c.entry.family) in used) for c in assessment.centre
+        ]
+        tail.append("Centre's results: " + "; ".join(said) + ".")
     if assessment.pairs_without_evidence:
         pairs = "; ".join(
             " vs ".join(_short(o) for o in gap.options) for gap in assessment.pairs_without_evidence
@@ -396,6 +416,8 @@ def _note(
         parts.append(FORMAT if counts else FORMAT_WITHOUT_COUNTS)
         if assessment.scenario.baseline_risks:
             parts.append(PERSONAL)
+            if early_used(assessment):
+                parts.append(CENTRE)
         parts += [t[0 if counts else 1] for t in texts[:kept]]
         rest = [c.analysis.study.short_name for c in assessment.comparisons[kept:]]
         if rest:

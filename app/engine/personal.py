@@ -12,22 +12,29 @@ first. As GRADE Summary-of-Findings tables do (Cochrane Handbook 14.1.5; GRADE g
 the baseline treated as known. The difference is p1 - p0 with the same ends; an NNT only over a
 fixed horizon and where the difference's interval excludes 0. A product above 100% is not a risk.
 The horizon is always the family's own time frame: nothing is extrapolated.
+
+With `use_centre_early_risk`, at the early horizon (a fixed time frame of at most one month) the
+risk with the procedure is the centre's own rate with its exact 95% CI instead (`with_centre`);
+no difference or NNT is then given: the centre's patients and the baseline are not one randomized
+comparison (docs/methods.md).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from app.analysis import stats
 from app.analysis.relative import RATIO_WORDS, Candidate, FamilyEffect, Preset, Ratio
 from app.contract.scenario import Scenario, ScenarioError
-from app.contract.vocabulary import DESIGNS
+from app.contract.vocabulary import DESIGNS, TREATMENTS
 from app.engine.applicability import STATUS_ORDER
 
 DESIGN_ORDER = {code: rank for rank, code in enumerate(DESIGNS)}
 FIELD = "baseline_risks"
+EARLY_MONTHS = 1.0  # the early horizon: a fixed time frame of 30 days or 1 month at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +76,13 @@ class PersonalRisk:
     nnt: PersonalNNT | None
     note: str  # why something is not shown ("" when everything is)
     assumption: str
+    # The centre's events and total when with_intervention is the centre's own rate (its exact
+    # 95% CI), not baseline x relative effect.
+    centre: tuple[int, int] | None = None
+
+    @property
+    def source(self) -> Literal["relative_effect", "centre"]:
+        return "relative_effect" if self.centre is None else "centre"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +157,9 @@ def _nnt(effect: FamilyEffect, difference: Range) -> PersonalNNT | None:
     more = difference.value > 0
     harmful = effect.event == "harmful"
     kind: Literal["NNTB", "NNTH"] = "NNTH" if more == harmful else "NNTB"
-    return PersonalNNT(100.0 / abs(difference.value), kind)
+    value = 100.0 / abs(difference.value)
+    # At a vanishing baseline (5e-324%) the difference is too small to invert: no NNT, not infinity.
+    return PersonalNNT(value, kind) if math.isfinite(value) else None
 
 
 def _assumption(ratio: Ratio, baseline: Baseline) -> str:
@@ -237,6 +253,42 @@ def family_risks(
         risks = tuple(personal_risk(effect, ratio, b) for b in baselines(effect, scenario, fit))
         found.append(FamilyRisks(effect, ratio, why, risks))
     return tuple(found)
+
+
+def is_early(effect: FamilyEffect) -> bool:
+    """Say whether the family's time frame is the early horizon (fixed, at most one month)."""
+    months = effect.horizon_months
+    return effect.fixed_horizon and months is not None and months <= EARLY_MONTHS + 1e-9
+
+
+def centre_words(option: str, events: int, total: int, rate: Range) -> str:
+    """The sentence every clinician page gives a centre's early risk."""
+    return (
+        f"The risk with {option} is your centre's own, {events} of {total} procedures"
+        f" ({rate.value:.1f}%, exact 95% CI {rate.lower:.1f}% to {rate.upper:.1f}%), instead of"
+        " baseline \u00d7 relative effect; no difference or NNT: your centre's patients and the"
+        " baseline are not one randomized comparison."
+    )
+
+
+def with_centre(found: FamilyRisks, events: int, total: int, rate: stats.Interval) -> FamilyRisks:
+    """The family with the centre's rate as the risk with the procedure at every baseline."""
+    percent = Range(100.0 * rate.value, 100.0 * rate.lower, 100.0 * rate.upper)
+    option = TREATMENTS[found.effect.treatments[0]].clinician.lower()
+    words = centre_words(option, events, total, percent)
+    risks = tuple(
+        replace(
+            risk,
+            with_intervention=percent,
+            difference=None,
+            nnt=None,
+            note="",
+            assumption=words,
+            centre=(events, total),
+        )
+        for risk in found.risks
+    )
+    return replace(found, risks=risks)
 
 
 def unused_baselines(scenario: Scenario, found: Iterable[FamilyRisks]) -> tuple[str, ...]:

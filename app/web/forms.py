@@ -69,6 +69,9 @@ GROUPS = tuple(f.name for f in FIELDS if f.widget in ("radio", "checkbox"))
 FORM_FIELDS = tuple(f for f in FIELDS if f.kind != "entries")
 FORM_NAMES = tuple(f.name for f in FORM_FIELDS)
 CENTRE_LABEL = FIELD["centre_results"].label
+# Yes/no choices written as one checkbox in the centre section, not in the form's columns.
+TICKS = tuple(f.name for f in FORM_FIELDS if f.widget == "tick")
+TICKED = "yes"
 
 
 class WholeNumberField(IntegerField):
@@ -159,6 +162,10 @@ def _form_field(field: Field) -> Any:
     labels = {code: term.clinician for code, term in field.choices.items()}
     if field.kind == "risks":
         return RisksField(field.label)
+    if field.widget == "tick":
+        return RadioField(
+            field.label, choices=[SelectChoice(TICKED, field.label)], validate_choice=False
+        )
     if field.kind == "whole":
         return WholeNumberField(
             field.label,
@@ -191,6 +198,7 @@ class ScenarioForm(Form):
     missing: tuple[str, ...] = ()
     unreadable: tuple[str, ...] = ()
     centre_field = FIELD["centre_results"]  # its label and hint head the form's centre section
+    ticks = TICKS
 
     def __init__(self, formdata: Any = None, **kwargs: Any) -> None:
         super().__init__(formdata, **kwargs)
@@ -210,7 +218,7 @@ class ScenarioForm(Form):
         """The form's columns: each title with its fields, in the contract's order."""
         columns: dict[str, list[str]] = {}
         for field in FORM_FIELDS:
-            if field.kind != "risks":  # a collapsed section of its own, below the columns
+            if field.kind != "risks" and field.widget != "tick":  # in collapsed sections below
                 columns.setdefault(field.section, []).append(field.name)
         return tuple((title, tuple(names)) for title, names in columns.items())
 
@@ -315,7 +323,34 @@ class ScenarioForm(Form):
     @property
     def centre_open(self) -> bool:
         """Open the collapsed centre section when something was entered in it."""
-        return any(row.given or row.errors for row in self.centre_rows)
+        return any(row.given or row.errors for row in self.centre_rows) or self.centre_ticked
+
+    @property
+    def centre_ticked(self) -> bool:
+        """A tick of the centre section was sent (ticked, or refused)."""
+        return any(self[name].raw_data or self[name].errors for name in TICKS)
+
+    def offer_ticks(self) -> bool:
+        """Show the centre section's tick: on the blank form, or once the section holds counts.
+
+        A results page without the centre's counts leaves it out: the all-four-options page is at
+        its weight budget (docs/performance.md), and the choice needs counts to act on.
+        """
+        return self._formdata is None or self.centre_open
+
+    def tick(self, name: str) -> Control:
+        """One checkbox's markup values (checked when its value was sent)."""
+        field = self[name]
+        sent = bool(field.raw_data) and field.raw_data[0] == TICKED
+        return Control(
+            id=name,
+            name=name,
+            type="checkbox",
+            value=TICKED,
+            describedby=self.describedby(name),
+            invalid=bool(field.errors),
+            choices=(Choice(name, TICKED, FIELD[name].label, sent),),
+        )
 
     def apply_errors(self, error: ScenarioError) -> None:
         """Attach the contract's messages to their fields ("baseline_risks.<id>" to its input)."""
@@ -368,6 +403,11 @@ class ScenarioForm(Form):
     def _contract_value(self, name: str) -> Any:
         field = self[name]
         kind = FIELD[name].kind
+        if kind == "flag" and name in TICKS:
+            if field.data not in (None, "", TICKED):
+                field.errors.append("Tick the box, or leave it empty.")
+                return None
+            return True if field.data == TICKED else None
         if kind == "flag":
             if field.data is not None and field.data not in TRI_STATE_VALUES:
                 field.errors.append("Choose Yes, No or Not known.")

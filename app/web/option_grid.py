@@ -205,15 +205,23 @@ def risk_entry(
         )
     n = per_hundred(risk.value)
     counts = ""
-    if risk.events is not None:
+    if risk.basis == "centre":
+        certainty = w.CENTRE_SURE
+        counts = w.CENTRE_COUNTS.format(events=risk.events, total=risk.total)
+        if (risk.events or 0) < 10:
+            counts = f"{counts} {w.FEW}"
+    elif risk.events is not None:
         counts = f"In the study, {risk.events} of {risk.total} people in this group had it."
         if risk.events < 10:
             counts = f"{counts} {w.FEW}"
         counts = " ".join([counts, *_secondary(outcome, study)])
     icons = None
-    share = (w.LIKE_YOU if risk.basis == "personal" else w.HAD).format(share=_share(n))
+    said = {"personal": w.LIKE_YOU, "centre": w.AT_CENTRE}.get(risk.basis, w.HAD)
+    share = said.format(share=_share(n))
     if is_key(result):
-        label = f"{share.removesuffix(' it.')} {outcome.plain_label}"
+        label = f"{_share(n)} people at our centre had {outcome.plain_label}"
+        if risk.basis != "centre":
+            label = f"{share.removesuffix(' it.')} {outcome.plain_label}"
         uid = f"og-{option}-{study.id}-{outcome.id}".replace("_", "-")
         icons = icon_array(n, label=label, uid=uid)
     return RiskEntry(

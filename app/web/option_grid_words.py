@@ -36,8 +36,15 @@ OTHER_TIMES = "Some studies gave numbers over other times. They are in the patie
 BASIS = {
     "trial": "Each number is the study group's, not a personal estimate.",
     "personal": "This is an estimate for you, worked out from the studies.",
+    "centre": "This number is from our own centre, not from the studies.",
 }
 HAD = "{share} people had it."
+AT_CENTRE = "{share} people had it at our centre."
+CENTRE_COUNTS = "At our centre, {events} of {total} people had it after this treatment."
+# A centre's own count is not rated, and no chance decided who had which treatment there.
+CENTRE_SURE = (
+    "How sure: not rated. It is one centre's count. Chance did not pick who had this treatment."
+)
 LIKE_YOU = "{share} people like you would have it."
 ENTERED = "This is the risk your care team entered for you."
 # How sure: the GRADE rating in the patient view's words (app/analysis/statements.py) when the

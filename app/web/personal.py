@@ -72,6 +72,7 @@ class FamilyPanel:
     rows: tuple[RiskRow, ...]
     has_ratio: bool
     assumption: str  # what every figure of the panel assumes, in one sentence
+    centre: str  # the centre's early risk in words, when it replaces baseline x relative effect
     # Patient and print views: for an entered baseline only, less invasive option first.
     patient_title: str
     patient_lines: tuple[str, ...]
@@ -121,12 +122,20 @@ def ratio_text(ratio: Ratio | None) -> str:
     return text
 
 
+# The centre's early rate is said once above its panel's table; its row gives no difference.
+NOT_RANDOMIZED = "none: not randomized"
+
+
 def nnt_text(risk: PersonalRisk) -> str:
     if risk.nnt is None:
+        if risk.centre is not None:
+            return "none"
         if risk.difference is None:
             return "—"
         if risk.difference.lower <= 0 <= risk.difference.upper:
             return "none: the difference's CI includes 0"
+        if risk.effect.fixed_horizon:
+            return "none: the difference is too small to invert"
         return "none: no fixed time frame"
     return f"{risk.nnt.kind} {math.ceil(risk.nnt.value - 1e-9)}"
 
@@ -144,7 +153,7 @@ def _row(risk: PersonalRisk) -> RiskRow:
         baseline_label=_baseline_label(b),
         baseline=percent_text(b.percent),
         with_intervention=range_text(risk.with_intervention),
-        difference=difference_text(risk.difference),
+        difference=NOT_RANDOMIZED if risk.centre else difference_text(risk.difference),
         nnt=nnt_text(risk),
         note=risk.note,
         assumption=risk.assumption,
@@ -181,14 +190,26 @@ def _patient(f: FamilyRisks, anchor: str) -> tuple[str, tuple[str, ...], tuple[P
         f"With {_plain(second)}, about {b:.0f} in 100 people like you would have it."
         f" This is your doctor's guess ({b:g}%)."
     )
-    lines.append(
-        f"With {_plain(first)}, about {w.value:.0f} in 100 would have it. It could be as low as"
-        f" {w.lower:.0f} or as high as {w.upper:.0f} in 100 (figure {w.value:.1f}%)."
-    )
-    lines.append(
-        "This assumes the effect seen in the studies holds at your risk."
-        " We treat your risk as known, so the range shows only how sure the studies are."
-    )
+    if risk.centre is not None:
+        events, total = risk.centre
+        lines.append(
+            f"With {_plain(first)}, about {w.value:.0f} in 100 people had it at our centre"
+            f" ({events} of {total}). It could be as low as {w.lower:.0f} or as high as"
+            f" {w.upper:.0f} in 100 (figure {w.value:.1f}%)."
+        )
+        lines.append(
+            "This number is from our own centre, not from the studies. Our patients may not be"
+            f" like you. And it is not a fair test of {_plain(first)} against {_plain(second)}."
+        )
+    else:
+        lines.append(
+            f"With {_plain(first)}, about {w.value:.0f} in 100 would have it. It could be as low"
+            f" as {w.lower:.0f} or as high as {w.upper:.0f} in 100 (figure {w.value:.1f}%)."
+        )
+        lines.append(
+            "This assumes the effect seen in the studies holds at your risk."
+            " We treat your risk as known, so the range shows only how sure the studies are."
+        )
     options = (
         PatientOption(
             words[second].patient,
@@ -214,7 +235,7 @@ def _patient(f: FamilyRisks, anchor: str) -> tuple[str, tuple[str, ...], tuple[P
 
 def _assumption(f: FamilyRisks) -> str:
     """One sentence for the panel: its one row's, or the same said of every baseline shown."""
-    if f.ratio is None or not f.risks:
+    if f.ratio is None or not f.risks or f.risks[0].centre is not None:
         return ""
     if len(f.risks) == 1:
         return f.risks[0].assumption
@@ -241,6 +262,7 @@ def panel(f: FamilyRisks) -> FamilyPanel:
         rows=tuple(_row(r) for r in f.risks),
         has_ratio=f.ratio is not None,
         assumption=_assumption(f),
+        centre=f.risks[0].assumption if f.risks and f.risks[0].centre else "",
         patient_title=title,
         patient_lines=lines,
         patient_options=options,

@@ -228,6 +228,7 @@ def scenario_rows(scenario: Scenario, ignored: Mapping[str, str]) -> tuple[Row, 
         )
         for field in FIELDS
         if field.kind != "entries"  # the centre's results have their own section
+        and (getattr(scenario, field.name) or not field.listed_when_true)
     )
 
 

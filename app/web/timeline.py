@@ -5,7 +5,9 @@ A small SVG drawn on the server, one per pair of options whose families hold two
 side by side in order, not on a time scale, and nothing joins them: only the published horizons
 are shown. A circle is the risk with the less invasive option (the baseline, treated as known), a
 square with its 95% interval the risk with the more invasive one; shapes and words carry the
-meaning, never colour.
+meaning, never colour. Where the clinician chose the centre's early risk, that horizon's risk
+with the more invasive option is the centre's own rate: a diamond, its row and the words under the
+table say so, and no difference is given there (app/engine/personal.py `with_centre`).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class Timeline:
     names: tuple[str, str]  # more invasive first
     svg: Markup
     rows: tuple[TimelineRow, ...]
+    centre: str  # which horizon holds the centre's own rate, in words ("" when none)
 
 
 def _lead(f: FamilyRisks) -> PersonalRisk | None:
@@ -90,6 +93,10 @@ def _svg(view_id: str, points: list[tuple[str, PersonalRisk]], names: tuple[str,
         f"Risk at each published time, in percent. Circles: {names[1]} (the baseline); squares"
         f" with lines: {names[0]} with its 95% interval. Figures in the table below."
     )
+    if any(r.centre for _, r in points):
+        label = label.replace(
+            "squares with lines:", "squares (a diamond: your centre's own rate) with lines:"
+        )
     parts = [
         f'<svg class="timeline-plot" id="{view_id}-svg" role="img" aria-label="{escape(label)}"'
         f' viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
@@ -106,9 +113,13 @@ def _svg(view_id: str, points: list[tuple[str, PersonalRisk]], names: tuple[str,
         w, b = risk.with_intervention, risk.baseline.percent
         assert w is not None
         parts.append(f'<circle cx="{centre - 14:.0f}" cy="{y(b):.1f}" r="5" fill="none"/>')
+        # A square for baseline x relative effect; a diamond for the centre's own rate.
+        mark = "l5 5l-5 5l-5-5Z" if risk.centre else "h8v8h-8Z"
+        left = centre + 14 if risk.centre else centre + 10
+        upper = y(w.value) - (5 if risk.centre else 4)
         parts.append(
             f'<path d="M{centre + 14:.0f} {y(w.lower):.1f}V{y(w.upper):.1f}'
-            f'M{centre + 10:.0f} {y(w.value) - 4:.1f}h8v8h-8Z"/>'
+            f'M{left:.0f} {upper:.1f}{mark}"/>'
         )
         parts.append(
             f'<text x="{centre:.0f}" y="{TOP + HEIGHT + 18}" stroke="none"'
@@ -124,8 +135,21 @@ def _row(horizon: str, f: FamilyRisks, risk: PersonalRisk) -> TimelineRow:
         outcome=f.effect.family.label,
         baseline_source=_source(risk),
         comparator=percent_text(risk.baseline.percent),
-        intervention=range_text(risk.with_intervention),
-        difference=difference_text(risk.difference),
+        intervention=range_text(risk.with_intervention)
+        + (f", your centre's {risk.centre[0]} of {risk.centre[1]}" if risk.centre else ""),
+        difference="none: not randomized" if risk.centre else difference_text(risk.difference),
+    )
+
+
+def _centre_words(items: list[tuple[float, FamilyRisks, PersonalRisk]]) -> str:
+    """Which horizons hold the centre's own rate, said once under the table."""
+    times = [f.effect.family.timeframe for _, f, r in items if r.centre]
+    if not times:
+        return ""
+    return (
+        f"At {' and '.join(dict.fromkeys(times))}, the diamond is your centre's own rate (exact"
+        " 95% CI), not baseline \u00d7 relative effect; no difference there: not a randomized"
+        " comparison."
     )
 
 
@@ -153,6 +177,7 @@ def timelines(found: Iterable[FamilyRisks]) -> tuple[Timeline, ...]:
                 names=names,
                 svg=_svg(view_id, points, names),
                 rows=tuple(_row(f.effect.family.timeframe, f, r) for _, f, r in items),
+                centre=_centre_words(items),
             )
         )
     return tuple(views)

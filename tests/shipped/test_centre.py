@@ -22,7 +22,7 @@ from app.evidence.loader import load_evidence
 from app.web.formatting import difference_text, p_value_text
 from tests.engine_tables import tables
 from tests.evidence_dirs import SHIPPED_DIR
-from tests.perf.page_weight import COMPRESSED_LIMIT, LIMIT, fetch_with, page_weight
+from tests.perf.page_weight import COMPRESSED_LIMIT, LIMIT, fetch_with, form_body, page_weight
 from tests.scenarios import ALL_OPTIONS
 
 pytestmark = pytest.mark.shipped_evidence
@@ -190,5 +190,14 @@ def test_the_results_page_with_a_centre_keeps_its_budgets(app: Flask) -> None:
     weight = page_weight(fetch_with(app), "all four options and a centre", scenario)
     assert weight.status == 200
     assert plain.total <= LIMIT and plain.compressed <= COMPRESSED_LIMIT, plain.as_dict()
+    assert 0 < weight.total - plain.total <= 10_000, weight.as_dict()
+    assert 0 < weight.compressed - plain.compressed <= 3_000, weight.as_dict()
+    # Its early risk in the personal timeline (a checkbox, a sentence and a timeline row) too.
+    early = {**scenario, "use_centre_early_risk": "yes"}
+    weight = page_weight(fetch_with(app), "all four options and a centre's early risk", early)
+    assert weight.status == 200
+    assert "Your centre's early risk" in html.unescape(
+        fetch_with(app)("POST", "/", form_body(early))[2].decode()
+    )
     assert 0 < weight.total - plain.total <= 10_000, weight.as_dict()
     assert 0 < weight.compressed - plain.compressed <= 3_000, weight.as_dict()
