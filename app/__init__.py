@@ -17,6 +17,7 @@ from app.cli import ENV_EVIDENCE_DIR, EXIT_CONFIG, EXIT_EVIDENCE, report_problem
 from app.engine.tables import build_tables
 from app.evidence.loader import load_evidence
 from app.evidence.model import DEFAULT_DIR, EvidenceError
+from app.web.compact import Compact
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,8 +40,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.json = StrictJSONProvider(app)
-    # Block tags leave no blank lines or indentation behind: the results page stays under 100 KB.
+    # Block tags leave no blank lines or indentation behind, and the templates' indentation is
+    # collapsed when they compile (app/web/compact.py): the pages keep their weight budgets.
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension(Compact)
     # ICAS_EVIDENCE_DIR lets a deployment (or gunicorn) point at another evidence folder.
     evidence_dir = os.environ.get(ENV_EVIDENCE_DIR, DEFAULT_DIR)
     app.config.from_mapping(EVIDENCE_DIR=evidence_dir, MAX_CONTENT_LENGTH=16 * 1024)

@@ -22,7 +22,6 @@ shows the form with its errors (422) whichever view was asked for.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from flask import (
@@ -35,7 +34,6 @@ from flask import (
     request,
 )
 from flask.blueprints import BlueprintSetupState
-from markupsafe import Markup
 
 from app.contract.scenario import ScenarioError
 from app.engine.assess import assess
@@ -74,31 +72,15 @@ def _prepare(state: BlueprintSetupState) -> None:
     app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
-        "tables": {} if app.debug else results.prepare_tables(base, _compact_macro(state)),
+        "tables": {} if app.debug else results.prepare_tables(base, _table_macro(state)),
         "families": personal_risks.form_families(base),
     }
 
 
-# Indentation between tags: a run of white space holding a line break renders as one space, so one
-# line break keeps the page as it renders while the largest results page stays within its weight.
-_INDENT = re.compile(r">[ \t]*\n\s*<")
-# Before a block-level tag even that line break renders nothing.
-_BEFORE_BLOCK = re.compile(
-    r">\n(</?(?:tr|td|th|tbody|thead|table|ul|ol|li|div|section|p|h[1-6]|details|summary"
-    r"|fieldset|legend|caption|dl|dt|dd|form|header|footer|main|nav|figure|figcaption)\b)"
-)
-
-
-def compact(page: str) -> str:
-    """Collapse the templates' indentation between tags (no <pre> or <textarea> is served)."""
-    return _BEFORE_BLOCK.sub(r">\1", _INDENT.sub(">\n<", page))
-
-
-def _compact_macro(state: BlueprintSetupState) -> Any:
-    """The table macro, its output compacted as the page is, so the page holds it unchanged."""
+def _table_macro(state: BlueprintSetupState) -> Any:
+    """The table macro, whose output the page holds unchanged."""
     module: Any = state.app.jinja_env.get_template("calculator/table.html").module
-    macro = module.study_table
-    return lambda table: Markup(compact(str(macro(table))))
+    return module.study_table
 
 
 def _prepared() -> dict[str, Any]:
@@ -132,7 +114,7 @@ def index() -> str:
 def calculate() -> Response:
     """Answer the form; Back after following a link shows this page again without re-posting."""
     page, status = _calculate()
-    response = make_response(compact(page), status)
+    response = make_response(page, status)
     response.headers["Cache-Control"] = BACK_BUTTON_CACHE
     return response
 
