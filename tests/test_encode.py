@@ -78,7 +78,7 @@ def base() -> EvidenceBase:
 
 def test_prepared_pieces_are_fragments_of_the_same_json(base: EvidenceBase) -> None:
     assessment = assess(parse_scenario(ALL_OPTIONS), tables(base))
-    parts = prepare_studies(base)
+    parts = prepare_studies(tables(base))
     prepared = assessment_json(assessment, parts)
     comparison = prepared["comparisons"][0]
     for key in ("study", "intervention", "comparator", "caveats", "outcomes"):
@@ -92,7 +92,7 @@ def test_prepared_pieces_are_fragments_of_the_same_json(base: EvidenceBase) -> N
 
 def test_an_option_nothing_was_prepared_for_is_built(base: EvidenceBase) -> None:
     assessment = assess(parse_scenario(VISSIT_LIKE), tables(base))
-    parts = prepare_studies(base)
+    parts = prepare_studies(tables(base))
     (first,) = [c for c in assessment.comparisons if c.analysis.study.id == "vissit"]
     study_parts = parts[first.analysis.study.id]
     # That arm is built, the rest still prepared.

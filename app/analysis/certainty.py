@@ -230,7 +230,7 @@ class Judged:
     imprecision: Domain
     publication_bias: Domain
 
-    def with_indirectness(self, indirectness: Domain) -> Certainty:
+    def with_indirectness(self, indirectness: Domain, statement: str = "") -> Certainty:
         """Combine with this patient's indirectness into the rating (domains in GRADE's order)."""
         return Certainty(
             self.start,
@@ -241,7 +241,21 @@ class Judged:
                 self.imprecision,
                 self.publication_bias,
             ),
+            statement,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Rated:
+    """A body of evidence's patient-independent domains and its informative statement at each
+    level indirectness may rate it down (0, 1, 2): only the levels change the rating."""
+
+    judged: Judged
+    statements: tuple[str, ...]
+
+    def rate(self, indirectness: Domain) -> Certainty:
+        """The certainty with this patient's indirectness, and the statement for its rating."""
+        return self.judged.with_indirectness(indirectness, self.statements[indirectness.levels])
 
 
 def judge_outcome(entry: OutcomeStats, study: Study) -> Judged:

@@ -1,7 +1,7 @@
 """Certainty of evidence in the JSON: each assessed outcome's and each outcome family's, with schemas.
 
-Outcomes are encoded once at start-up (app/api/encode.py), but their certainty depends on the
-patient (indirectness): each pre-encoded outcome object gets its `certainty` spliced in per request.
+Outcomes are encoded once at start-up (app/api/encode.py) with their certainty at each level
+indirectness may rate them down; only the patient's indirectness reason is spliced in per request.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from app.analysis.certainty import DOMAINS, RATINGS, Certainty
+from app.analysis.certainty import DOMAINS, RATINGS, Certainty, Domain, Rated
 from app.analysis.families import Group
 from app.api.jsonschema import (
     BOOLEAN,
@@ -60,17 +60,42 @@ def nth(certainty: Sequence[Certainty | None], index: int) -> Certainty | None:
     return certainty[index] if index < len(certainty) else None
 
 
+# Where this patient's indirectness reason goes in a certainty encoded at start-up.
+_SLOT = "\u0000indirectness reason\u0000"
+_INDIRECTNESS = DOMAINS.index("indirectness")
+
+
+def outcome_with_certainty(outcome: bytes, rated: Rated | None) -> tuple[bytes, ...]:
+    """Encode an outcome object with its certainty at each indirectness level, cut where the
+    patient's indirectness reason goes: (before, after) per level 0, 1, 2; one piece unrated."""
+    head = outcome[:-1] + b',"certainty":'
+    if rated is None:
+        return (head + b"null}",)
+    slot = orjson.dumps(_SLOT)
+    pieces: list[bytes] = []
+    for levels in range(len(rated.statements)):
+        certainty = rated.rate(Domain("indirectness", levels, _SLOT))
+        encoded = orjson.dumps(certainty_json(certainty), option=_STRICT)
+        before, after = (head + encoded + b"}").split(slot)
+        pieces += [before, after]
+    return tuple(pieces)
+
+
 def with_certainty(
-    outcomes: Sequence[bytes], certainty: Sequence[Certainty | None]
+    outcomes: Sequence[tuple[bytes, ...]], certainty: Sequence[Certainty | None]
 ) -> orjson.Fragment:
-    """Splice each outcome's certainty into its pre-encoded object: '{...}' -> '{...,"certainty":…}'."""
-    spliced = [
-        encoded[:-1]
-        + b',"certainty":'
-        + orjson.dumps(certainty_json(nth(certainty, index)), option=_STRICT)
-        + b"}"
-        for index, encoded in enumerate(outcomes)
-    ]
+    """Join each outcome's pieces (outcome_with_certainty) around this patient's indirectness."""
+    spliced = []
+    last, reason = None, b""
+    for pieces, rated in zip(outcomes, certainty, strict=True):
+        if rated is None:
+            spliced.append(pieces[0])
+            continue
+        direct = rated.domains[_INDIRECTNESS]
+        assert direct.assessable  # as the pieces were encoded: indirectness is always assessed
+        if direct is not last:  # one domain per comparison: its reason encoded once
+            last, reason = direct, orjson.dumps(direct.reason)
+        spliced.append(pieces[2 * direct.levels] + reason + pieces[2 * direct.levels + 1])
     return orjson.Fragment(b"[" + b",".join(spliced) + b"]")
 
 

@@ -12,7 +12,7 @@ fragments are the scenario's, which its contract has already checked.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -23,14 +23,23 @@ from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult
 from app.analysis.audit import AuditItem
 from app.analysis.base import EvidenceBase, StudyAnalysis
+from app.analysis.certainty import Rated
 from app.analysis.funnel import Limits
 from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import ArmStats, OutcomeStats
-from app.api.certainty import bias_json, certainty_json, family_json, nth, with_certainty
+from app.api.certainty import (
+    bias_json,
+    certainty_json,
+    family_json,
+    nth,
+    outcome_with_certainty,
+    with_certainty,
+)
 from app.api.personal import personal_risks_json
 from app.engine.assess import Assessment, Comparison
 from app.engine.centre import ArmComparison, CentreComparison
 from app.engine.criteria import Reason
+from app.engine.tables import Tables
 from app.evidence.model import (
     OPTIONS,
     ArmResult,
@@ -327,20 +336,24 @@ class StudyParts:
 
     summary: orjson.Fragment
     caveats: orjson.Fragment
-    # Each outcome object encoded alone: its patient-dependent certainty is spliced in per request.
-    outcomes_json: tuple[bytes, ...]
+    # Each outcome object with its certainty at each indirectness level, cut where the patient's
+    # indirectness reason is spliced in per request (app/api/certainty.py).
+    outcomes_json: tuple[tuple[bytes, ...], ...]
     # (arm id, matched option or None) -> the arm as shown for that option.
     arms: Mapping[tuple[str, str | None], orjson.Fragment]
 
 
-def study_parts(analysis: StudyAnalysis) -> StudyParts:
+def study_parts(analysis: StudyAnalysis, rated: Sequence[Rated | None]) -> StudyParts:
     """Encode the pieces of the study's comparisons that no patient changes; call at start-up."""
     study = analysis.study
     outcomes = analysis.appraisal.outcomes
     return StudyParts(
         summary=fragment(study_summary_json(study)),
         caveats=fragment(coded_json(study.caveats)),
-        outcomes_json=tuple(encoded(_outcome_result_json(r, study)) for r in outcomes),
+        outcomes_json=tuple(
+            outcome_with_certainty(encoded(_outcome_result_json(r, study)), judged)
+            for r, judged in zip(outcomes, rated, strict=True)
+        ),
         arms=MappingProxyType(
             {
                 (arm, option): fragment(arm_json(study, arm, option))
@@ -351,9 +364,10 @@ def study_parts(analysis: StudyAnalysis) -> StudyParts:
     )
 
 
-def prepare_studies(base: EvidenceBase) -> Mapping[str, StudyParts]:
+def prepare_studies(tables: Tables) -> Mapping[str, StudyParts]:
     """Encode every study's patient-independent comparison pieces, by study id; call at start-up."""
-    return MappingProxyType({a.study.id: study_parts(a) for a in base.studies})
+    studies = zip(tables.base.studies, tables.rated, strict=True)
+    return MappingProxyType({a.study.id: study_parts(a, rated) for a, rated in studies})
 
 
 def reason_json(reason: Reason, study: Study, quote: Any = None) -> JSON:

@@ -90,7 +90,7 @@ def _prepare(state: BlueprintSetupState) -> None:
         evidence=dumps_checked(evidence),
         studies={study["id"]: dumps_checked(study) for study in evidence["studies"]},
         openapi=dumps_checked(build_document(base.version, tuple(base.evidence.families))),
-        parts=prepare_studies(base),
+        parts=prepare_studies(app.extensions["engine_tables"]),
     )
 
 

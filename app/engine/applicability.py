@@ -6,8 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from app.contract.scenario import Scenario
-from app.engine.criteria import Reason
-from app.engine.tables import ReasonTable
+from app.engine.criteria import Reason, ReasonTable
 from app.evidence.model import Study
 
 # Settings that are symptomatic by definition.

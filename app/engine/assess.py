@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from app.analysis.appraisal import SMALL_NUMBERS, OutcomeResult
 from app.analysis.base import StudyAnalysis
@@ -15,7 +15,7 @@ from app.contract.scenario import Scenario
 from app.engine import personal
 from app.engine.applicability import STATUS_ORDER, Applicability, applicability
 from app.engine.centre import CentreComparison, centre_comparisons, use_early_risks
-from app.engine.indirectness import family_certainty, indirectness, outcome_certainty
+from app.engine.indirectness import family_certainty, indirectness
 from app.engine.plans import Match, PairGap
 from app.engine.scope import IN_SCOPE, Scope, scope
 from app.engine.tables import Tables
@@ -122,38 +122,33 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
     # What the setting and options draw from the evidence was tabulated at start-up.
     base = tables.base
     personal.check_families(scenario, base.evidence.families)
-    plan = tables.plans[scenario.setting, scenario.options]
-    comparisons = []
+    key = scenario.setting, scenario.options
+    plan = tables.plans[key]
+    found = []
     for index, match in plan.candidates:
         analysis = base.studies[index]
         fit = applicability(analysis.study, scenario, tables.reasons[index])
+        found.append((index, analysis, match, fit))
+    found.sort(key=lambda f: (STATUS_ORDER[f[3].status], DESIGN_ORDER[f[1].study.design.value]))
+    fits = {analysis.study.id: fit.status for _, analysis, _, fit in found}
+    risks = personal.family_risks(base.relative, scenario, fits)
+    risks, centre_notices = use_early_risks(scenario, tables.centre, risks)
+    comparisons = []
+    for index, analysis, match, fit in found:
         direct = indirectness(fit, match, analysis.study.short_name)
+        study_id = analysis.study.id
         comparisons.append(
             Comparison(
                 analysis=analysis,
                 match=match,
                 applicability=fit,
                 warnings=_comparison_warnings(analysis, match, fit, scenario),
+                personal=tuple(f for f in risks if study_id in f.effect.study_ids),
                 indirectness=direct,
-                certainty=tuple(
-                    outcome_certainty(r, analysis.study, direct)
-                    for r in analysis.appraisal.outcomes
-                ),
+                # Each outcome's statement at this level was written at start-up (engine/tables.py).
+                certainty=tuple(None if r is None else r.rate(direct) for r in tables.rated[index]),
             )
         )
-    comparisons.sort(
-        key=lambda c: (
-            STATUS_ORDER[c.applicability.status],
-            DESIGN_ORDER[c.analysis.study.design.value],
-        )
-    )
-    fits = {c.analysis.study.id: c.applicability.status for c in comparisons}
-    risks = personal.family_risks(base.relative, scenario, fits)
-    risks, centre_notices = use_early_risks(scenario, tables.centre, risks)
-    comparisons = [
-        replace(c, personal=tuple(f for f in risks if c.analysis.study.id in f.effect.study_ids))
-        for c in comparisons
-    ]
     warnings = plan.warnings + centre_notices
     unused = personal.unused_baselines(scenario, risks)
     if unused:
@@ -180,6 +175,7 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
         personal=risks,
         family_certainty=family_certainty(
             plan.side_by_side,
+            tables.families[key],
             {
                 c.analysis.study.id: (c.applicability, c.match, c.analysis.study.short_name)
                 for c in comparisons

@@ -6,7 +6,7 @@ per field or per study: a field of a known kind brings only its own nouns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,6 +26,10 @@ class Reason:
     text: str
     source_kind: str
     quote: Quote
+
+
+# criterion field -> (type of value, value) -> its reason; the type keeps True apart from 1.
+ReasonTable = Mapping[str, Mapping[tuple[type, Any], Reason]]
 
 
 def quantity(words: Eligibility, number: int) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from app.analysis.appraisal import OutcomeResult
-from app.analysis.certainty import Certainty, Domain, judge_family
+from app.analysis.certainty import Certainty, Domain, Judged, Rated, judge_family
 from app.analysis.families import Group
 from app.analysis.statements import family_statement, outcome_statement
 from app.contract.scenario import FIELD
@@ -86,15 +86,16 @@ def family_indirectness(group: Group, members: Mapping[str, tuple[int, str]]) ->
 
 
 def family_certainty(
-    groups: Iterable[Group], fits: Mapping[str, tuple[Applicability, Match, str]]
+    groups: Iterable[Group],
+    rated: Iterable[Rated],
+    fits: Mapping[str, tuple[Applicability, Match, str]],
 ) -> tuple[Certainty, ...]:
-    """Each side-by-side family's certainty for this patient, in the groups' order."""
+    """Each side-by-side family's certainty for this patient, in the groups' order (`rated`: the
+    groups' rated_families, tabulated at start-up)."""
     members = {study: _why(*fit) for study, fit in fits.items()}
-    found = []
-    for group in groups:
-        rated = judge_family(group).with_indirectness(family_indirectness(group, members))
-        found.append(replace(rated, statement=family_statement(rated.rating, group)))
-    return tuple(found)
+    return tuple(
+        r.rate(family_indirectness(group, members)) for group, r in zip(groups, rated, strict=True)
+    )
 
 
 def outcome_certainty(result: OutcomeResult, study: Study, indirect: Domain) -> Certainty | None:
@@ -103,3 +104,34 @@ def outcome_certainty(result: OutcomeResult, study: Study, indirect: Domain) -> 
         return None
     rated = result.judged.with_indirectness(indirect)
     return replace(rated, statement=outcome_statement(rated.rating, result.stats, study))
+
+
+def rated_outcomes(study: Study, results: Iterable[OutcomeResult]) -> tuple[Rated | None, ...]:
+    """Write each outcome's statement at every indirectness level (None where it is not rated).
+
+    Only the number of levels changes the rating and so the statement: a request takes both from
+    here and adds its own indirectness (engine/tables.py).
+    """
+    return tuple(
+        None
+        if r.judged is None
+        else Rated(
+            r.judged,
+            tuple(outcome_statement(rating, r.stats, study) for rating in _ratings(r.judged)),
+        )
+        for r in results
+    )
+
+
+def rated_families(groups: Iterable[Group]) -> tuple[Rated, ...]:
+    """Write each family's domains and its statement at every indirectness level."""
+    found = []
+    for group in groups:
+        judged = judge_family(group)
+        statements = tuple(family_statement(rating, group) for rating in _ratings(judged))
+        found.append(Rated(judged, statements))
+    return tuple(found)
+
+
+def _ratings(judged: Judged) -> list[str]:
+    return [judged.with_indirectness(Domain("indirectness", n, "")).rating for n in VERDICT]

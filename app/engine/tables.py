@@ -11,17 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as attribute
 from types import MappingProxyType
-from typing import Any
 
 from app.analysis.base import EvidenceBase
 from app.analysis.centre import Reference, references
+from app.analysis.certainty import Rated
 from app.contract.scenario import SETTINGS, field_values
-from app.engine.criteria import Reason, reason
+from app.engine.criteria import ReasonTable, reason
+from app.engine.indirectness import rated_families, rated_outcomes
 from app.engine.plans import Plan, make_plan, option_choices
 from app.evidence.model import Study
-
-# criterion field -> (type of value, value) -> its reason; the type keeps True apart from 1.
-ReasonTable = Mapping[str, Mapping[tuple[type, Any], Reason]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +28,11 @@ class Tables:
 
     base: EvidenceBase
     reasons: tuple[ReasonTable, ...]  # per study, in the base's order
+    # Per study, each outcome's statement at every indirectness level (engine/indirectness.py).
+    rated: tuple[tuple[Rated | None, ...], ...]
     plans: Mapping[tuple[str, tuple[str, ...]], Plan]  # (setting, options as chosen) -> plan
+    # The same key -> each of the plan's side-by-side families rated (engine/indirectness.py).
+    families: Mapping[tuple[str, tuple[str, ...]], tuple[Rated, ...]]
     # (setting, family, option) -> the trial arms a centre's own result is set beside.
     centre: Mapping[tuple[str, str, str], Reference] = attribute(default_factory=dict)
 
@@ -62,11 +64,13 @@ def plan_for(base: EvidenceBase, setting: str, options: tuple[str, ...]) -> Plan
 
 
 def build_tables(base: EvidenceBase) -> Tables:
-    """Tabulate every study's reasons and every setting's plans; call once at start-up."""
+    """Tabulate every study's reasons, outcome statements and every setting's plans; call once."""
     plans = {(s, o): plan_for(base, s, o) for s in SETTINGS for o in option_choices()}
     return Tables(
         base=base,
         reasons=tuple(reason_table(a.study) for a in base.studies),
+        rated=tuple(rated_outcomes(a.study, a.appraisal.outcomes) for a in base.studies),
         plans=MappingProxyType(plans),
+        families=MappingProxyType({k: rated_families(p.side_by_side) for k, p in plans.items()}),
         centre=references((a.study for a in base.studies), base.evidence.families),
     )
