@@ -1,4 +1,4 @@
-"""Certainty from the start-up tables: the same ratings and statements as worked out per request."""
+"""Start-up tables (certainty, risks at the studies' baselines): the same as worked out per request."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from app.analysis.certainty import judge_family
 from app.analysis.statements import family_statement
 from app.contract.scenario import parse_scenario
+from app.engine import personal
 from app.engine.assess import assess
 from app.engine.indirectness import family_indirectness, outcome_certainty
 from tests.scenarios import ALL_OPTIONS
@@ -48,3 +49,27 @@ def test_the_all_options_scenario_rates_from_the_tables(app: Flask) -> None:
 @given(body=VALID_SCENARIOS)
 def test_any_scenario_rates_from_the_tables(app: Flask, body: dict[str, Any]) -> None:
     check(app, body)
+
+
+def same_risks(app: Flask, body: dict[str, Any]) -> int:
+    """Compare the family risks from the tables with those worked out afresh; count the families."""
+    tables = app.extensions["engine_tables"]
+    scenario = parse_scenario(body)
+    assessment = assess(scenario, tables)
+    fits = {c.analysis.study.id: c.applicability.status for c in assessment.comparisons}
+    effects = tables.base.relative
+    fresh = personal.family_risks(effects, scenario, fits)
+    assert personal.family_risks(effects, scenario, fits, tables.presets) == fresh
+    return len(fresh)
+
+
+def test_the_all_options_scenario_takes_its_risks_from_the_tables(app: Flask) -> None:
+    assert same_risks(app, ALL_OPTIONS) == 8  # fixture evidence: eight families
+    # An entered baseline is worked out per request; the other families still come from the tables.
+    assert same_risks(app, {**ALL_OPTIONS, "baseline_risks": {"stroke_death_30d": 12.5}}) == 8
+
+
+@SOME
+@given(body=VALID_SCENARIOS)
+def test_any_scenario_takes_its_risks_from_the_tables(app: Flask, body: dict[str, Any]) -> None:
+    same_risks(app, body)

@@ -94,10 +94,7 @@ class FamilyEffect:
     presets: tuple[Preset, ...]
     horizon_months: float | None  # None: not one fixed horizon
     fixed_horizon: bool
-
-    @property
-    def study_ids(self) -> tuple[str, ...]:
-        return tuple(m.study.id for m in self.members)
+    study_ids: frozenset[str]  # the members' studies, asked per request
 
 
 def horizon_months(timeframe: str) -> float | None:
@@ -225,6 +222,7 @@ def family_effects(
                 presets=_presets(members),
                 horizon_months=horizon_months(family.timeframe),
                 fixed_horizon=is_fixed_horizon(family.timeframe),
+                study_ids=frozenset(m.study.id for m in members),
             )
         )
     return tuple(found)

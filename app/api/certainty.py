@@ -65,38 +65,38 @@ _SLOT = "\u0000indirectness reason\u0000"
 _INDIRECTNESS = DOMAINS.index("indirectness")
 
 
-def outcome_with_certainty(outcome: bytes, rated: Rated | None) -> tuple[bytes, ...]:
-    """Encode an outcome object with its certainty at each indirectness level, cut where the
-    patient's indirectness reason goes: (before, after) per level 0, 1, 2; one piece unrated."""
-    head = outcome[:-1] + b',"certainty":'
-    if rated is None:
-        return (head + b"null}",)
+def outcomes_with_certainty(
+    outcomes: Sequence[bytes], rated: Sequence[Rated | None]
+) -> tuple[tuple[bytes, ...], ...]:
+    """Encode a study's outcomes array with each outcome's certainty, once per indirectness level
+    (0, 1, 2), cut where the patient's indirectness reason goes: a request joins the pieces."""
     slot = orjson.dumps(_SLOT)
-    pieces: list[bytes] = []
-    for levels in range(len(rated.statements)):
-        certainty = rated.rate(Domain("indirectness", levels, _SLOT))
-        encoded = orjson.dumps(certainty_json(certainty), option=_STRICT)
-        before, after = (head + encoded + b"}").split(slot)
-        pieces += [before, after]
-    return tuple(pieces)
+    levels = len(next((r.statements for r in rated if r is not None), ("",)))
+    found = []
+    for level in range(levels):
+        indirect = Domain("indirectness", level, _SLOT)
+        objects = [
+            outcome[:-1]
+            + b',"certainty":'
+            + orjson.dumps(certainty_json(None if r is None else r.rate(indirect)), option=_STRICT)
+            + b"}"
+            for outcome, r in zip(outcomes, rated, strict=True)
+        ]
+        found.append(tuple((b"[" + b",".join(objects) + b"]").split(slot)))
+    return tuple(found)
 
 
 def with_certainty(
-    outcomes: Sequence[tuple[bytes, ...]], certainty: Sequence[Certainty | None]
+    by_level: Sequence[tuple[bytes, ...]], certainty: Sequence[Certainty | None]
 ) -> orjson.Fragment:
-    """Join each outcome's pieces (outcome_with_certainty) around this patient's indirectness."""
-    spliced = []
-    last, reason = None, b""
-    for pieces, rated in zip(outcomes, certainty, strict=True):
-        if rated is None:
-            spliced.append(pieces[0])
-            continue
-        direct = rated.domains[_INDIRECTNESS]
-        assert direct.assessable  # as the pieces were encoded: indirectness is always assessed
-        if direct is not last:  # one domain per comparison: its reason encoded once
-            last, reason = direct, orjson.dumps(direct.reason)
-        spliced.append(pieces[2 * direct.levels] + reason + pieces[2 * direct.levels + 1])
-    return orjson.Fragment(b"[" + b",".join(spliced) + b"]")
+    """Join the outcomes' pieces (outcomes_with_certainty) around this patient's indirectness."""
+    rated = [c for c in certainty if c is not None]
+    if not rated:
+        return orjson.Fragment(by_level[0][0])
+    direct = rated[0].domains[_INDIRECTNESS]
+    # As the pieces were encoded: one indirectness for the whole comparison, always assessed.
+    assert direct.assessable and all(c.domains[_INDIRECTNESS] is direct for c in rated)
+    return orjson.Fragment(orjson.dumps(direct.reason).join(by_level[direct.levels]))
 
 
 def family_json(group: Group, certainty: Certainty | None) -> JSON:

@@ -32,7 +32,7 @@ from app.api.certainty import (
     certainty_json,
     family_json,
     nth,
-    outcome_with_certainty,
+    outcomes_with_certainty,
     with_certainty,
 )
 from app.api.personal import personal_risks_json
@@ -336,8 +336,8 @@ class StudyParts:
 
     summary: orjson.Fragment
     caveats: orjson.Fragment
-    # Each outcome object with its certainty at each indirectness level, cut where the patient's
-    # indirectness reason is spliced in per request (app/api/certainty.py).
+    # The outcomes array with each outcome's certainty, once per indirectness level, cut where
+    # the patient's indirectness reason is joined in per request (app/api/certainty.py).
     outcomes_json: tuple[tuple[bytes, ...], ...]
     # (arm id, matched option or None) -> the arm as shown for that option.
     arms: Mapping[tuple[str, str | None], orjson.Fragment]
@@ -350,9 +350,8 @@ def study_parts(analysis: StudyAnalysis, rated: Sequence[Rated | None]) -> Study
     return StudyParts(
         summary=fragment(study_summary_json(study)),
         caveats=fragment(coded_json(study.caveats)),
-        outcomes_json=tuple(
-            outcome_with_certainty(encoded(_outcome_result_json(r, study)), judged)
-            for r, judged in zip(outcomes, rated, strict=True)
+        outcomes_json=outcomes_with_certainty(
+            [encoded(_outcome_result_json(r, study)) for r in outcomes], rated
         ),
         arms=MappingProxyType(
             {

@@ -131,7 +131,7 @@ def assess(scenario: Scenario, tables: Tables) -> Assessment:
         found.append((index, analysis, match, fit))
     found.sort(key=lambda f: (STATUS_ORDER[f[3].status], DESIGN_ORDER[f[1].study.design.value]))
     fits = {analysis.study.id: fit.status for _, analysis, _, fit in found}
-    risks = personal.family_risks(base.relative, scenario, fits)
+    risks = personal.family_risks(base.relative, scenario, fits, tables.presets)
     risks, centre_notices = use_early_risks(scenario, tables.centre, risks)
     comparisons = []
     for index, analysis, match, fit in found:

@@ -22,8 +22,10 @@ comparison (docs/methods.md).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import product
+from types import MappingProxyType
 from typing import Literal
 
 from app.analysis import stats
@@ -237,17 +239,57 @@ def baselines(
     entered = scenario.baseline(effect.family.id)
     if entered is not None:
         return (Baseline(entered, "entered"),)
+    return _presets(effect, fit)
+
+
+@dataclass(frozen=True, slots=True)
+class PresetRisks:
+    """A family's risks at its studies' own baselines, for every fit its studies can have.
+
+    Without an entered baseline a family's risks depend on the patient only through how each
+    member study fits (applies, unknown, outside), so they are written at start-up
+    (engine/tables.py) and a request looks them up.
+    """
+
+    studies: tuple[str, ...]  # the member studies, once each
+    by_fit: Mapping[tuple[str, ...], FamilyRisks]  # their fits, in that order -> the risks
+
+
+def preset_risks(effect: FamilyEffect) -> PresetRisks:
+    """Write the family's risks at its studies' baselines for every combination of fits."""
+    studies = tuple(dict.fromkeys(m.study.id for m in effect.members))
+    by_fit = {}
+    for fits in product(STATUS_ORDER, repeat=len(studies)):
+        fit = dict(zip(studies, fits, strict=True))
+        ratio, why = choose(effect, fit)
+        risks = tuple(personal_risk(effect, ratio, b) for b in _presets(effect, fit))
+        by_fit[fits] = FamilyRisks(effect, ratio, why, risks)
+    return PresetRisks(studies, MappingProxyType(by_fit))
+
+
+def _presets(effect: FamilyEffect, fit: Mapping[str, str]) -> tuple[Baseline, ...]:
     presets = sorted(effect.presets, key=lambda p: _rank(p.member.study.id, fit, effect))
     return tuple(_preset(p, fit) for p in presets)
 
 
 def family_risks(
-    effects: Iterable[FamilyEffect], scenario: Scenario, fit: Mapping[str, str]
+    effects: Iterable[FamilyEffect],
+    scenario: Scenario,
+    fit: Mapping[str, str],
+    tabulated: Sequence[PresetRisks] = (),
 ) -> tuple[FamilyRisks, ...]:
-    """Each family whose members include a study of this assessment, for this patient."""
+    """Each family whose members include a study of this assessment, for this patient.
+
+    `tabulated`: each effect's preset_risks, in the same order, used where no baseline is entered.
+    """
     found = []
-    for effect in effects:
-        if effect.setting != scenario.setting or not set(effect.study_ids) & set(fit):
+    for index, effect in enumerate(effects):
+        if effect.setting != scenario.setting or effect.study_ids.isdisjoint(fit):
+            continue
+        entered = scenario.baseline(effect.family.id)
+        if entered is None and tabulated:
+            table = tabulated[index]
+            found.append(table.by_fit[tuple(fit.get(s, "unknown") for s in table.studies)])
             continue
         ratio, why = choose(effect, fit)
         risks = tuple(personal_risk(effect, ratio, b) for b in baselines(effect, scenario, fit))

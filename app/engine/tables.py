@@ -18,6 +18,7 @@ from app.analysis.certainty import Rated
 from app.contract.scenario import SETTINGS, field_values
 from app.engine.criteria import ReasonTable, reason
 from app.engine.indirectness import rated_families, rated_outcomes
+from app.engine.personal import PresetRisks, preset_risks
 from app.engine.plans import Plan, make_plan, option_choices
 from app.evidence.model import Study
 
@@ -31,6 +32,8 @@ class Tables:
     # Per study, each outcome's statement at every indirectness level (engine/indirectness.py).
     rated: tuple[tuple[Rated | None, ...], ...]
     plans: Mapping[tuple[str, tuple[str, ...]], Plan]  # (setting, options as chosen) -> plan
+    # Each family effect's risks at its studies' baselines, in base.relative's order.
+    presets: tuple[PresetRisks, ...]
     # The same key -> each of the plan's side-by-side families rated (engine/indirectness.py).
     families: Mapping[tuple[str, tuple[str, ...]], tuple[Rated, ...]]
     # (setting, family, option) -> the trial arms a centre's own result is set beside.
@@ -71,6 +74,7 @@ def build_tables(base: EvidenceBase) -> Tables:
         reasons=tuple(reason_table(a.study) for a in base.studies),
         rated=tuple(rated_outcomes(a.study, a.appraisal.outcomes) for a in base.studies),
         plans=MappingProxyType(plans),
+        presets=tuple(preset_risks(effect) for effect in base.relative),
         families=MappingProxyType({k: rated_families(p.side_by_side) for k, p in plans.items()}),
         centre=references((a.study for a in base.studies), base.evidence.families),
     )
