@@ -326,11 +326,13 @@ def test_the_centre_figures_never_reach_the_logs(
         assert value not in logged
 
 
-def test_the_fhir_route_checks_the_family_too(client: FlaskClient) -> None:
+@pytest.mark.parametrize("route", ["/api/v1/assess/fhir", "/api/v1/assess/note"])
+def test_the_other_assess_routes_check_the_family_too(client: FlaskClient, route: str) -> None:
     entry = {"option": "self_expanding_stent", "family": "no_such_family", "events": 2, "total": 60}
     body = {**SCENARIO, "options": ["medical", "self_expanding_stent"], "centre_results": [entry]}
-    response = client.post("/api/v1/assess/fhir", json=body)
+    response = client.post(route, json=body)
     assert response.status_code == 422
+    assert response.get_json() == client.post("/api/v1/assess", json=body).get_json()
     assert list(response.get_json()["fields"]) == ["centre_results[0].family"]
 
 

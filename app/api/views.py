@@ -133,8 +133,9 @@ def assess_scenario() -> Response:
 @bp.post("/api/v1/assess/note")
 def assess_note() -> Response:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    assessment = assess(parse_scenario(read_json()), app.extensions["engine_tables"])
-    note = record_note(assessment, evidence_base().evidence.revision)
+    tables = app.extensions["engine_tables"]
+    scenario = parse_scenario(read_json(), families=centre.families(tables.centre))
+    note = record_note(assess(scenario, tables), evidence_base().evidence.revision)
     response: Response = app.response_class(note, mimetype="text/plain")
     return response
 
