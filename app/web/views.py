@@ -46,6 +46,7 @@ from app.web import (
     counsel_glance,
     evidence_pages,
     forest,
+    form_html,
     formatting,
     known,
     option_grid,
@@ -57,6 +58,10 @@ from app.web.forms import ScenarioForm
 
 bp = Blueprint("web", __name__)
 EXTENSION = "web"
+# The form's fields, written in Python (app/web/form_html.py): the results page and the EHR launch.
+bp.add_app_template_global(form_html.columns_html, "form_columns")
+bp.add_app_template_global(form_html.field_html, "form_field")
+bp.add_app_template_global(form_html.sections, "form_sections")
 
 
 @bp.record_once

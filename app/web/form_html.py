@@ -1,0 +1,152 @@
+"""The scenario form's fields as HTML: what no patient changes written once, the entered values per page.
+
+Rendered through Jinja macros, the form's 29 fields cost about 0.6 ms of every results page (three
+macro calls and some forty escapes per field, tests/perf/README.md); here each field's label, hint,
+ids and choices are escaped and joined once, at import (they come from the scenario contract alone),
+and a page adds only what was entered: the values, the ticked choices and the error messages.
+The markup is the one the macros wrote, attribute for attribute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from app.contract.scenario import FIELD, Field
+from app.web.forms import FORM_FIELDS, ScenarioForm
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """One radio button, checkbox or select option, its markup split where ticked is written."""
+
+    value: str
+    before: str  # '<div class="choice"><input' or '<option'
+    after: str  # the rest, from the first attribute after checked/selected
+
+
+@dataclass(frozen=True, slots=True)
+class _Markup:
+    """A field's markup without what was entered: its opening lines and its choices."""
+
+    name: str
+    widget: str
+    slot: str  # '<div class="field-slot" ...>', which hides the field in settings that ignore it
+    label: str  # the label, or for a group its legend (written after the fieldset's attributes)
+    hint: str  # '<p class="hint" ...>' or ''
+    hint_id: str
+    choices: tuple[_Choice, ...]
+
+
+def _prepare(field: Field, blank: ScenarioForm) -> _Markup:
+    name = escape(field.name)
+    hint_id = f"{field.name}-hint" if field.hint else ""
+    offered = blank[field.name].iter_choices() if field.widget != "text" else ()
+    labels = {str(value): str(label) for value, label, _checked, _attrs in offered}
+    if field.widget == "select":
+        choices = tuple(
+            _Choice(value, "<option", f' value="{escape(value)}">{escape(label)}</option>\n')
+            for value, label in labels.items()
+        )
+    else:
+        kind = "checkbox" if field.name == "options" else "radio"
+        choices = tuple(
+            _Choice(
+                value,
+                '<div class="choice"><input',
+                f' id="{name}-{index}" name="{name}" type="{kind}" value="{escape(value)}">'
+                f'<label for="{name}-{index}">{escape(label)}</label></div>',
+            )
+            for index, (value, label) in enumerate(labels.items())
+        )
+    needs = f' data-needs-option="{escape(field.needs_option)}"' if field.needs_option else ""
+    return _Markup(
+        name=field.name,
+        widget=field.widget,
+        slot=f'<div class="field-slot" data-used-in="{escape(" ".join(field.used_in))}"{needs}>',
+        label=str(escape(field.label)),
+        hint=f'<p class="hint" id="{hint_id}">{escape(field.hint)}</p>' if field.hint else "",
+        hint_id=hint_id,
+        choices=choices,
+    )
+
+
+# The fields written in the form's columns: the baseline risks and the centre's tick have their own
+# collapsed sections, the centre's counts rows of their own (app/web/centre.py).
+_FIELDS = {
+    f.name: _prepare(f, ScenarioForm())
+    for f in FORM_FIELDS
+    if f.kind != "risks" and f.widget != "tick"
+}
+_COLUMNS: dict[str, list[str]] = {}
+for _name in _FIELDS:
+    _COLUMNS.setdefault(FIELD[_name].section, []).append(_name)
+COLUMNS = tuple((title, tuple(names)) for title, names in _COLUMNS.items())
+
+
+def sections() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The form's columns: each title with its fields' names, in the contract's order."""
+    return COLUMNS
+
+
+def _errors(name: str, messages: list[str]) -> str:
+    if not messages:
+        return ""
+    spans = "".join(f'<span class="visually-hidden">Error:</span> {escape(m)} ' for m in messages)
+    return f'<p class="error-message" id="{name}-error">{spans}</p>'
+
+
+def field_html(form: ScenarioForm, name: str) -> Markup:
+    """One field of the form as entered: its value or ticked choices, and its errors if any."""
+    return Markup(_field(form, name))
+
+
+def _field(form: ScenarioForm, name: str) -> str:
+    m = _FIELDS[name]
+    field = form[name]
+    errors = field.errors
+    error_id = f"{name}-error" if errors else ""
+    describedby = " ".join(i for i in (m.hint_id, error_id) if i)
+    described = f' aria-describedby="{describedby}"' if describedby else ""
+    head = f'<div class="field{" has-error" if errors else ""}">'
+    notes = m.hint + _errors(name, errors)
+    if m.widget == "text":
+        invalid = ' aria-invalid="true"' if errors else ""
+        return (
+            f'{head}\n<label class="label" for="{name}">{m.label}</label>\n{notes}\n'
+            f'<input{described}{invalid} class="control" id="{name}" inputmode="numeric"'
+            f' name="{name}" type="text" value="{escape(field._value())}"></div>'
+        )
+    ticked = [checked for _value, _label, checked, _attrs in field.iter_choices()]
+    if m.widget == "select":
+        invalid = ' aria-invalid="true"' if errors else ""
+        options = "".join(
+            c.before + (" selected" if on else "") + c.after
+            for c, on in zip(m.choices, ticked, strict=True)
+        )
+        return (
+            f'{head}\n<label class="label" for="{name}">{m.label}</label>\n{notes}\n'
+            f'<select{described}{invalid} class="control" id="{name}" name="{name}">\n'
+            f"{options}</select></div>"
+        )
+    inputs = "".join(
+        c.before + (" checked" if on else "") + c.after
+        for c, on in zip(m.choices, ticked, strict=True)
+    )
+    return (
+        f'{head}<fieldset{described}><legend class="label">{m.label}</legend>\n{notes}\n'
+        f'<div class="choices">\n{inputs}</div></fieldset></div>'
+    )
+
+
+def columns_html(form: ScenarioForm) -> Markup:
+    """The form's columns, each field in the slot that hides it where the setting ignores it."""
+    return Markup(
+        "".join(
+            f'<div class="form-column"><h2>{escape(title)}</h2>\n'
+            + "".join(_FIELDS[n].slot + _field(form, n) + "</div>" for n in names)
+            + "</div>"
+            for title, names in COLUMNS
+        )
+    )
