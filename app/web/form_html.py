@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from app.contract.scenario import FIELD, Field
+from app.web.centre import COUNT_LABELS
 from app.web.forms import FORM_FIELDS, ScenarioForm
+from app.web.personal import FormFamily
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,13 @@ for _name in _FIELDS:
 COLUMNS = tuple((title, tuple(names)) for title, names in _COLUMNS.items())
 
 
+_INVALID = ' aria-invalid="true"'
+_RISKS_HINT = escape(FIELD["baseline_risks"].hint)
+_CENTRE_LABEL = escape(FIELD["centre_results"].label)
+_CENTRE_HINT = escape(FIELD["centre_results"].hint)
+_COUNT_LABELS = {key: escape(label) for key, label in COUNT_LABELS.items()}
+
+
 def sections() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The form's columns: each title with its fields' names, in the contract's order."""
     return COLUMNS
@@ -149,4 +158,73 @@ def columns_html(form: ScenarioForm) -> Markup:
             + "</div>"
             for title, names in COLUMNS
         )
+    )
+
+
+def risks_html(form: ScenarioForm, families: tuple[FormFamily, ...]) -> Markup:
+    """The collapsed baseline-risks section: one optional percent per outcome family."""
+    field = form["baseline_risks"]
+    inputs = field.inputs(f.id for f in families)
+    rows = []
+    for i, f in zip(inputs, families, strict=True):
+        error = f" {i.id}-error" if i.errors else ""
+        rows.append(
+            f'<div class="field-slot" data-used-in="{escape(f.settings)}">'
+            f'<div class="field{" has-error" if i.errors else ""}">\n'
+            f'<label class="label" for="{escape(i.id)}">{escape(f.label)}'
+            f" ({escape(f.timeframe)}; {escape(f.pairs)}), %</label>\n"
+            f"{_errors(str(escape(i.id)), list(i.errors))}"
+            f'<input aria-describedby="baseline_risks-hint{escape(error)}"'
+            f'{_INVALID if i.errors else ""} class="control" id="{escape(i.id)}"'
+            f' inputmode="decimal" name="{escape(i.name)}" type="text"'
+            f' value="{escape(i.value)}"></div></div>'
+        )
+    opened = " open" if field.entered or field.errors else ""
+    return Markup(
+        f'<details class="baseline-risks"{opened}><summary>Baseline risks: your own estimate'
+        f' (optional)</summary><p class="hint" id="baseline_risks-hint">{_RISKS_HINT}</p>\n'
+        f"{''.join(rows)}</details>"
+    )
+
+
+def centre_html(form: ScenarioForm) -> Markup:
+    """The collapsed section for the centre's own counts, and its tick when offered."""
+    parts = []
+    for row in form.centre_rows:
+        parts.append(
+            f'<fieldset class="centre-row field-slot{" has-error" if row.errors else ""}"'
+            f' data-used-in="{escape(row.setting)}" data-option="{escape(row.option)}">'
+            f'<legend class="label">{escape(row.title)}</legend>'
+            f'<p class="hint" id="centre-{row.index}-hint">Count as the trials did:'
+            f' {escape(row.definition)}</p><div class="centre-counts">\n'
+        )
+        for key in ("total", "events"):
+            id_ = row.input_id(key)
+            errors = row.errors.get(key)
+            parts.append(
+                f'<div class="field{" has-error" if errors else ""}">\n'
+                f'<label class="label" for="{id_}">{_COUNT_LABELS[key]}</label>\n'
+                f"{_errors(id_, errors or [])}"
+                f'<input aria-describedby="{row.describedby(key)}"{_INVALID if errors else ""}'
+                f' class="control" id="{id_}" inputmode="numeric" name="{id_}" type="text"'
+                f' value="{escape(row.raw[key])}"></div>'
+            )
+        parts.append("</div></fieldset>")
+    if form.offer_ticks():
+        for name in form.ticks:
+            c = form.tick(name)
+            (choice,) = c.choices
+            parts.append(
+                f'<div class="field{" has-error" if c.invalid else ""}">\n'
+                f"{_errors(name, form[name].errors if c.invalid else [])}"
+                f'<div class="choice"><input aria-describedby="{c.describedby}"'
+                f"{_INVALID if c.invalid else ''}{' checked' if choice.checked else ''}"
+                f' id="{c.id}" name="{c.name}" type="checkbox" value="{escape(c.value)}">'
+                f'<label for="{c.id}">{escape(choice.label)}</label></div>'
+                f'<p class="hint" id="{name}-hint">{escape(form.hint(name))}</p></div>'
+            )
+    opened = " open" if form.centre_open else ""
+    return Markup(
+        f'<details class="centre-form"{opened}><summary>{_CENTRE_LABEL} (optional)</summary>'
+        f'<p class="hint">{_CENTRE_HINT}</p>\n{"".join(parts)}</details>'
     )

@@ -62,6 +62,8 @@ EXTENSION = "web"
 bp.add_app_template_global(form_html.columns_html, "form_columns")
 bp.add_app_template_global(form_html.field_html, "form_field")
 bp.add_app_template_global(form_html.sections, "form_sections")
+bp.add_app_template_global(form_html.risks_html, "form_risks")
+bp.add_app_template_global(form_html.centre_html, "form_centre")
 
 
 @bp.record_once

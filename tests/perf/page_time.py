@@ -172,6 +172,16 @@ def dump_bodies(client: Any) -> dict[str, dict[str, Any]]:
             "age": "55",
         },
         "ignored": {**yes_no, "setting": "lvo_icas"},
+        "tick_refused": {
+            "setting": "symptomatic_icas",
+            "options": ["medical", "self_expanding_stent"],
+            f"centre-{index}-events": "2",
+            f"centre-{index}-total": "60",
+            "use_centre_early_risk": "maybe",
+            "baseline_risks.stroke_death_30d": "10",
+            "mrs": "2",
+            "symptomatic": "unknown",
+        },
     }
 
 
