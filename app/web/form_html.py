@@ -9,12 +9,13 @@ The markup is the one the macros wrote, attribute for attribute.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from app.contract.scenario import FIELD, Field
-from app.web.centre import COUNT_LABELS
+from app.web.centre import COUNT_LABELS, CentreRow
 from app.web.forms import FORM_FIELDS, ScenarioForm
 from app.web.personal import FormFamily
 
@@ -99,7 +100,7 @@ def sections() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return COLUMNS
 
 
-def _errors(name: str, messages: list[str]) -> str:
+def _errors(name: str, messages: Sequence[str]) -> str:
     if not messages:
         return ""
     spans = "".join(f'<span class="visually-hidden">Error:</span> {escape(m)} ' for m in messages)
@@ -161,70 +162,100 @@ def columns_html(form: ScenarioForm) -> Markup:
     )
 
 
-def risks_html(form: ScenarioForm, families: tuple[FormFamily, ...]) -> Markup:
-    """The collapsed baseline-risks section: one optional percent per outcome family."""
-    field = form["baseline_risks"]
-    inputs = field.inputs(f.id for f in families)
-    rows = []
-    for i, f in zip(inputs, families, strict=True):
-        error = f" {i.id}-error" if i.errors else ""
-        rows.append(
-            f'<div class="field-slot" data-used-in="{escape(f.settings)}">'
-            f'<div class="field{" has-error" if i.errors else ""}">\n'
-            f'<label class="label" for="{escape(i.id)}">{escape(f.label)}'
-            f" ({escape(f.timeframe)}; {escape(f.pairs)}), %</label>\n"
-            f"{_errors(str(escape(i.id)), list(i.errors))}"
-            f'<input aria-describedby="baseline_risks-hint{escape(error)}"'
-            f'{_INVALID if i.errors else ""} class="control" id="{escape(i.id)}"'
-            f' inputmode="decimal" name="{escape(i.name)}" type="text"'
-            f' value="{escape(i.value)}"></div></div>'
-        )
-    opened = " open" if field.entered or field.errors else ""
-    return Markup(
-        f'<details class="baseline-risks"{opened}><summary>Baseline risks: your own estimate'
-        f' (optional)</summary><p class="hint" id="baseline_risks-hint">{_RISKS_HINT}</p>\n'
-        f"{''.join(rows)}</details>"
+@dataclass(frozen=True, slots=True)
+class _RiskSlot:
+    """One family's baseline-risk input around its error state and value."""
+
+    key: str
+    id: str
+    slot: str  # '<div class="field-slot" data-used-in="..."><div class="field'
+    label: str  # '">', the label, up to the error message
+    input: str  # from the attributes after aria-invalid up to the value
+
+
+def _risk_slot(family: FormFamily) -> _RiskSlot:
+    id_ = escape(f"baseline_risks-{family.id}")
+    return _RiskSlot(
+        key=family.id,
+        id=str(id_),
+        slot=f'<div class="field-slot" data-used-in="{escape(family.settings)}"><div class="field',
+        label=f'">\n<label class="label" for="{id_}">{escape(family.label)}'
+        f" ({escape(family.timeframe)}; {escape(family.pairs)}), %</label>\n",
+        input=f' class="control" id="{id_}" inputmode="decimal"'
+        f' name="{escape(f"baseline_risks.{family.id}")}" type="text" value="',
     )
 
 
-def centre_html(form: ScenarioForm) -> Markup:
-    """The collapsed section for the centre's own counts, and its tick when offered."""
-    parts = []
-    for row in form.centre_rows:
-        parts.append(
-            f'<fieldset class="centre-row field-slot{" has-error" if row.errors else ""}"'
-            f' data-used-in="{escape(row.setting)}" data-option="{escape(row.option)}">'
+class Sections:
+    """The baseline-risks and centre sections, their markup that only the evidence decides written
+    once at start-up (app/web/views.py `_prepare`); a page adds what was entered and its errors.
+    """
+
+    def __init__(self, families: tuple[FormFamily, ...], rows: list[CentreRow]) -> None:
+        self.risks = tuple(_risk_slot(f) for f in families)
+        # Each centre row's fieldset after its class attribute, to the start of its counts.
+        self.centre = tuple(
+            f'" data-used-in="{escape(row.setting)}" data-option="{escape(row.option)}">'
             f'<legend class="label">{escape(row.title)}</legend>'
             f'<p class="hint" id="centre-{row.index}-hint">Count as the trials did:'
             f' {escape(row.definition)}</p><div class="centre-counts">\n'
+            for row in rows
         )
-        for key in ("total", "events"):
-            id_ = row.input_id(key)
-            errors = row.errors.get(key)
-            parts.append(
-                f'<div class="field{" has-error" if errors else ""}">\n'
-                f'<label class="label" for="{id_}">{_COUNT_LABELS[key]}</label>\n'
-                f"{_errors(id_, errors or [])}"
-                f'<input aria-describedby="{row.describedby(key)}"{_INVALID if errors else ""}'
-                f' class="control" id="{id_}" inputmode="numeric" name="{id_}" type="text"'
-                f' value="{escape(row.raw[key])}"></div>'
+
+    def risks_html(self, form: ScenarioForm) -> Markup:
+        """The collapsed baseline-risks section: one optional percent per outcome family."""
+        field = form["baseline_risks"]
+        rows = []
+        for r in self.risks:
+            errors = field.keyed_errors.get(r.key, ())
+            described = f"baseline_risks-hint {r.id}-error" if errors else "baseline_risks-hint"
+            rows.append(
+                f"{r.slot}{' has-error' if errors else ''}{r.label}{_errors(r.id, errors)}"
+                f'<input aria-describedby="{described}"{_INVALID if errors else ""}{r.input}'
+                f'{escape(field.entered.get(r.key, ""))}"></div></div>'
             )
-        parts.append("</div></fieldset>")
-    if form.offer_ticks():
-        for name in form.ticks:
-            c = form.tick(name)
-            (choice,) = c.choices
+        opened = " open" if field.entered or field.errors else ""
+        return Markup(
+            f'<details class="baseline-risks"{opened}><summary>Baseline risks: your own estimate'
+            f' (optional)</summary><p class="hint" id="baseline_risks-hint">{_RISKS_HINT}</p>\n'
+            f"{''.join(rows)}</details>"
+        )
+
+    def centre_html(self, form: ScenarioForm) -> Markup:
+        """The collapsed section for the centre's own counts, and its tick when offered."""
+        parts = []
+        for row in form.centre_rows:
             parts.append(
-                f'<div class="field{" has-error" if c.invalid else ""}">\n'
-                f"{_errors(name, form[name].errors if c.invalid else [])}"
-                f'<div class="choice"><input aria-describedby="{c.describedby}"'
-                f"{_INVALID if c.invalid else ''}{' checked' if choice.checked else ''}"
-                f' id="{c.id}" name="{c.name}" type="checkbox" value="{escape(c.value)}">'
-                f'<label for="{c.id}">{escape(choice.label)}</label></div>'
-                f'<p class="hint" id="{name}-hint">{escape(form.hint(name))}</p></div>'
+                f'<fieldset class="centre-row field-slot{" has-error" if row.errors else ""}'
+                f"{self.centre[row.index]}"
             )
-    opened = " open" if form.centre_open else ""
-    return Markup(
-        f'<details class="centre-form"{opened}><summary>{_CENTRE_LABEL} (optional)</summary>'
-        f'<p class="hint">{_CENTRE_HINT}</p>\n{"".join(parts)}</details>'
-    )
+            for key in ("total", "events"):
+                id_ = row.input_id(key)
+                errors = row.errors.get(key)
+                parts.append(
+                    f'<div class="field{" has-error" if errors else ""}">\n'
+                    f'<label class="label" for="{id_}">{_COUNT_LABELS[key]}</label>\n'
+                    f"{_errors(id_, errors or [])}"
+                    f'<input aria-describedby="{row.describedby(key)}"{_INVALID if errors else ""}'
+                    f' class="control" id="{id_}" inputmode="numeric" name="{id_}" type="text"'
+                    f' value="{escape(row.raw[key])}"></div>'
+                )
+            parts.append("</div></fieldset>")
+        if form.offer_ticks():
+            for name in form.ticks:
+                c = form.tick(name)
+                (choice,) = c.choices
+                parts.append(
+                    f'<div class="field{" has-error" if c.invalid else ""}">\n'
+                    f"{_errors(name, form[name].errors if c.invalid else [])}"
+                    f'<div class="choice"><input aria-describedby="{c.describedby}"'
+                    f"{_INVALID if c.invalid else ''}{' checked' if choice.checked else ''}"
+                    f' id="{c.id}" name="{c.name}" type="checkbox" value="{escape(c.value)}">'
+                    f'<label for="{c.id}">{escape(choice.label)}</label></div>'
+                    f'<p class="hint" id="{name}-hint">{escape(form.hint(name))}</p></div>'
+                )
+        opened = " open" if form.centre_open else ""
+        return Markup(
+            f'<details class="centre-form"{opened}><summary>{_CENTRE_LABEL} (optional)</summary>'
+            f'<p class="hint">{_CENTRE_HINT}</p>\n{"".join(parts)}</details>'
+        )

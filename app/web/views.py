@@ -62,7 +62,7 @@ EXTENSION = "web"
 
 @bp.record_once
 def _prepare(state: BlueprintSetupState) -> None:
-    """Build what no patient changes once: the evidence pages and each study's results table.
+    """Build what no patient changes once: the evidence pages, the study tables, the form's sections.
 
     A study's table is two fifths of the results page's time when rendered per request
     (tests/perf/README.md). In debug mode, where templates reload as they are edited, tables are
@@ -70,11 +70,15 @@ def _prepare(state: BlueprintSetupState) -> None:
     """
     app = state.app
     base = app.extensions["evidence_base"]
+    tables = app.extensions["engine_tables"]
+    families = personal_risks.form_families(base)
     app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
         "tables": {} if app.debug else results.prepare_tables(base, _table_macro(state)),
-        "families": personal_risks.form_families(base),
+        "families": families,
+        # The form's baseline-risks and centre sections as far as the evidence alone decides them.
+        "form": form_html.Sections(families, centre.centre_rows(tables.centre, None)),
     }
 
 
@@ -106,16 +110,14 @@ def form_markup() -> dict[str, Any]:
     Passed as context, not as Jinja globals: each global makes every `{% from ... import %}` of a
     page slower (Jinja compares the page's globals with the imported template's at each import).
     """
-    return FORM_MARKUP
-
-
-FORM_MARKUP = {
-    "form_columns": form_html.columns_html,
-    "form_field": form_html.field_html,
-    "form_sections": form_html.sections,
-    "form_risks": form_html.risks_html,
-    "form_centre": form_html.centre_html,
-}
+    sections: form_html.Sections = _prepared()["form"]
+    return {
+        "form_columns": form_html.columns_html,
+        "form_field": form_html.field_html,
+        "form_sections": form_html.sections,
+        "form_risks": sections.risks_html,
+        "form_centre": sections.centre_html,
+    }
 
 
 @bp.get("/")
@@ -126,7 +128,6 @@ def index() -> str:
         results=None,
         errors=(),
         nav="calculator",
-        baseline_families=_prepared()["families"],
     )
 
 
@@ -157,7 +158,6 @@ def _calculate() -> tuple[str, int]:
             results=None,
             errors=form.error_summary(),
             nav="calculator",
-            baseline_families=_prepared()["families"],
         )
         return page, 422
     view = request.form.get("view", "clinician")
@@ -205,7 +205,6 @@ def _calculate() -> tuple[str, int]:
         known_trials=known.known_trial_views(assessment),
         forests=forest.forest_views(assessment),
         personal=mine,
-        baseline_families=_prepared()["families"],
         centre=centre.centre_views(assessment.centre),
         note=record_note(assessment, revision),
     )

@@ -68,7 +68,6 @@ def parts(app: Flask, body: str, batches: int, calls: int) -> dict[str, float]:
         assessment = assess(scenario, engine_tables())
         revision = evidence_base().evidence.revision
         tables = _prepared()["tables"]
-        families = _prepared()["families"]
         shown = results.results(assessment, form.ignored_inputs(), tables)
         mine = personal_risks.personal_view(assessment)
         context = {
@@ -80,7 +79,6 @@ def parts(app: Flask, body: str, batches: int, calls: int) -> dict[str, float]:
             "known_trials": known.known_trial_views(assessment),
             "forests": forest.forest_views(assessment),
             "personal": mine,
-            "baseline_families": families,
             "centre": centre.centre_views(assessment.centre),
             "note": record_note(assessment, revision),
         }
