@@ -77,6 +77,7 @@ def _prepare(state: BlueprintSetupState) -> None:
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
         "tables": {} if app.debug else results.prepare_tables(base, _table_macro(state)),
         "families": families,
+        "plots": forest.prepare_plots(base.families),
         # The form's baseline-risks and centre sections as far as the evidence alone decides them.
         "form": form_html.Sections(families, centre.centre_rows(tables.centre, None)),
     }
@@ -203,7 +204,7 @@ def _calculate() -> tuple[str, int]:
         errors=(),
         nav="calculator",
         known_trials=known.known_trial_views(assessment),
-        forests=forest.forest_views(assessment),
+        forests=forest.forest_views(assessment, _prepared()["plots"]),
         personal=mine,
         centre=centre.centre_views(assessment.centre),
         note=record_note(assessment, revision),
