@@ -78,6 +78,7 @@ def _prepare(state: BlueprintSetupState) -> None:
         "tables": {} if app.debug else results.prepare_tables(base, _table_macro(state)),
         "families": families,
         "plots": forest.prepare_plots(base.families),
+        "glances": counsel_glance.prepare_glances(base.studies),
         # The form's baseline-risks and centre sections as far as the evidence alone decides them.
         "form": form_html.Sections(families, centre.centre_rows(tables.centre, None)),
     }
@@ -200,7 +201,7 @@ def _calculate() -> tuple[str, int]:
         "calculator/index.html",
         form=form,
         results=shown,
-        glance=counsel_glance.glance(assessment),
+        glance=counsel_glance.glance(assessment, _prepared()["glances"]),
         errors=(),
         nav="calculator",
         known_trials=known.known_trial_views(assessment),

@@ -73,7 +73,7 @@ def parts(app: Flask, body: str, batches: int, calls: int) -> dict[str, float]:
         context = {
             "form": form,
             "results": shown,
-            "glance": counsel_glance.glance(assessment),
+            "glance": counsel_glance.glance(assessment, _prepared()["glances"]),
             "errors": (),
             "nav": "calculator",
             "known_trials": known.known_trial_views(assessment),
@@ -93,7 +93,7 @@ def parts(app: Flask, body: str, batches: int, calls: int) -> dict[str, float]:
             "engine assess": lambda: assess(scenario, engine_tables()),
             "personal_view": lambda: personal_risks.personal_view(assessment),
             "results.results": lambda: results.results(assessment, form.ignored_inputs(), tables),
-            "glance": lambda: counsel_glance.glance(assessment),
+            "glance": lambda: counsel_glance.glance(assessment, _prepared()["glances"]),
             "forest": lambda: forest.forest_views(assessment, _prepared()["plots"]),
             "known trials": lambda: known.known_trial_views(assessment),
             "centre views": lambda: centre.centre_views(assessment.centre),
