@@ -1,9 +1,10 @@
 """The scenario form's fields as HTML: what no patient changes written once, the entered values per page.
 
-Rendered through Jinja macros, the form's 29 fields cost about 0.6 ms of every results page (three
-macro calls and some forty escapes per field, tests/perf/README.md); here each field's label, hint,
-ids and choices are escaped and joined once, at import (they come from the scenario contract alone),
-and a page adds only what was entered: the values, the ticked choices and the error messages.
+Rendered through Jinja macros (three calls a field, and an escape for every label, hint, id, name
+and value), the form's ten fields in their columns cost about 0.35 ms of every results page
+(tests/perf/README.md); here each field's label, hint, ids and choices are escaped and joined once,
+at import (they come from the scenario contract alone), and a page adds only what was entered: the
+values, the ticked choices and the error messages.
 The markup is the one the macros wrote, attribute for attribute.
 """
 
