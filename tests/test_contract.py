@@ -61,8 +61,8 @@ def test_the_form_takes_labels_hints_and_choices_from_the_declaration() -> None:
             continue
         assert form[field.name].label.text == field.label
         assert form.hint(field.name) == field.hint
-    assert [c.value for c in form.control("artery").choices] == ["", *vocabulary.ARTERIES]
-    assert [c.label for c in form.control("options").choices] == [
+    assert [value for value, *_ in form["artery"].iter_choices()] == ["", *vocabulary.ARTERIES]
+    assert [label for _, label, *_ in form["options"].iter_choices()] == [
         "Medical therapy",
         "Angioplasty alone",
         "Balloon-mounted (balloon-expandable) stent",

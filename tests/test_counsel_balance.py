@@ -14,7 +14,7 @@ from app.engine.assess import assess
 from app.evidence.loader import load_evidence
 from app.evidence.model import EvidenceError
 from app.web import counsel
-from app.web.counsel_glance import glance
+from app.web.counsel_glance import glance, prepare_glances
 from app.web.counsel_outcomes import OtherOutcome, shared_findings
 from tests.engine_tables import tables
 from tests.minimal_study import STUDY, write_evidence
@@ -159,7 +159,8 @@ def test_each_told_outcome_says_what_it_can(base: EvidenceBase) -> None:
 
 
 def test_the_glance_lists_every_main_outcome(base: EvidenceBase) -> None:
-    (comparison,) = glance(assess(parse_scenario(SCENARIO), tables(base))).comparisons
+    assessment = assess(parse_scenario(SCENARIO), tables(base))
+    (comparison,) = glance(assessment, prepare_glances(base.studies)).comparisons
     found = {o.href.rsplit("-", 1)[-1]: o for o in comparison.outcomes}
     assert set(found) == {"stroke_30d", "main_words", "assumed", "untimed"}
     assert found["assumed"].intervention == "Balloon-mounted stent: 30% (printed)"

@@ -12,7 +12,7 @@ from app.contract.scenario import parse_scenario
 from app.engine.assess import assess
 from app.evidence.loader import load_evidence
 from app.evidence.model import EvidenceError
-from app.web.forest import forest_views
+from app.web.forest import forest_views, prepare_plots
 from app.web.known import known_trial_view
 from tests.engine_tables import tables
 from tests.minimal_study import MANIFEST, SOURCE_TEXT
@@ -170,7 +170,9 @@ def test_family_members_are_grouped_pooled_and_plotted(tmp_path: Path) -> None:
         "options": ["medical", "balloon_stent"],
         "stenosis_percent": 80,
     }
-    (view,) = forest_views(assess(parse_scenario(scenario), tables(base)))
+    (view,) = forest_views(
+        assess(parse_scenario(scenario), tables(base)), prepare_plots(base.families)
+    )
     assert [r.label for r in view.rows] == [
         "Mini",
         "Mini Two",

@@ -8,9 +8,11 @@ per-group counts, the published estimate or the study's finding. The full table 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from app.analysis.appraisal import OutcomeResult
+from app.analysis.base import StudyAnalysis
 from app.contract.vocabulary import POOLED_DESIGNS, TREATMENTS
 from app.engine.assess import Assessment
 from app.evidence.model import Study
@@ -128,8 +130,16 @@ def study_glance(study: Study, outcomes: tuple[OutcomeResult, ...]) -> tuple[Gla
     )
 
 
-def glance(assessment: Assessment) -> Glance:
-    """The glance for every comparison, in the assessment's order."""
+def prepare_glances(studies: Iterable[StudyAnalysis]) -> dict[str, tuple[GlanceOutcome, ...]]:
+    """Each study's main outcomes as the glance shows them, once at start-up: no patient changes them.
+
+    Worked out per request they took 85 us of the all-four-options page (tests/perf/README.md).
+    """
+    return {a.study.id: study_glance(a.study, a.appraisal.outcomes) for a in studies}
+
+
+def glance(assessment: Assessment, outcomes: Mapping[str, tuple[GlanceOutcome, ...]]) -> Glance:
+    """The glance for every comparison, in the assessment's order (outcomes: prepare_glances)."""
     comparisons = []
     for comparison in assessment.comparisons:
         study = comparison.analysis.study
@@ -141,7 +151,7 @@ def glance(assessment: Assessment) -> Glance:
                 href=f"#c-{study.id}",
                 status=status,
                 status_text=f"{STATUS_WORDS[status]} ({fit.checked} of {fit.total} criteria checked)",
-                outcomes=study_glance(study, comparison.outcomes),
+                outcomes=outcomes[study.id],
             )
         )
     return Glance(TITLE, FULL_TABLE, tuple(comparisons))

@@ -12,7 +12,7 @@ difference; the table beside the plot gives every figure in words.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from markupsafe import Markup, escape
@@ -200,7 +200,7 @@ def _scale(values: Sequence[float], null: float, log: bool) -> tuple[Scale, floa
     return x, (math.exp(low) if log else low), (math.exp(high) if log else high)
 
 
-def _svg(group: Group, measure: str, view_id: str) -> Markup:
+def _svg(group: Group, measure: str) -> Markup:
     points = _points(group, measure)
     log = measure == "rr"
     null = 1.0 if log else 0.0
@@ -269,7 +269,26 @@ def _description(log: bool) -> str:
     )
 
 
-def forest_view(group: Group, index: int, fit: Mapping[str, str] | None = None) -> ForestView:
+# A group as family_groups (app/analysis/families.py) keys it: family, setting, unit, treatments.
+GroupKey = tuple[str, str, str, tuple[str, str]]
+Plots = Mapping[GroupKey, tuple[Markup, Markup]]
+
+
+def _key(group: Group) -> GroupKey:
+    return group.family.id, group.setting, group.unit, group.treatments
+
+
+def prepare_plots(groups: Iterable[Group]) -> dict[GroupKey, tuple[Markup, Markup]]:
+    """Draw each group's two plots once, at start-up: they show the studies' figures, no patient.
+
+    Drawn per request they took 72 us of the all-four-options page (tests/perf/README.md).
+    """
+    return {_key(g): (_svg(g, "rd"), _svg(g, "rr")) for g in groups}
+
+
+def forest_view(
+    group: Group, index: int, plots: Plots, fit: Mapping[str, str] | None = None
+) -> ForestView:
     """Everything one forest plot shows, in SVG and in words."""
     view_id = f"forest-{group.family.id}-{index}"
     first, second = group.treatments
@@ -290,15 +309,15 @@ def forest_view(group: Group, index: int, fit: Mapping[str, str] | None = None) 
             " interval, never narrower than DerSimonian-Laird's (Knapp & Hartung 2003; metafor"
             ' test="adhoc"). Each pooled row gives the heterogeneity of its own measure.'
         ),
-        difference_svg=_svg(group, "rd", view_id),
-        ratio_svg=_svg(group, "rr", view_id),
+        difference_svg=plots[_key(group)][0],
+        ratio_svg=plots[_key(group)][1],
     )
 
 
-def forest_views(assessment: Assessment) -> tuple[ForestView, ...]:
+def forest_views(assessment: Assessment, plots: Plots) -> tuple[ForestView, ...]:
     """One forest plot per outcome family that two or more of the assessment's studies share."""
     fit = {c.analysis.study.id: c.applicability.status for c in assessment.comparisons}
-    views = [forest_view(g, i, fit) for i, g in enumerate(assessment.side_by_side)]
+    views = [forest_view(g, i, plots, fit) for i, g in enumerate(assessment.side_by_side)]
     rated = assessment.family_certainty
     return tuple(
         replace(v, certainty=family_block(rated[i] if i < len(rated) else None, v.id))
@@ -306,4 +325,4 @@ def forest_views(assessment: Assessment) -> tuple[ForestView, ...]:
     )
 
 
-__all__ = ["ForestRow", "ForestView", "forest_views"]
+__all__ = ["ForestRow", "ForestView", "forest_views", "prepare_plots"]

@@ -128,7 +128,7 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Control:
-    """A field's input(s), prepared for plain template markup.
+    """A checkbox of the centre section (a tick), prepared for plain template markup.
 
     WTForms' widget rendering escapes and orders attributes in Python for every input, which was
     the largest cost of rendering the results page; the template writes the same markup directly.
@@ -214,17 +214,6 @@ class ScenarioForm(Form):
 
     # --- helpers the templates call (prepared values, no logic in templates) ---------------------
 
-    def sections(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        """The form's columns: each title with its fields, in the contract's order."""
-        columns: dict[str, list[str]] = {}
-        for field in FORM_FIELDS:
-            if field.kind != "risks" and field.widget != "tick":  # in collapsed sections below
-                columns.setdefault(field.section, []).append(field.name)
-        return tuple((title, tuple(names)) for title, names in columns.items())
-
-    def widget(self, name: str) -> str:
-        return FIELD[name].widget
-
     def hint(self, name: str) -> str:
         return FIELD[name].hint
 
@@ -236,36 +225,6 @@ class ScenarioForm(Form):
 
     def describedby(self, name: str) -> str:
         return " ".join(i for i in (self.hint_id(name), self.error_id(name)) if i)
-
-    def control(self, name: str) -> Control:
-        """Everything the template needs to write a field's input(s)."""
-        field = self[name]
-        grouped = name in GROUPS
-        choices: tuple[Choice, ...] = ()
-        if hasattr(field, "iter_choices"):
-            choices = tuple(
-                Choice(
-                    f"{name}-{index}" if grouped else "",
-                    str(value),
-                    str(label),
-                    bool(checked),
-                )
-                for index, (value, label, checked, _attrs) in enumerate(field.iter_choices())
-            )
-        return Control(
-            id=self.input_id(name),
-            name=name,
-            type="checkbox" if name == "options" else "radio" if grouped else "",
-            value="" if grouped or choices else field._value(),
-            describedby=self.describedby(name),
-            invalid=bool(field.errors),
-            choices=choices,
-        )
-
-    def usage(self, name: str) -> tuple[str, str]:
-        """The settings that use a field and the option it needs (the page hides it otherwise)."""
-        field = FIELD[name]
-        return " ".join(field.used_in), field.needs_option
 
     def input_id(self, name: str) -> str:
         """The id of the first input of a field: what a label or an error link points at."""

@@ -9,25 +9,12 @@ The form reads the entered texts (blank: not given) and turns each into a number
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from wtforms import Field
 
 PERCENT = re.compile(r"([0-9]{1,3}(?:[.,][0-9]{1,6})?)\s*%?")
 MESSAGE = "Enter a percent above 0 and below 100, e.g. 12.5."
-
-
-@dataclass(frozen=True, slots=True)
-class RiskInput:
-    """One family's input, ready for the template."""
-
-    id: str
-    name: str
-    key: str
-    value: str
-    errors: tuple[str, ...]
 
 
 class RisksField(Field):
@@ -65,19 +52,6 @@ class RisksField(Field):
     def pairs(self) -> tuple[tuple[str, str], ...]:
         """(input name, text) for every entered value, to carry in hidden inputs."""
         return tuple((f"{self.name}.{key}", text) for key, text in self.entered.items())
-
-    def inputs(self, keys: Iterable[str]) -> tuple[RiskInput, ...]:
-        """The inputs for these family ids, with what was entered and each one's errors."""
-        return tuple(
-            RiskInput(
-                id=f"{self.name}-{key}",
-                name=f"{self.name}.{key}",
-                key=key,
-                value=self.entered.get(key, ""),
-                errors=tuple(self.keyed_errors.get(key, ())),
-            )
-            for key in keys
-        )
 
     def _value(self) -> str:
         return ""

@@ -46,6 +46,7 @@ from app.web import (
     counsel_glance,
     evidence_pages,
     forest,
+    form_html,
     formatting,
     known,
     option_grid,
@@ -61,7 +62,7 @@ EXTENSION = "web"
 
 @bp.record_once
 def _prepare(state: BlueprintSetupState) -> None:
-    """Build what no patient changes once: the evidence pages and each study's results table.
+    """Build what no patient changes once: the evidence pages, the study tables, the form's sections.
 
     A study's table is two fifths of the results page's time when rendered per request
     (tests/perf/README.md). In debug mode, where templates reload as they are edited, tables are
@@ -69,11 +70,17 @@ def _prepare(state: BlueprintSetupState) -> None:
     """
     app = state.app
     base = app.extensions["evidence_base"]
+    tables = app.extensions["engine_tables"]
+    families = personal_risks.form_families(base)
     app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
         "tables": {} if app.debug else results.prepare_tables(base, _table_macro(state)),
-        "families": personal_risks.form_families(base),
+        "families": families,
+        "plots": forest.prepare_plots(base.families),
+        "glances": counsel_glance.prepare_glances(base.studies),
+        # The form's baseline-risks and centre sections as far as the evidence alone decides them.
+        "form": form_html.Sections(families, centre.centre_rows(tables.centre, None)),
     }
 
 
@@ -98,6 +105,23 @@ def evidence_version() -> dict[str, Any]:
     }
 
 
+@bp.app_context_processor
+def form_markup() -> dict[str, Any]:
+    """The form's sections, written in Python (app/web/form_html.py), for this page and the EHR's.
+
+    Passed as context, not as Jinja globals: each global makes every `{% from ... import %}` of a
+    page slower (Jinja compares the page's globals with the imported template's at each import).
+    """
+    sections: form_html.Sections = _prepared()["form"]
+    return {
+        "form_columns": form_html.columns_html,
+        "form_field": form_html.field_html,
+        "form_sections": form_html.sections,
+        "form_risks": sections.risks_html,
+        "form_centre": sections.centre_html,
+    }
+
+
 @bp.get("/")
 def index() -> str:
     return render_template(
@@ -106,7 +130,6 @@ def index() -> str:
         results=None,
         errors=(),
         nav="calculator",
-        baseline_families=_prepared()["families"],
     )
 
 
@@ -137,7 +160,6 @@ def _calculate() -> tuple[str, int]:
             results=None,
             errors=form.error_summary(),
             nav="calculator",
-            baseline_families=_prepared()["families"],
         )
         return page, 422
     view = request.form.get("view", "clinician")
@@ -179,13 +201,12 @@ def _calculate() -> tuple[str, int]:
         "calculator/index.html",
         form=form,
         results=shown,
-        glance=counsel_glance.glance(assessment),
+        glance=counsel_glance.glance(assessment, _prepared()["glances"]),
         errors=(),
         nav="calculator",
         known_trials=known.known_trial_views(assessment),
-        forests=forest.forest_views(assessment),
+        forests=forest.forest_views(assessment, _prepared()["plots"]),
         personal=mine,
-        baseline_families=_prepared()["families"],
         centre=centre.centre_views(assessment.centre),
         note=record_note(assessment, revision),
     )

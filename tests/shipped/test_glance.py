@@ -7,7 +7,7 @@ import pytest
 from app.analysis.base import EvidenceBase
 from app.contract.scenario import parse_scenario
 from app.engine.assess import assess
-from app.web.counsel_glance import Glance, glance
+from app.web.counsel_glance import Glance, glance, prepare_glances
 from tests.engine_tables import tables
 from tests.scenarios import ALL_OPTIONS
 from tests.test_counsel import LVO
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.shipped_evidence
 
 
 def glanced(base: EvidenceBase, scenario: dict[str, object]) -> Glance:
-    return glance(assess(parse_scenario(scenario), tables(base)))
+    return glance(assess(parse_scenario(scenario), tables(base)), prepare_glances(base.studies))
 
 
 def test_main_outcomes_with_the_more_invasive_option_first(base: EvidenceBase) -> None:
