@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
 
 from app import create_app
 from app.contract import vocabulary
@@ -16,6 +17,7 @@ from app.engine.assess import Assessment, assess
 from app.web.results import comparison_view
 from tests.engine_tables import tables
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
+from tests.test_fuzz import VALID_SCENARIOS
 
 ALL_FOUR = ALL_OPTIONS["options"]
 FORM = "application/x-www-form-urlencoded"
@@ -88,3 +90,21 @@ def test_in_debug_mode_tables_are_rendered_per_request() -> None:
     page = client.post("/", data=form_body(VISSIT_LIKE), content_type=FORM)
     assert page.status_code == 200
     assert '<div class="table-wrap sof-wrap"' in page.get_data(as_text=True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=VALID_SCENARIOS)
+def test_prepared_certainty_is_the_block_the_page_would_render(
+    app: Flask, body: dict[str, Any]
+) -> None:
+    # A study's certainty block is rendered once per indirectness level; the patient's reason is
+    # filled in per request (app/web/certainty_view.py).
+    tables = app.extensions["web"]["tables"]
+    assessment = assess(parse_scenario(body), app.extensions["engine_tables"])
+    with app.test_request_context():
+        render = macros(app).comparison
+        for comparison in assessment.comparisons:
+            prepared = comparison_view(comparison, tables)
+            fresh = comparison_view(comparison)
+            assert (prepared.certainty_html is None) == (fresh.certainty is None)
+            assert str(render(prepared)) == str(render(fresh))

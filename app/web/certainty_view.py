@@ -8,10 +8,13 @@ is said once above the list. The patient and print views give the rating in word
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup, escape
+
 from app.analysis.appraisal import OutcomeResult
-from app.analysis.certainty import DOMAINS, RATING_WORDS, Certainty, Domain
+from app.analysis.certainty import DOMAINS, RATING_WORDS, Certainty, Domain, Rated
 from app.analysis.statements import PATIENT_RATING, PATIENT_WORDS
 from app.engine.assess import Comparison
 
@@ -98,6 +101,38 @@ def comparison_block(comparison: Comparison, anchor: str) -> CertaintyBlock | No
         if certainty is not None
     ]
     return block(anchor, rated)
+
+
+# Stands for the patient's indirectness reason in a study's block rendered at start-up: a study's
+# outcomes share one indirectness, so the block depends on the patient only through its levels
+# (the ratings, 'from high: −1 indirectness') and that one reason, said once above the list.
+SLOT = "\u0000indirectness reason\u0000"
+
+
+def study_blocks(
+    study_id: str, outcomes: Sequence[OutcomeResult], rated: Sequence[Rated | None]
+) -> tuple[CertaintyBlock | None, ...]:
+    """A study's block at each indirectness level (0, 1, 2), its reason left as SLOT."""
+    anchor = f"c-{study_id}"
+    found = []
+    for levels in range(3):
+        indirect = Domain("indirectness", levels, SLOT)
+        found.append(
+            block(
+                anchor,
+                [
+                    (r.rate(indirect), f"#{anchor}-{o.stats.outcome.id}")
+                    for o, r in zip(outcomes, rated, strict=True)
+                    if r is not None
+                ],
+            )
+        )
+    return tuple(found)
+
+
+def filled(html: str, indirect: Domain) -> Markup:
+    """A block rendered at start-up with this patient's indirectness reason in its place."""
+    return Markup(str(html).replace(SLOT, str(escape(indirect.reason))))
 
 
 def family_block(certainty: Certainty | None, anchor: str) -> CertaintyBlock | None:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from markupsafe import Markup
+
 from app.analysis import stats
 from app.analysis.appraisal import OutcomeResult
 from app.analysis.audit import AuditItem
-from app.analysis.base import EvidenceBase
 from app.analysis.caveats import Notice
 from app.analysis.headline import difference_lead, headline
 from app.analysis.outcomes import OutcomeStats, has_timeframe
@@ -19,8 +20,9 @@ from app.contract.vocabulary import NOT_KNOWN, TRI_STATE
 from app.engine.applicability import implied_by_setting
 from app.engine.assess import Assessment, Comparison
 from app.engine.criteria import Reason
+from app.engine.tables import Tables
 from app.evidence.model import Quote, Study
-from app.web.certainty_view import CertaintyBlock, comparison_block
+from app.web.certainty_view import CertaintyBlock, comparison_block, filled, study_blocks
 from app.web.counsel_words import RANKIN_WORDS
 from app.web.findings import ROWS, Cell
 from app.web.formatting import (
@@ -137,6 +139,9 @@ class PreparedTable:
 
     table: StudyTable
     html: str  # markupsafe.Markup: the table as the results page shows it
+    # The certainty block at each indirectness level, rendered with its reason left as SLOT
+    # (app/web/certainty_view.py); None where no outcome is rated.
+    certainty: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +162,10 @@ class ComparisonView:
     table: StudyTable
     # The table already rendered (app/web/views.py prepares one per study), or None to render it.
     table_html: str | None = None
-    # Each outcome's GRADE certainty for this patient (app/web/certainty_view.py).
+    # Each outcome's GRADE certainty for this patient (app/web/certainty_view.py), or its block
+    # rendered at start-up with this patient's indirectness filled in.
     certainty: CertaintyBlock | None = None
+    certainty_html: Markup | None = None
 
     @property
     def anchor(self) -> str:
@@ -475,17 +482,32 @@ def study_table(study: Study, outcomes: tuple[OutcomeResult, ...]) -> StudyTable
 
 
 def prepare_tables(
-    base: EvidenceBase, render: Callable[[StudyTable], str]
+    tables: Tables,
+    render: Callable[[StudyTable], str],
+    render_certainty: Callable[[CertaintyBlock], str],
 ) -> Mapping[str, PreparedTable]:
-    """Build and render every study's table once, by study id (`render`: the page's macro).
+    """Build and render every study's table and certainty blocks once, by study id (`render`,
+    `render_certainty`: the page's macros).
 
-    A study's table was two fifths of the results page's time per request (tests/perf/README.md).
+    A study's table was two fifths of the results page's time per request, its certainty block
+    a tenth of the all-four page's (tests/perf/README.md).
     """
-    tables = {}
-    for analysis in base.studies:
-        table = study_table(analysis.study, analysis.appraisal.outcomes)
-        tables[analysis.study.id] = PreparedTable(table, render(table))
-    return MappingProxyType(tables)
+    found = {}
+    for analysis, rated in zip(tables.base.studies, tables.rated, strict=True):
+        study, outcomes = analysis.study, analysis.appraisal.outcomes
+        table = study_table(study, outcomes)
+        blocks = study_blocks(study.id, outcomes, rated)
+        certainty = tuple(None if b is None else render_certainty(b) for b in blocks)
+        found[study.id] = PreparedTable(table, render(table), certainty)
+    return MappingProxyType(found)
+
+
+def _certainty_html(comparison: Comparison, ready: PreparedTable | None) -> Markup | None:
+    direct = comparison.indirectness
+    if ready is None or direct is None:
+        return None
+    html = ready.certainty[direct.levels]
+    return None if html is None else filled(html, direct)
 
 
 def comparison_view(
@@ -520,7 +542,8 @@ def comparison_view(
         warnings=tuple(w for w in comparison.warnings if w.code not in STATUS_LINE_WARNINGS),
         table=study_table(study, comparison.outcomes) if ready is None else ready.table,
         table_html=None if ready is None else ready.html,
-        certainty=comparison_block(comparison, f"c-{study.id}"),
+        certainty=comparison_block(comparison, f"c-{study.id}") if ready is None else None,
+        certainty_html=_certainty_html(comparison, ready),
     )
 
 

@@ -75,7 +75,7 @@ def _prepare(state: BlueprintSetupState) -> None:
     app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
-        "tables": {} if app.debug else results.prepare_tables(base, _table_macro(state)),
+        "tables": {} if app.debug else results.prepare_tables(tables, *_macros(state)),
         "families": families,
         "plots": forest.prepare_plots(base.families),
         "glances": counsel_glance.prepare_glances(base.studies),
@@ -84,10 +84,12 @@ def _prepare(state: BlueprintSetupState) -> None:
     }
 
 
-def _table_macro(state: BlueprintSetupState) -> Any:
-    """The table macro, whose output the page holds unchanged."""
-    module: Any = state.app.jinja_env.get_template("calculator/table.html").module
-    return module.study_table
+def _macros(state: BlueprintSetupState) -> tuple[Any, Any]:
+    """The table and certainty macros, whose output the page holds unchanged."""
+    env = state.app.jinja_env
+    table: Any = env.get_template("calculator/table.html").module
+    certainty: Any = env.get_template("calculator/certainty.html").module
+    return table.study_table, certainty.certainty_block
 
 
 def _prepared() -> dict[str, Any]:
