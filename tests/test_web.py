@@ -709,3 +709,22 @@ def test_ambiguous_units_keep_the_precise_message(
     response = post(client, **{name: value})
     assert response.status_code == 422
     assert field_error(response, name) == message
+
+
+def test_entered_text_is_escaped_wherever_the_form_writes_it_back(client: FlaskClient) -> None:
+    # The form's markup is written in Python (app/web/form_html.py): every entered value, the
+    # baseline risks' and the centre's counts included, goes back escaped.
+    attack = '"><script>alert(1)</script>'
+    fields = ("stenosis_percent", "age", "baseline_risks.stroke_death_30d", "centre-0-events")
+    page = client.post(
+        "/",
+        data={
+            "setting": "symptomatic_icas",
+            "options": ["medical", "self_expanding_stent"],
+            **dict.fromkeys(fields, attack),
+        },
+    )
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert html.count('value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"') == len(fields)
