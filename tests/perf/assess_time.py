@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
+import timeit
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,15 +35,8 @@ SCENARIOS = {"VISSIT-like": VISSIT_SCENARIO, "all four options": ALL_OPTIONS_SCE
 
 def best(step: Callable[[], Any], calls: int, batches: int) -> float:
     """The best batch's mean seconds per call, after a warm-up."""
-    for _ in range(10):
-        step()
-    fastest = float("inf")
-    for _ in range(batches):
-        start = time.perf_counter()
-        for _ in range(calls):
-            step()
-        fastest = min(fastest, (time.perf_counter() - start) / calls)
-    return fastest
+    timeit.repeat(step, number=10, repeat=1)
+    return min(timeit.repeat(step, number=calls, repeat=batches)) / calls
 
 
 def main() -> None:
