@@ -1,4 +1,4 @@
-"""Start-up tables (certainty, risks at the studies' baselines): the same as worked out per request."""
+"""Start-up tables (certainty, risks at the studies' baselines, the note's lines): the same as worked out per request."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.contract.scenario import parse_scenario
 from app.engine import personal
 from app.engine.assess import assess
 from app.engine.indirectness import family_indirectness, outcome_certainty
+from app.engine.note import record_note
 from tests.scenarios import ALL_OPTIONS
 from tests.test_fuzz import VALID_SCENARIOS
 
@@ -73,3 +74,12 @@ def test_the_all_options_scenario_takes_its_risks_from_the_tables(app: Flask) ->
 @given(body=VALID_SCENARIOS)
 def test_any_scenario_takes_its_risks_from_the_tables(app: Flask, body: dict[str, Any]) -> None:
     same_risks(app, body)
+
+
+@SOME
+@given(body=VALID_SCENARIOS)
+def test_the_note_takes_each_studys_lines_from_the_tables(app: Flask, body: dict[str, Any]) -> None:
+    assessment = assess(parse_scenario(body), app.extensions["engine_tables"])
+    revision = app.extensions["evidence_base"].evidence.revision
+    lines = app.extensions["web"]["notes"]
+    assert record_note(assessment, revision, lines) == record_note(assessment, revision)

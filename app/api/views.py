@@ -60,7 +60,7 @@ from app.api.twobytwo import TwoByTwoError, parse_two_by_two, two_by_two_json
 from app.contract.scenario import ScenarioError, parse_scenario
 from app.engine import centre
 from app.engine.assess import assess
-from app.engine.note import record_note
+from app.engine.note import StudyLines, note_lines, record_note
 from app.http.context import evidence_base
 from app.http.errors import CODES
 from app.http.json_body import BodyError, read_json
@@ -79,6 +79,8 @@ class Prepared:
     openapi: bytes
     # Each study's patient-independent pieces of an assess answer, by study id.
     parts: Mapping[str, StudyParts]
+    # Each study's evidence-only part of the note for the record, by study id.
+    notes: Mapping[str, StudyLines]
 
 
 @bp.record_once
@@ -91,6 +93,7 @@ def _prepare(state: BlueprintSetupState) -> None:
         studies={study["id"]: dumps_checked(study) for study in evidence["studies"]},
         openapi=dumps_checked(build_document(base.version, tuple(base.evidence.families))),
         parts=prepare_studies(app.extensions["engine_tables"]),
+        notes=note_lines(base.studies),
     )
 
 
@@ -135,7 +138,8 @@ def assess_note() -> Response:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     tables = app.extensions["engine_tables"]
     scenario = parse_scenario(read_json(), families=centre.families(tables.centre))
-    note = record_note(assess(scenario, tables), evidence_base().evidence.revision)
+    prepared = app.extensions[EXTENSION]
+    note = record_note(assess(scenario, tables), evidence_base().evidence.revision, prepared.notes)
     response: Response = app.response_class(note, mimetype="text/plain")
     return response
 

@@ -15,8 +15,10 @@ groups; a personal estimate, once available, is written with "personal" before i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from app.analysis.appraisal import OutcomeResult
 from app.analysis.base import StudyAnalysis
@@ -268,12 +270,10 @@ def early_used(assessment: Assessment) -> set[tuple[str, str]]:
     }
 
 
-def main_outcomes(comparison: Comparison) -> tuple[OutcomeResult, ...]:
-    """The comparison's main outcomes (role primary or safety, never a subgroup), in study order."""
+def main_outcomes(outcomes: Iterable[OutcomeResult]) -> tuple[OutcomeResult, ...]:
+    """The study's main outcomes (role primary or safety, never a subgroup), in study order."""
     return tuple(
-        r
-        for r in comparison.outcomes
-        if r.stats.outcome.is_main and "subgroup" not in r.stats.outcome.role
+        r for r in outcomes if r.stats.outcome.is_main and "subgroup" not in r.stats.outcome.role
     )
 
 
@@ -285,33 +285,21 @@ class _Line:
 
 
 @dataclass(frozen=True, slots=True)
-class _StudyLines:
+class StudyLines:
     """What a study's part of the note owes to the evidence alone: the same for every patient."""
 
-    analysis: StudyAnalysis  # held, so that its id() is never another analysis's
     short_name: str
     design: str
     lines: tuple[_Line, ...]
 
 
-# A study's lines, by the id() of its start-up analysis (the engine shares one per study between
-# requests): the note is built on every results page, and only the fit, the certainty and any
-# personal figure depend on the patient. Nothing of a patient is kept here.
-_STUDIES: dict[int, _StudyLines] = {}
-_STUDIES_MAX = 512  # several evidence bases in one process (tests) at most; cleared beyond
-
-
-def study_lines(comparison: Comparison) -> _StudyLines:
-    """Return the study's evidence-only part of the note, worked out once per study."""
-    analysis = comparison.analysis
-    found = _STUDIES.get(id(analysis))
-    if found is not None and found.analysis is analysis:
-        return found
+def study_lines(analysis: StudyAnalysis) -> StudyLines:
+    """Work out the study's evidence-only part of the note (names, design, the groups' figures)."""
     study = analysis.study
     design = DESIGN.get(study.design.value) or vocabulary.DESIGNS[study.design.value].short
     if design.lower() in study.short_name.lower():  # "Retrospective angioplasty vs stent ..."
         design = ""
-    main = main_outcomes(comparison)
+    main = main_outcomes(analysis.appraisal.outcomes)
     arms = (study.intervention, study.comparator)
     names = [outcome_name(r.stats.outcome) for r in main]
     lines = tuple(
@@ -322,17 +310,21 @@ def study_lines(comparison: Comparison) -> _StudyLines:
         )
         for r, n in zip(main, names, strict=True)
     )
-    found = _StudyLines(analysis, study.short_name, design, lines)
-    if len(_STUDIES) >= _STUDIES_MAX:
-        _STUDIES.clear()
-    _STUDIES[id(analysis)] = found
-    return found
+    return StudyLines(study.short_name, design, lines)
 
 
-def comparison_texts(comparison: Comparison) -> tuple[str, str]:
+def note_lines(studies: Iterable[StudyAnalysis]) -> Mapping[str, StudyLines]:
+    """Each study's evidence-only part of the note, by study id; call once at start-up.
+
+    The note is built on every results page, and only the fit, the certainty and a personal figure
+    depend on the patient: the rest is written here (tests/perf/README.md).
+    """
+    return MappingProxyType({a.study.id: study_lines(a) for a in studies})
+
+
+def comparison_texts(comparison: Comparison, known: StudyLines) -> tuple[str, str]:
     """The comparison's lines (study, design, fit, certainty, each main outcome), with the counts
-    and without them."""
-    known = study_lines(comparison)
+    and without them; `known`: the study's study_lines."""
     study = comparison.analysis.study
     arms = (study.intervention, study.comparator)
     fit = APPLIES.get(comparison.applicability.status, comparison.applicability.status)
@@ -355,14 +347,22 @@ def comparison_texts(comparison: Comparison) -> tuple[str, str]:
     return "\n".join(with_counts), "\n".join(without)
 
 
-def record_note(assessment: Assessment, revision: dt.date) -> str:
+def record_note(
+    assessment: Assessment, revision: dt.date, lines: Mapping[str, StudyLines] | None = None
+) -> str:
     """Return the note for the record (plain text, LF line ends), at most LIMIT characters.
 
     Every main outcome with its counts when that fits; else without the counts (the results page
     gives them); else the last comparisons (least applicable, weakest design) are named only.
+    `lines`: note_lines of the evidence, written at start-up (else worked out here).
     """
     head, tail = _frame(assessment, revision)
-    texts = [comparison_texts(c) for c in assessment.comparisons]
+    texts = [
+        comparison_texts(
+            c, lines[c.analysis.study.id] if lines is not None else study_lines(c.analysis)
+        )
+        for c in assessment.comparisons
+    ]
     shown = len(texts)
     for counts, kept in [(True, shown), *((False, n) for n in range(shown, -1, -1))]:
         note = _note(assessment, head, tail, texts, counts=counts, kept=kept)

@@ -37,7 +37,7 @@ from flask.blueprints import BlueprintSetupState
 
 from app.contract.scenario import ScenarioError
 from app.engine.assess import assess
-from app.engine.note import record_note
+from app.engine.note import note_lines, record_note
 from app.http.context import engine_tables, evidence_base
 from app.http.security import BACK_BUTTON_CACHE
 from app.web import (
@@ -79,6 +79,7 @@ def _prepare(state: BlueprintSetupState) -> None:
         "families": families,
         "plots": forest.prepare_plots(base.families),
         "glances": counsel_glance.prepare_glances(base.studies),
+        "notes": note_lines(base.studies),
         # The form's baseline-risks and centre sections as far as the evidence alone decides them.
         "form": form_html.Sections(families, centre.centre_rows(tables.centre, None)),
     }
@@ -192,7 +193,7 @@ def _calculate() -> tuple[str, int]:
     if view == "note":
         page = render_template(
             "calculator/note.html",
-            note=record_note(assessment, revision),
+            note=record_note(assessment, revision, _prepared()["notes"]),
             carried=form.carried(),
             view=view,
             nav="calculator",
@@ -210,7 +211,7 @@ def _calculate() -> tuple[str, int]:
         forests=forest.forest_views(assessment, _prepared()["plots"]),
         personal=mine,
         centre=centre.centre_views(assessment.centre),
-        note=record_note(assessment, revision),
+        note=record_note(assessment, revision, _prepared()["notes"]),
     )
     return page, 200
 

@@ -37,12 +37,15 @@ def main() -> None:
     app = create_app()
     tables = app.extensions["engine_tables"]
     revision = app.extensions["evidence_base"].evidence.revision
+    lines = app.extensions["web"]["notes"]
     for name, body in SCENARIOS.items():
         assessment = assess(parse_scenario(dict(body)), tables)
         for _ in range(50):
-            note = record_note(assessment, revision)
+            note = record_note(assessment, revision, lines)
         rounds = timeit.repeat(
-            lambda a=assessment: record_note(a, revision), number=args.calls, repeat=args.repeat
+            lambda a=assessment: record_note(a, revision, lines),
+            number=args.calls,
+            repeat=args.repeat,
         )
         best = min(rounds) / args.calls
         print(f"{name}: record_note {best * 1e6:.1f} µs per call ({len(note)} characters)")

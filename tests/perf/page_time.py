@@ -80,7 +80,7 @@ def parts(app: Flask, body: str, batches: int, calls: int) -> dict[str, float]:
             "forests": forest.forest_views(assessment, _prepared()["plots"]),
             "personal": mine,
             "centre": centre.centre_views(assessment.centre),
-            "note": record_note(assessment, revision),
+            "note": record_note(assessment, revision, _prepared()["notes"]),
         }
         blank = {**context, "results": None}
 
@@ -97,7 +97,7 @@ def parts(app: Flask, body: str, batches: int, calls: int) -> dict[str, float]:
             "forest": lambda: forest.forest_views(assessment, _prepared()["plots"]),
             "known trials": lambda: known.known_trial_views(assessment),
             "centre views": lambda: centre.centre_views(assessment.centre),
-            "record_note": lambda: record_note(assessment, revision),
+            "record_note": lambda: record_note(assessment, revision, _prepared()["notes"]),
             "render_template": lambda: render_template("calculator/index.html", **context),
             "scenario form (page without results)": lambda: render_template(
                 "calculator/index.html", **blank
