@@ -14,6 +14,7 @@ from app import create_app
 from app.contract import vocabulary
 from app.contract.scenario import parse_scenario
 from app.engine.assess import Assessment, assess
+from app.web.personal import personal_view
 from app.web.results import comparison_view
 from tests.engine_tables import tables
 from tests.scenarios import ALL_OPTIONS, VISSIT_LIKE
@@ -108,3 +109,30 @@ def test_prepared_certainty_is_the_block_the_page_would_render(
             fresh = comparison_view(comparison)
             assert (prepared.certainty_html is None) == (fresh.certainty is None)
             assert str(render(prepared)) == str(render(fresh))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=VALID_SCENARIOS)
+def test_prepared_personal_panels_are_the_ones_the_page_would_render(
+    app: Flask, body: dict[str, Any]
+) -> None:
+    # Panels of the family risks tabulated at start-up are rendered once (personal.prepare_panels).
+    panels = app.extensions["web"]["panels"]
+    assessment = assess(parse_scenario(body), app.extensions["engine_tables"])
+    with app.test_request_context():
+        template = app.jinja_env.get_template("calculator/personal.html")
+        prepared = personal_view(assessment, panels)
+        fresh = personal_view(assessment)
+        assert prepared.panels == fresh.panels
+        assert all(html is not None for html in prepared.panel_html)  # no baseline: all tabulated
+        assert template.render(personal=prepared) == template.render(personal=fresh)
+
+
+def test_a_panel_of_an_entered_baseline_is_built_for_the_request(app: Flask) -> None:
+    panels = app.extensions["web"]["panels"]
+    body = {**ALL_OPTIONS, "baseline_risks": {"stroke_death_30d": 12.5}}
+    view = personal_view(assess(parse_scenario(body), app.extensions["engine_tables"]), panels)
+    entered = [
+        html for p, html in zip(view.panels, view.panel_html, strict=True) if "12.5" in str(p.rows)
+    ]
+    assert entered == [None]

@@ -66,7 +66,8 @@ def _prepare(state: BlueprintSetupState) -> None:
 
     A study's table is two fifths of the results page's time when rendered per request
     (tests/perf/README.md). In debug mode, where templates reload as they are edited, tables are
-    rendered per request instead, so an edit to the table's template shows at once.
+    rendered per request instead, so an edit to the table's template shows at once; so are the
+    personal risks panels.
     """
     app = state.app
     base = app.extensions["evidence_base"]
@@ -80,6 +81,9 @@ def _prepare(state: BlueprintSetupState) -> None:
         "plots": forest.prepare_plots(base.families),
         "glances": counsel_glance.prepare_glances(base.studies),
         "notes": note_lines(base.studies),
+        "panels": {}
+        if app.debug
+        else personal_risks.prepare_panels(tables.presets, _panel_macro(state)),
         # The form's baseline-risks and centre sections as far as the evidence alone decides them.
         "form": form_html.Sections(families, centre.centre_rows(tables.centre, None)),
     }
@@ -91,6 +95,12 @@ def _macros(state: BlueprintSetupState) -> tuple[Any, Any]:
     table: Any = env.get_template("calculator/table.html").module
     certainty: Any = env.get_template("calculator/certainty.html").module
     return table.study_table, certainty.certainty_block
+
+
+def _panel_macro(state: BlueprintSetupState) -> Any:
+    """The personal risks panel's macro, whose output the page holds unchanged."""
+    module: Any = state.app.jinja_env.get_template("calculator/personal_panel.html").module
+    return module.family_panel
 
 
 def _prepared() -> dict[str, Any]:
@@ -166,7 +176,7 @@ def _calculate() -> tuple[str, int]:
         )
         return page, 422
     view = request.form.get("view", "clinician")
-    mine = personal_risks.personal_view(assessment)
+    mine = personal_risks.personal_view(assessment, _prepared()["panels"])
     if view in ("patient", "print"):
         template = "counsel/patient.html" if view == "patient" else "counsel/print.html"
         page = render_template(
