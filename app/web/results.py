@@ -116,8 +116,7 @@ class ReasonView:
     status: str
     status_text: str
     text: str
-    quote: QuoteView
-    href: str
+    href: str  # the criterion's source sentence on the study's page
     label: str  # the criterion in a few words ("degree of stenosis")
 
 
@@ -336,7 +335,6 @@ def reason_view(reason: Reason, study: Study) -> ReasonView:
         status=reason.status,
         status_text=CRITERION_STATUS_WORDS[reason.status],
         text=reason.text,
-        quote=quote_view(reason.quote, study),
         href=evidence_href(study.id, f"crit-{reason.criterion}"),
         label=ELIGIBILITY[reason.criterion].topic,
     )
