@@ -136,3 +136,14 @@ def test_a_panel_of_an_entered_baseline_is_built_for_the_request(app: Flask) -> 
         html for p, html in zip(view.panels, view.panel_html, strict=True) if "12.5" in str(p.rows)
     ]
     assert entered == [None]
+
+
+def test_prepared_glance_outcomes_are_the_ones_the_page_would_render(app: Flask) -> None:
+    prepared = app.extensions["web"]["glance_html"]
+    glances = app.extensions["web"]["glances"]
+    assert set(prepared) == set(glances) == set(app.extensions["evidence_base"].by_id)
+    with app.test_request_context():
+        render = app.jinja_env.get_template("calculator/_glance.html").make_module().glance_outcomes
+        for study, outcomes in glances.items():
+            assert str(prepared[study]) == str(render(outcomes))
+            assert prepared[study].startswith('<ul class="glance-outcomes">')

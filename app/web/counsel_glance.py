@@ -54,6 +54,8 @@ class GlanceComparison:
     status: str
     status_text: str
     outcomes: tuple[GlanceOutcome, ...]
+    # The outcomes as the page shows them, rendered at start-up (None: rendered with the page).
+    outcomes_html: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +140,13 @@ def prepare_glances(studies: Iterable[StudyAnalysis]) -> dict[str, tuple[GlanceO
     return {a.study.id: study_glance(a.study, a.appraisal.outcomes) for a in studies}
 
 
-def glance(assessment: Assessment, outcomes: Mapping[str, tuple[GlanceOutcome, ...]]) -> Glance:
-    """The glance for every comparison, in the assessment's order (outcomes: prepare_glances)."""
+def glance(
+    assessment: Assessment,
+    outcomes: Mapping[str, tuple[GlanceOutcome, ...]],
+    html: Mapping[str, str] | None = None,
+) -> Glance:
+    """The glance for every comparison, in the assessment's order (outcomes: prepare_glances;
+    html: each study's outcomes rendered by the page's macro, where prepared)."""
     comparisons = []
     for comparison in assessment.comparisons:
         study = comparison.analysis.study
@@ -152,6 +159,7 @@ def glance(assessment: Assessment, outcomes: Mapping[str, tuple[GlanceOutcome, .
                 status=status,
                 status_text=f"{STATUS_WORDS[status]} ({fit.checked} of {fit.total} criteria checked)",
                 outcomes=outcomes[study.id],
+                outcomes_html=(html or {}).get(study.id),
             )
         )
     return Glance(TITLE, FULL_TABLE, tuple(comparisons))

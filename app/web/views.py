@@ -73,13 +73,18 @@ def _prepare(state: BlueprintSetupState) -> None:
     base = app.extensions["evidence_base"]
     tables = app.extensions["engine_tables"]
     families = personal_risks.form_families(base)
+    glances = counsel_glance.prepare_glances(base.studies)
     app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
         "tables": {} if app.debug else results.prepare_tables(tables, *_macros(state)),
         "families": families,
         "plots": forest.prepare_plots(base.families),
-        "glances": counsel_glance.prepare_glances(base.studies),
+        "glances": glances,
+        # Each study's glance outcomes rendered once (debug mode: with the page, as the tables).
+        "glance_html": {}
+        if app.debug
+        else {study: _glance_macro(state)(found) for study, found in glances.items()},
         "notes": note_lines(base.studies),
         "panels": {}
         if app.debug
@@ -95,6 +100,12 @@ def _macros(state: BlueprintSetupState) -> tuple[Any, Any]:
     table: Any = env.get_template("calculator/table.html").module
     certainty: Any = env.get_template("calculator/certainty.html").module
     return table.study_table, certainty.certainty_block
+
+
+def _glance_macro(state: BlueprintSetupState) -> Any:
+    """The glance outcomes' macro, whose output the page holds unchanged."""
+    module: Any = state.app.jinja_env.get_template("calculator/_glance.html").module
+    return module.glance_outcomes
 
 
 def _panel_macro(state: BlueprintSetupState) -> Any:
@@ -214,7 +225,9 @@ def _calculate() -> tuple[str, int]:
         "calculator/index.html",
         form=form,
         results=shown,
-        glance=counsel_glance.glance(assessment, _prepared()["glances"]),
+        glance=counsel_glance.glance(
+            assessment, _prepared()["glances"], _prepared()["glance_html"]
+        ),
         errors=(),
         nav="calculator",
         known_trials=known.known_trial_views(assessment),
