@@ -3,11 +3,11 @@
 POST / takes the scenario form and a `view` chosen by the button pressed:
 
 - ``clinician`` (default, and for any unknown value): the form with the summary-of-findings results,
-  ending with the note for the record (app/engine/note.py) in a read-only text box;
+  and under their view buttons the note for the record (app/engine/note.py) in a collapsed
+  read-only text box;
 - ``patient``: the counselling view in plain words with icon arrays (app/counsel.py);
 - ``print``: the printable consent summary built from the same counselling view;
-- ``options``: the option grid, every option chosen side by side (app/web/option_grid.py), printable.
-
+- ``options``: the option grid, every option chosen side by side (app/web/option_grid.py), printable;
 - ``note``: the same note for the record on a light page of its own, one step from the patient,
   print and option grid pages.
 
