@@ -125,3 +125,18 @@ def test_objects_the_builders_should_have_converted_are_refused(base: EvidenceBa
     # orjson would serialize a dataclass on its own; the json module refused it, and so does this.
     with pytest.raises(TypeError):
         dumps({"study": base.studies[0].study.citation})
+
+
+def test_personal_risks_at_the_studies_baselines_are_prepared(base: EvidenceBase) -> None:
+    # Without an entered baseline every family's risks were tabulated, and encoded, at start-up.
+    parts = prepare_studies(tables(base))
+    for body, prepared_only in (
+        (ALL_OPTIONS, True),
+        ({**ALL_OPTIONS, "baseline_risks": {"stroke_death_30d": 12.5}}, False),
+    ):
+        assessment = assess(parse_scenario(body), tables(base))
+        built = assessment_json(assessment, parts)
+        entries = [e for c in built["comparisons"] for e in c["personal_risks"]]
+        assert entries
+        assert all(isinstance(e, orjson.Fragment) for e in entries) is prepared_only
+        assert json.loads(dumps(built)) == assessment_json(assessment)

@@ -35,10 +35,11 @@ from app.api.certainty import (
     outcomes_with_certainty,
     with_certainty,
 )
-from app.api.personal import personal_risks_json
+from app.api.personal import personal_risks_json, prepare_risks
 from app.engine.assess import Assessment, Comparison
 from app.engine.centre import ArmComparison, CentreComparison
 from app.engine.criteria import Reason
+from app.engine.personal import PresetRisks
 from app.engine.tables import Tables
 from app.evidence.model import (
     OPTIONS,
@@ -341,9 +342,13 @@ class StudyParts:
     outcomes_json: tuple[tuple[bytes, ...], ...]
     # (arm id, matched option or None) -> the arm as shown for that option.
     arms: Mapping[tuple[str, str | None], orjson.Fragment]
+    # Personal risks entries of the family risks tabulated for this study's families (api/personal.py).
+    risks: Mapping[int, tuple[orjson.Fragment, ...]]
 
 
-def study_parts(analysis: StudyAnalysis, rated: Sequence[Rated | None]) -> StudyParts:
+def study_parts(
+    analysis: StudyAnalysis, rated: Sequence[Rated | None], presets: Iterable[PresetRisks] = ()
+) -> StudyParts:
     """Encode the pieces of the study's comparisons that no patient changes; call at start-up."""
     study = analysis.study
     outcomes = analysis.appraisal.outcomes
@@ -360,13 +365,14 @@ def study_parts(analysis: StudyAnalysis, rated: Sequence[Rated | None]) -> Study
                 for option in (*OPTIONS, None)
             }
         ),
+        risks=prepare_risks(presets, study.id, fragment),
     )
 
 
 def prepare_studies(tables: Tables) -> Mapping[str, StudyParts]:
     """Encode every study's patient-independent comparison pieces, by study id; call at start-up."""
     studies = zip(tables.base.studies, tables.rated, strict=True)
-    return MappingProxyType({a.study.id: study_parts(a, rated) for a, rated in studies})
+    return MappingProxyType({a.study.id: study_parts(a, r, tables.presets) for a, r in studies})
 
 
 def reason_json(reason: Reason, study: Study, quote: Any = None) -> JSON:
@@ -414,7 +420,9 @@ def comparison_json(comparison: Comparison, parts: StudyParts | None = None) -> 
         if parts is None
         else with_certainty(parts.outcomes_json, c),
         "warnings": coded_json(comparison.warnings),
-        "personal_risks": personal_risks_json(comparison.personal),
+        "personal_risks": personal_risks_json(
+            comparison.personal, None if parts is None else parts.risks
+        ),
     }
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from app.analysis.relative import RULE
 from app.api.jsonschema import NUMBER, STRING, Schema, array, choice, closed, pair
-from app.engine.personal import FamilyRisks, PersonalRisk, Range
+from app.engine.personal import FamilyRisks, PersonalRisk, PresetRisks, Range
 
 JSON = dict[str, Any]
 
@@ -71,9 +73,32 @@ def risk_json(family: FamilyRisks, risk: PersonalRisk) -> JSON:
     }
 
 
-def personal_risks_json(families: tuple[FamilyRisks, ...]) -> list[JSON]:
-    """Every family of a comparison at every baseline, in order."""
-    return [risk_json(f, r) for f in families for r in f.risks]
+def prepare_risks(
+    presets: Iterable[PresetRisks], study_id: str, encode: Callable[[JSON], Any]
+) -> Mapping[int, tuple[Any, ...]]:
+    """Encode once the entries of every family risks tabulated for a family of the study
+    (engine/personal.py PresetRisks), by the identity of those FamilyRisks."""
+    return MappingProxyType(
+        {
+            id(family): tuple(encode(risk_json(family, r)) for r in family.risks)
+            for table in presets
+            if study_id in table.studies
+            for family in table.by_fit.values()
+        }
+    )
+
+
+def personal_risks_json(
+    families: tuple[FamilyRisks, ...], prepared: Mapping[int, tuple[Any, ...]] | None = None
+) -> list[Any]:
+    """Every family of a comparison at every baseline, in order (`prepared`: the entries of the
+    family risks tabulated at start-up, encoded once, by the identity of those FamilyRisks: alive
+    as long as the engine's tables, no other object shares an id with them)."""
+    found: list[Any] = []
+    for f in families:
+        ready = prepared.get(id(f)) if prepared is not None else None
+        found += [risk_json(f, r) for r in f.risks] if ready is None else ready
+    return found
 
 
 NULLABLE_NUMBER: Schema = {"type": ["number", "null"]}
