@@ -240,13 +240,14 @@ FORM = {
 
 
 def centre_row(client: FlaskClient) -> int:
-    """The index of the form's row for the self-expanding stent in the 30-day family."""
+    """The form row of the self-expanding stent in the 30-day family, found by its exact definition."""
     page = client.get("/").get_data(as_text=True)
     found = re.search(
-        r'data-option="self_expanding_stent">\s*<legend[^>]*>[^<]*</legend>\s*<p class="hint" id="centre-(\d+)-hint"',
+        r'<p class="hint" id="centre-(\d+)-hint">Count as the trials did: Any stroke or death in'
+        r" the first 30 days, in patients\.",
         page,
     )
-    assert found, "the form offers a row for the self-expanding stent"
+    assert found, "the form offers a row for the self-expanding stent in the 30-day family"
     return int(found.group(1))
 
 

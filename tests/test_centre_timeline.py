@@ -26,6 +26,7 @@ from app.engine.assess import assess
 from app.engine.note import LIMIT, record_note
 from app.web import option_grid
 from app.web import option_grid_words as words
+from tests.test_centre import centre_row
 from tests.test_counsel import MAX_GRADE
 
 FIELD = "use_centre_early_risk"
@@ -40,18 +41,6 @@ SCENARIO: dict[str, Any] = {
 }
 RATE = stats.proportion(events=2, total=60)
 SHOWN = "3.3% (95% CI 0.4% to 11.5%), your centre's 2 of 60"
-
-
-def centre_row(client: FlaskClient) -> int:
-    """The form row of the self-expanding stent in the 30-day family, found by its exact title."""
-    page = client.get("/").get_data(as_text=True)
-    found = re.search(
-        r'<p class="hint" id="centre-(\d+)-hint">Count as the trials did: Any stroke or death in'
-        r" the first 30 days, in patients\.",
-        page,
-    )
-    assert found, "the form offers a row for the self-expanding stent in the 30-day family"
-    return int(found.group(1))
 
 
 def personal(client: FlaskClient, **extra: Any) -> dict[str, list[dict[str, Any]]]:
