@@ -74,44 +74,38 @@ def _prepare(state: BlueprintSetupState) -> None:
     tables = app.extensions["engine_tables"]
     families = personal_risks.form_families(base)
     glances = counsel_glance.prepare_glances(base.studies)
+    glance = _macro(state, "calculator/_glance.html", "glance_outcomes")
     app.extensions[EXTENSION] = {
         "index": evidence_pages.evidence_index(base),
         "studies": {a.study.id: evidence_pages.study_view(a) for a in base.studies},
-        "tables": {} if app.debug else results.prepare_tables(tables, *_macros(state)),
+        "tables": {}
+        if app.debug
+        else results.prepare_tables(
+            tables,
+            _macro(state, "calculator/table.html", "study_table"),
+            _macro(state, "calculator/certainty.html", "certainty_block"),
+        ),
         "families": families,
         "plots": forest.prepare_plots(base.families),
         "glances": glances,
         # Each study's glance outcomes rendered once (debug mode: with the page, as the tables).
         "glance_html": {}
         if app.debug
-        else {study: _glance_macro(state)(found) for study, found in glances.items()},
+        else {study: glance(found) for study, found in glances.items()},
         "notes": note_lines(base.studies),
         "panels": {}
         if app.debug
-        else personal_risks.prepare_panels(tables.presets, _panel_macro(state)),
+        else personal_risks.prepare_panels(
+            tables.presets, _macro(state, "calculator/personal_panel.html", "family_panel")
+        ),
         # The form's baseline-risks and centre sections as far as the evidence alone decides them.
         "form": form_html.Sections(families, centre.centre_rows(tables.centre, None)),
     }
 
 
-def _macros(state: BlueprintSetupState) -> tuple[Any, Any]:
-    """The table and certainty macros, whose output the page holds unchanged."""
-    env = state.app.jinja_env
-    table: Any = env.get_template("calculator/table.html").module
-    certainty: Any = env.get_template("calculator/certainty.html").module
-    return table.study_table, certainty.certainty_block
-
-
-def _glance_macro(state: BlueprintSetupState) -> Any:
-    """The glance outcomes' macro, whose output the page holds unchanged."""
-    module: Any = state.app.jinja_env.get_template("calculator/_glance.html").module
-    return module.glance_outcomes
-
-
-def _panel_macro(state: BlueprintSetupState) -> Any:
-    """The personal risks panel's macro, whose output the page holds unchanged."""
-    module: Any = state.app.jinja_env.get_template("calculator/personal_panel.html").module
-    return module.family_panel
+def _macro(state: BlueprintSetupState, template: str, name: str) -> Any:
+    """A template's macro, whose output the page holds unchanged when rendered at start-up."""
+    return getattr(state.app.jinja_env.get_template(template).module, name)
 
 
 def _prepared() -> dict[str, Any]:
