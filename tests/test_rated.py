@@ -9,11 +9,11 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 
 from app.analysis.certainty import judge_family
-from app.analysis.statements import family_statement
+from app.analysis.statements import family_statement, outcome_statement
 from app.contract.scenario import parse_scenario
 from app.engine import personal
 from app.engine.assess import assess
-from app.engine.indirectness import family_indirectness, outcome_certainty
+from app.engine.indirectness import family_indirectness
 from app.engine.note import record_note
 from tests.scenarios import ALL_OPTIONS
 from tests.test_fuzz import VALID_SCENARIOS
@@ -28,8 +28,13 @@ def check(app: Flask, body: dict[str, Any]) -> int:
     for c in assessment.comparisons:
         assert c.indirectness is not None
         for result, certainty in zip(c.outcomes, c.certainty, strict=True):
-            assert certainty == outcome_certainty(result, c.analysis.study, c.indirectness)
-            seen += certainty is not None
+            if result.judged is None:
+                assert certainty is None
+                continue
+            fresh = result.judged.with_indirectness(c.indirectness)
+            statement = outcome_statement(fresh.rating, result.stats, c.analysis.study)
+            assert certainty == replace(fresh, statement=statement)
+            seen += 1
     members = {c.analysis.study.id: (c.indirectness.levels, "") for c in assessment.comparisons}
     for group, certainty in zip(assessment.side_by_side, assessment.family_certainty, strict=True):
         direct = certainty.domains[2]

@@ -12,7 +12,6 @@ with the four domains judged at start-up (app/analysis/certainty.py).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 from app.analysis.appraisal import OutcomeResult
 from app.analysis.certainty import Certainty, Domain, Judged, Rated, judge_family
@@ -96,14 +95,6 @@ def family_certainty(
     return tuple(
         r.rate(family_indirectness(group, members)) for group, r in zip(groups, rated, strict=True)
     )
-
-
-def outcome_certainty(result: OutcomeResult, study: Study, indirect: Domain) -> Certainty | None:
-    """One outcome's certainty for this patient, with its informative statement."""
-    if result.judged is None:
-        return None
-    rated = result.judged.with_indirectness(indirect)
-    return replace(rated, statement=outcome_statement(rated.rating, result.stats, study))
 
 
 def rated_outcomes(study: Study, results: Iterable[OutcomeResult]) -> tuple[Rated | None, ...]:
